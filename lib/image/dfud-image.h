@@ -136,6 +136,7 @@ dfud_image_verify(DfudImage *self, GError **error);
 gboolean
 dfud_image_verify_signature(DfudImage *self, DfudPublicKey *key, GError **error);
 
+/* The getters below return values owned by the image (transfer none); they live as long as it. */
 GBytes *
 dfud_image_get_bytes(DfudImage *self);
 gsize
@@ -155,6 +156,9 @@ dfud_image_get_version(DfudImage *self);
 /* offset just past the unprotected TLV area; bytes after it are padding / trailer */
 gsize
 dfud_image_get_tlv_end(DfudImage *self);
+/* hdr_size + img_size + protect_tlv_size: the bytes the hash TLV (and a pure signature) covers */
+gsize
+dfud_image_get_hashed_size(DfudImage *self);
 
 DfudImageHashType
 dfud_image_get_hash_type(DfudImage *self);
@@ -169,6 +173,12 @@ dfud_image_get_file_sha256(DfudImage *self);
 
 DfudImageSignatureType
 dfud_image_get_signature_type(DfudImage *self);
+/* value of the first signature TLV (0x20-0x24), or NULL */
+GBytes *
+dfud_image_get_signature(DfudImage *self);
+/* TRUE with a SIG_PURE TLV: the signature covers the hashed bytes, not the hash TLV value */
+gboolean
+dfud_image_is_signature_pure(DfudImage *self);
 /* KEYHASH TLV value, or NULL */
 GBytes *
 dfud_image_get_key_hash(DfudImage *self);

@@ -29,6 +29,12 @@ G_DECLARE_FINAL_TYPE(DfudPackage, dfud_package, DFUD, PACKAGE, GObject)
  */
 DfudPackage *
 dfud_package_new_from_bytes(GBytes *data, GError **error);
+/*
+ * Reads @fd from its current position to EOF, EINTR-safe; more than @max_size bytes fails
+ * with DFUD_ERROR_INVALID_ARGUMENT ("larger than N bytes"), a read error with DFUD_ERROR_IO.
+ */
+GBytes *
+dfud_package_read_fd(int fd, gsize max_size, GError **error);
 /* reads @fd from its current position to EOF (at most DFUD_PACKAGE_MAX_SIZE), then parses */
 DfudPackage *
 dfud_package_new_from_fd(int fd, GError **error);
