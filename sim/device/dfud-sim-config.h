@@ -1,0 +1,94 @@
+/*
+ * Copyright 2026 The dfud authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include <glib.h>
+
+#include "link/dfud-sim-link.h"
+
+G_BEGIN_DECLS
+
+/* MCUboot upgrade strategies; the number is what bootloader info "mode" reports (spec §3.5) */
+typedef enum {
+	DFUD_SIM_BOOT_SWAP_SCRATCH = 1,
+	DFUD_SIM_BOOT_OVERWRITE_ONLY = 2,
+	DFUD_SIM_BOOT_SWAP_MOVE = 3,
+	DFUD_SIM_BOOT_DIRECT_XIP = 4,
+	DFUD_SIM_BOOT_DIRECT_XIP_REVERT = 5,
+	DFUD_SIM_BOOT_SWAP_OFFSET = 9,
+} DfudSimBootMode;
+
+/* flash timing; every duration the simulator spends is multiplied by time_scale */
+typedef struct {
+	guint32 sector_size;	   /* erase unit, bytes (4096) */
+	guint erase_us_per_sector; /* nRF52840: 85 ms per 4 KiB page */
+	guint write_ns_per_byte;   /* nRF52840: 41 us per 32-bit word = 10250 ns/byte */
+	guint hash_ns_per_byte;	   /* reading + SHA-256 over flash */
+} DfudSimFlashParams;
+
+typedef struct {
+	/* device model */
+	gchar *state_dir;	  /* --state-dir; device k of --count N lives in state_dir/dev<k> */
+	gchar *slot0_path;	  /* --slot0: confirmed running image 0 when the state is new */
+	gchar *slot0_net_path;	  /* --slot0-net: the same for image 1 (needs images >= 2) */
+	guint images;		  /* --images: updatable images (1..4); 2 = nRF5340 app + net */
+	guint32 slot_size;	  /* --slot-size: bytes per slot (image 0) */
+	guint32 net_slot_size;	  /* --net-slot-size: bytes per slot of images >= 1 */
+	DfudSimBootMode boot_mode; /* --bootloader */
+	gboolean no_downgrade;	  /* --no-downgrade: MCUboot downgrade prevention */
+	gchar *key_path;	  /* --key: MCUboot only boots images signed with it */
+	gboolean sha512;	  /* --sha512: MCUboot/img mgmt use the SHA-512 TLV */
+	/* NSIB (b0) with an upgradable MCUboot in S0/S1: enabled when both paths are given */
+	gchar *mcuboot_s0_path;	  /* --mcuboot-s0: the MCUboot build linked for S0 */
+	gchar *mcuboot_s1_path;	  /* --mcuboot-s1: the MCUboot build linked for S1 */
+	guint b0_active;	  /* --b0-active: S slot running when the state is new */
+	/* SMP server (Zephyr Kconfig equivalents) */
+	guint buf_size;		  /* --buf-size: CONFIG_MCUMGR_TRANSPORT_NETBUF_SIZE (2475) */
+	guint buf_count;	  /* --buf-count: CONFIG_MCUMGR_TRANSPORT_NETBUF_COUNT (4) */
+	gboolean smp_v1;	  /* accept SMP v1 requests (TRUE); FALSE answers rc 12 */
+	gboolean image_check;	  /* CONFIG_IMG_ENABLE_IMAGE_CHECK: `match` (TRUE) */
+	gboolean verbose_errors;  /* `rsn` strings (TRUE) */
+	gboolean progressive_erase; /* CONFIG_IMG_ERASE_PROGRESSIVELY (FALSE) */
+	gboolean legacy_rc;	  /* CONFIG_MCUMGR_SMP_LEGACY_RC_BEHAVIOUR: "rc": 0 on success */
+	gboolean frugal_list;	  /* CONFIG_MCUMGR_GRP_IMG_FRUGAL_LIST */
+	gchar *os_name;		  /* node name for OS info ("dfud-sim") */
+	gchar *board;		  /* hardware platform for OS info ("nrf52840dk") */
+	/* timing */
+	guint swap_time_ms;	  /* --swap-time: time unreachable across a reset; 0 = from flash */
+	DfudSimFlashParams flash;
+	gdouble time_scale;	  /* --time-scale: 1.0 real time, 0 = instant (tests) */
+	DfudSimLinkParams link;	  /* --link-*: air model applied to every session */
+	/* faults */
+	GPtrArray *faults;	  /* element-type DfudSimFault, from --fault and --fault-file */
+	gchar *fault_file;	  /* --fault-file: re-read on SIGHUP */
+	guint64 seed;		  /* --seed */
+	/* process */
+	guint count;		  /* --count: devices in this process */
+	gchar *log_json;	  /* --log-json: JSON-lines event log ("-" = stdout) */
+	gchar *udp_host;	  /* --udp HOST:PORT; device k listens on PORT + k */
+	guint16 udp_port;
+	gboolean ble;		  /* --ble */
+	gchar *adapter;		  /* --adapter hciN (any when NULL) */
+	gchar *name;		  /* --name: advertised name; device k > 0 gets "-k" appended */
+} DfudSimConfig;
+
+/* a config with the defaults documented in dfud-sim(1) (an nRF52840 DK running an NCS sample) */
+DfudSimConfig *
+dfud_sim_config_new(void);
+void
+dfud_sim_config_free(DfudSimConfig *self);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(DfudSimConfig, dfud_sim_config_free)
+/* checks ranges and combinations (e.g. images >= 2 for --slot0-net); DFUD_ERROR_INVALID_ARGUMENT */
+gboolean
+dfud_sim_config_validate(const DfudSimConfig *self, GError **error);
+/* the state directory of device @index */
+gchar *
+dfud_sim_config_device_dir(const DfudSimConfig *self, guint index);
+const gchar *
+dfud_sim_boot_mode_to_string(DfudSimBootMode mode);
+gboolean
+dfud_sim_boot_mode_from_string(const gchar *str, DfudSimBootMode *mode);
+
+G_END_DECLS

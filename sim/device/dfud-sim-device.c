@@ -1,0 +1,635 @@
+/*
+ * Copyright 2026 The dfud authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#define G_LOG_DOMAIN "DfudSim"
+
+#include "config.h"
+
+#include <string.h>
+
+#include "dfud-error.h"
+#include "dfud-sim-device-private.h"
+#include "smp/dfud-smp-command.h"
+
+/*
+ * The device's runtime: sessions, the SMP buffer pool, the work queue (one request at a time,
+ * in arrival order), the link model, the timing of flash work, faults, and resets.
+ */
+
+#define RESET_DELAY_MS 250
+
+typedef struct _DfudSimWork {
+	DfudSimDevice *device;
+	DfudSimSession *session; /* NULL once the session is gone */
+	GBytes *packet;
+	GBytes *frame; /* the response */
+	gboolean reset;
+	gboolean drop_link;
+	guint source;
+} DfudSimWork;
+
+/* a request in the air, or a response on its way to the client */
+typedef struct {
+	DfudSimSession *session;
+	GBytes *bytes;
+	gboolean holds_buffer; /* a response buffer, released when delivered */
+	gboolean drop_link;    /* drop the link once this response is out */
+	gboolean reset;	       /* the reset command's answer: reboot once it is out */
+	guint source;
+} DfudSimTimer;
+
+enum { SIGNAL_RUNNING_CHANGED, SIGNAL_DROP_LINK, N_SIGNALS };
+static guint signals[N_SIGNALS];
+
+G_DEFINE_TYPE(DfudSimDevice, dfud_sim_device, G_TYPE_OBJECT)
+
+static void kick(DfudSimDevice *self);
+static void schedule_reset(DfudSimDevice *self);
+
+static guint
+scaled_ms(DfudSimDevice *self, gint64 us)
+{
+	gdouble ms = (gdouble)us / 1000.0 * self->config->time_scale;
+
+	if (ms <= 0.0)
+		return 0;
+	return (guint)MIN(ms + 0.5, (gdouble)G_MAXINT);
+}
+
+void
+dfud_sim_device_log(DfudSimDevice *self, const gchar *event, JsonObject *fields)
+{
+	if (!dfud_sim_log_enabled(self->log)) {
+		if (fields != NULL)
+			json_object_unref(fields);
+		return;
+	}
+	dfud_sim_log_event(self->log, self->index, event, fields);
+}
+
+static void
+log_drop(DfudSimDevice *self, DfudSimSession *session, const gchar *what, const gchar *why)
+{
+	JsonObject *o = json_object_new();
+
+	json_object_set_string_member(o, "what", what);
+	json_object_set_string_member(o, "reason", why);
+	if (session != NULL)
+		json_object_set_string_member(o, "peer", session->peer);
+	dfud_sim_device_log(self, "drop", o);
+}
+
+void
+dfud_sim_device_save(DfudSimDevice *self)
+{
+	g_autoptr(GError) error = NULL;
+	JsonObject *o;
+
+	if (!dfud_sim_boot_state_save(&self->boot, self->state_path, &error))
+		g_warning("device %u: cannot save state: %s", self->index, error->message);
+	o = json_object_new();
+	for (guint i = 0; i < self->boot.images; i++) {
+		g_autofree gchar *name = g_strdup_printf("image%u", i);
+		JsonObject *img = json_object_new();
+		json_object_set_int_member(img, "active", self->boot.image[i].active);
+		json_object_set_boolean_member(img, "confirmed", self->boot.image[i].confirmed);
+		json_object_set_int_member(img, "pending", self->boot.image[i].pending);
+		json_object_set_boolean_member(img, "permanent", self->boot.image[i].permanent);
+		json_object_set_object_member(o, name, img);
+	}
+	if (self->s_hash[0] != NULL)
+		json_object_set_int_member(o, "b0_active", self->boot.b0_active);
+	dfud_sim_device_log(self, "state", o);
+}
+
+gint64
+dfud_sim_device_erase_us(DfudSimDevice *self, guint64 sectors)
+{
+	return (gint64)sectors * self->config->flash.erase_us_per_sector;
+}
+
+/* --- sessions and timers --- */
+
+static void
+timer_free(DfudSimTimer *t)
+{
+	if (t->source != 0)
+		g_source_remove(t->source);
+	g_bytes_unref(t->bytes);
+	g_free(t);
+}
+
+static void
+timer_cancel(DfudSimDevice *self, DfudSimTimer *t)
+{
+	if (t->holds_buffer && self->bufs_in_use > 0)
+		self->bufs_in_use--;
+	/* the device reboots whether or not the client heard the answer */
+	if (t->reset)
+		schedule_reset(self);
+	t->session->timers = g_list_remove(t->session->timers, t);
+	timer_free(t);
+}
+
+static void
+session_cancel_all(DfudSimDevice *self, DfudSimSession *session)
+{
+	while (session->timers != NULL)
+		timer_cancel(self, session->timers->data);
+	dfud_sim_link_reset(session->link);
+	/* its queued requests go, with their buffers */
+	for (GList *l = self->queue.head; l != NULL;) {
+		GList *next = l->next;
+		DfudSimWork *w = l->data;
+		if (w->session == session) {
+			g_queue_delete_link(&self->queue, l);
+			if (self->bufs_in_use > 0)
+				self->bufs_in_use--;
+			g_bytes_unref(w->packet);
+			g_free(w);
+		}
+		l = next;
+	}
+	if (self->current != NULL && self->current->session == session)
+		self->current->session = NULL;
+}
+
+static void
+emit_drop_link(DfudSimDevice *self, DfudSimSession *session)
+{
+	JsonObject *o = json_object_new();
+
+	json_object_set_string_member(o, "peer", session->peer);
+	dfud_sim_device_log(self, "drop-link", o);
+	session_cancel_all(self, session);
+	g_signal_emit(self, signals[SIGNAL_DROP_LINK], 0, session);
+}
+
+DfudSimSession *
+dfud_sim_device_connect(DfudSimDevice *self, const gchar *peer, DfudSimSendFunc send,
+			gpointer user_data)
+{
+	DfudSimSession *s;
+	JsonObject *o;
+
+	g_return_val_if_fail(DFUD_IS_SIM_DEVICE(self), NULL);
+	s = g_new0(DfudSimSession, 1);
+	s->device = self;
+	s->peer = g_strdup(peer != NULL ? peer : "?");
+	s->send = send;
+	s->user_data = user_data;
+	s->link = dfud_sim_link_new(&self->config->link);
+	self->sessions = g_list_append(self->sessions, s);
+	o = json_object_new();
+	json_object_set_string_member(o, "state", "open");
+	json_object_set_string_member(o, "peer", s->peer);
+	dfud_sim_device_log(self, "session", o);
+	return s;
+}
+
+static void
+session_free(DfudSimDevice *self, DfudSimSession *s)
+{
+	session_cancel_all(self, s);
+	dfud_sim_link_free(s->link);
+	g_free(s->peer);
+	g_free(s);
+}
+
+void
+dfud_sim_device_disconnect(DfudSimDevice *self, DfudSimSession *session)
+{
+	JsonObject *o;
+
+	g_return_if_fail(DFUD_IS_SIM_DEVICE(self));
+	if (session == NULL || g_list_find(self->sessions, session) == NULL)
+		return;
+	self->sessions = g_list_remove(self->sessions, session);
+	o = json_object_new();
+	json_object_set_string_member(o, "state", "close");
+	json_object_set_string_member(o, "peer", session->peer);
+	dfud_sim_device_log(self, "session", o);
+	session_free(self, session);
+	kick(self);
+}
+
+/* --- responses --- */
+
+static gboolean
+on_timer(gpointer data)
+{
+	DfudSimTimer *t = data;
+	DfudSimSession *session = t->session;
+	DfudSimDevice *self = session->device;
+
+	t->source = 0;
+	session->timers = g_list_remove(session->timers, t);
+	if (t->holds_buffer && self->bufs_in_use > 0)
+		self->bufs_in_use--;
+	{
+		gsize len;
+		const guint8 *p = g_bytes_get_data(t->bytes, &len);
+		dfud_sim_log_frame(self->log, self->index, "response", p, len);
+		if (session->send != NULL)
+			session->send(session, t->bytes, session->user_data);
+	}
+	if (t->reset)
+		schedule_reset(self);
+	if (t->drop_link && g_list_find(self->sessions, session) != NULL)
+		emit_drop_link(self, session);
+	timer_free(t);
+	kick(self);
+	return G_SOURCE_REMOVE;
+}
+
+static void
+timer_start(DfudSimSession *session, DfudSimTimer *t, guint delay_ms)
+{
+	t->session = session;
+	session->timers = g_list_append(session->timers, t);
+	t->source = g_timeout_add(delay_ms, on_timer, t);
+}
+
+/* hands a response to the link; the response buffer is released when it is delivered */
+static DfudSimTimer *
+deliver(DfudSimDevice *self, DfudSimSession *session, GBytes *frame)
+{
+	gint64 now = g_get_monotonic_time();
+	gint64 at;
+	guint delay_ms;
+	DfudSimFault *f;
+	DfudSimTimer *t;
+
+	if (dfud_sim_device_fault_fire(self, DFUD_SIM_FAULT_DROP_RESPONSE, DFUD_SIM_PHASE_DONE,
+				       session, NULL, -1) != NULL) {
+		log_drop(self, session, "response", "fault drop-response");
+		if (self->bufs_in_use > 0)
+			self->bufs_in_use--;
+		return NULL;
+	}
+	at =
+	    dfud_sim_link_transmit(session->link, DFUD_SIM_LINK_DOWN, g_bytes_get_size(frame), now);
+	delay_ms = at > now ? (guint)((at - now + 999) / 1000) : 0;
+	f = dfud_sim_device_fault_fire(self, DFUD_SIM_FAULT_DELAY_RESPONSE, DFUD_SIM_PHASE_DONE,
+				       session, NULL, -1);
+	if (f != NULL)
+		delay_ms += f->ms;
+	t = g_new0(DfudSimTimer, 1);
+	t->bytes = g_bytes_ref(frame);
+	t->holds_buffer = TRUE;
+	timer_start(session, t, delay_ms);
+	if (dfud_sim_device_fault_fire(self, DFUD_SIM_FAULT_DUPLICATE_RESPONSE, DFUD_SIM_PHASE_DONE,
+				       session, NULL, -1) != NULL) {
+		DfudSimTimer *dup = g_new0(DfudSimTimer, 1);
+		dup->bytes = g_bytes_ref(frame);
+		timer_start(session, dup, delay_ms);
+	}
+	return t;
+}
+
+/* --- reset --- */
+
+static gboolean
+on_running(gpointer data)
+{
+	DfudSimDevice *self = data;
+
+	self->running_source = 0;
+	self->running = TRUE;
+	dfud_sim_device_log(self, "running", NULL);
+	g_signal_emit(self, signals[SIGNAL_RUNNING_CHANGED], 0, TRUE);
+	return G_SOURCE_REMOVE;
+}
+
+static gboolean
+on_reset(gpointer data)
+{
+	DfudSimDevice *self = data;
+	g_autoptr(GList) copy = g_list_copy(self->sessions);
+	gint64 us;
+	guint64 swap_ms;
+	JsonObject *o;
+
+	self->reset_source = 0;
+	dfud_sim_device_log(self, "reset", NULL);
+	for (GList *l = copy; l != NULL; l = l->next) {
+		if (g_list_find(self->sessions, l->data) != NULL)
+			emit_drop_link(self, l->data);
+	}
+	self->running = FALSE;
+	g_signal_emit(self, signals[SIGNAL_RUNNING_CHANGED], 0, FALSE);
+	for (GList *l = self->sessions; l != NULL; l = l->next)
+		session_cancel_all(self, l->data);
+	dfud_sim_upload_clear(self);
+	us = dfud_sim_mcuboot_boot(self);
+	dfud_sim_device_save(self);
+	swap_ms =
+	    self->config->swap_time_ms != 0 ? self->config->swap_time_ms : (guint64)(us / 1000);
+	o = json_object_new();
+	json_object_set_int_member(o, "unreachable_ms", (gint64)swap_ms);
+	json_object_set_string_member(o, "action", "done");
+	dfud_sim_device_log(self, "boot", o);
+	self->running_source =
+	    g_timeout_add(scaled_ms(self, (gint64)swap_ms * 1000), on_running, self);
+	return G_SOURCE_REMOVE;
+}
+
+/* Zephyr reboots CONFIG_MCUMGR_GRP_OS_RESET_MS after the answer went out */
+static void
+schedule_reset(DfudSimDevice *self)
+{
+	if (self->running && self->reset_source == 0)
+		self->reset_source =
+		    g_timeout_add(scaled_ms(self, RESET_DELAY_MS * 1000), on_reset, self);
+}
+
+/* --- the work queue --- */
+
+static void
+work_free(DfudSimWork *w)
+{
+	if (w->source != 0)
+		g_source_remove(w->source);
+	g_bytes_unref(w->packet);
+	g_clear_pointer(&w->frame, g_bytes_unref);
+	g_free(w);
+}
+
+static gboolean
+on_work_done(gpointer data)
+{
+	DfudSimWork *w = data;
+	DfudSimDevice *self = w->device;
+	DfudSimSession *session = w->session;
+	DfudSimTimer *t = NULL;
+
+	w->source = 0;
+	self->current = NULL;
+	self->busy = FALSE;
+	if (self->bufs_in_use > 0)
+		self->bufs_in_use--; /* the request buffer */
+	if (session != NULL && w->frame != NULL && self->running) {
+		t = deliver(self, session, w->frame);
+	} else if (self->bufs_in_use > 0) {
+		self->bufs_in_use--; /* the unused response buffer */
+	}
+	if (session != NULL && w->drop_link) {
+		emit_drop_link(self, session);
+	} else if (session != NULL &&
+		   dfud_sim_device_fault_fire(self, DFUD_SIM_FAULT_DROP_LINK, DFUD_SIM_PHASE_DONE,
+					      session, NULL, -1) != NULL) {
+		/* after the N-th request: once its answer is out */
+		if (t != NULL)
+			t->drop_link = TRUE;
+		else
+			emit_drop_link(self, session);
+	}
+	if (w->reset) {
+		if (t != NULL)
+			t->reset = TRUE;
+		else
+			schedule_reset(self);
+	}
+	work_free(w);
+	kick(self);
+	return G_SOURCE_REMOVE;
+}
+
+static void
+kick(DfudSimDevice *self)
+{
+	DfudSimWork *w;
+	gint64 flash_us = 0;
+	gsize len;
+	const guint8 *p;
+
+	if (self->busy || !self->running || g_queue_is_empty(&self->queue))
+		return;
+	w = g_queue_pop_head(&self->queue);
+	p = g_bytes_get_data(w->packet, &len);
+	dfud_sim_log_frame(self->log, self->index, "request", p, len);
+	if (self->bufs_in_use >= self->config->buf_count) {
+		/* no buffer for the response: Zephyr drops the request unanswered */
+		log_drop(self, w->session, "response", "no free SMP buffer for the response");
+		if (self->bufs_in_use > 0)
+			self->bufs_in_use--;
+		work_free(w);
+		kick(self);
+		return;
+	}
+	self->bufs_in_use++;
+	self->busy = TRUE;
+	self->current = w;
+	w->frame = dfud_sim_dispatch(self, w->session, p, len, &flash_us, &w->reset, &w->drop_link);
+	if (w->frame == NULL && len < 8)
+		log_drop(self, w->session, "request", "shorter than the SMP header");
+	w->source = g_timeout_add(scaled_ms(self, flash_us), on_work_done, w);
+}
+
+static void
+on_arrival(DfudSimDevice *self, DfudSimSession *session, GBytes *packet)
+{
+	DfudSimWork *w;
+
+	if (!self->running) {
+		log_drop(self, session, "request", "device not running");
+		return;
+	}
+	session->n_requests++;
+	if (dfud_sim_device_fault_fire(self, DFUD_SIM_FAULT_DROP_LINK, DFUD_SIM_PHASE_ARRIVAL,
+				       session, NULL, -1) != NULL) {
+		emit_drop_link(self, session);
+		return;
+	}
+	if (dfud_sim_device_fault_fire(self, DFUD_SIM_FAULT_DROP_REQUEST, DFUD_SIM_PHASE_ARRIVAL,
+				       session, NULL, -1) != NULL) {
+		log_drop(self, session, "request", "fault drop-request");
+		return;
+	}
+	if (self->bufs_in_use >= self->config->buf_count) {
+		log_drop(self, session, "request", "no free SMP buffer");
+		return;
+	}
+	self->bufs_in_use++;
+	w = g_new0(DfudSimWork, 1);
+	w->device = self;
+	w->session = session;
+	w->packet = g_bytes_ref(packet);
+	g_queue_push_tail(&self->queue, w);
+	kick(self);
+}
+
+static gboolean
+on_uplink(gpointer data)
+{
+	DfudSimTimer *t = data;
+	DfudSimSession *session = t->session;
+	DfudSimDevice *self = session->device;
+	g_autoptr(GBytes) packet = g_bytes_ref(t->bytes);
+
+	t->source = 0;
+	session->timers = g_list_remove(session->timers, t);
+	timer_free(t);
+	on_arrival(self, session, packet);
+	return G_SOURCE_REMOVE;
+}
+
+void
+dfud_sim_device_receive(DfudSimDevice *self, DfudSimSession *session, const guint8 *packet,
+			gsize len)
+{
+	gint64 now = g_get_monotonic_time();
+	gint64 at;
+	g_autoptr(GBytes) bytes = NULL;
+
+	g_return_if_fail(DFUD_IS_SIM_DEVICE(self));
+	g_return_if_fail(session != NULL);
+	/* a packet beyond the SMP buffer is cut to it, as a UDP read into the buffer does */
+	bytes = g_bytes_new(packet, MIN(len, self->config->buf_size));
+	at = dfud_sim_link_transmit(session->link, DFUD_SIM_LINK_UP, len, now);
+	if (at <= now) {
+		on_arrival(self, session, bytes);
+	} else {
+		DfudSimTimer *t = g_new0(DfudSimTimer, 1);
+		t->bytes = g_steal_pointer(&bytes);
+		t->session = session;
+		session->timers = g_list_append(session->timers, t);
+		t->source = g_timeout_add((guint)((at - now + 999) / 1000), on_uplink, t);
+	}
+}
+
+/* --- object --- */
+
+guint
+dfud_sim_device_get_index(DfudSimDevice *self)
+{
+	g_return_val_if_fail(DFUD_IS_SIM_DEVICE(self), 0);
+	return self->index;
+}
+
+gboolean
+dfud_sim_device_is_running(DfudSimDevice *self)
+{
+	g_return_val_if_fail(DFUD_IS_SIM_DEVICE(self), FALSE);
+	return self->running;
+}
+
+guint
+dfud_sim_device_get_buf_size(DfudSimDevice *self)
+{
+	g_return_val_if_fail(DFUD_IS_SIM_DEVICE(self), 0);
+	return self->config->buf_size;
+}
+
+static void
+dfud_sim_device_finalize(GObject *object)
+{
+	DfudSimDevice *self = DFUD_SIM_DEVICE(object);
+
+	while (self->sessions != NULL) {
+		DfudSimSession *s = self->sessions->data;
+		self->sessions = g_list_remove(self->sessions, s);
+		session_free(self, s);
+	}
+	if (self->current != NULL)
+		work_free(self->current);
+	while (!g_queue_is_empty(&self->queue))
+		work_free(g_queue_pop_head(&self->queue));
+	if (self->reset_source != 0)
+		g_source_remove(self->reset_source);
+	if (self->running_source != 0)
+		g_source_remove(self->running_source);
+	for (guint i = 0; i < DFUD_SIM_MAX_IMAGES; i++) {
+		for (guint s = 0; s < 2; s++) {
+			g_clear_object(&self->slots[i][s].image);
+			g_clear_pointer(&self->slots[i][s].hash, g_bytes_unref);
+		}
+	}
+	g_clear_pointer(&self->s_hash[0], g_bytes_unref);
+	g_clear_pointer(&self->s_hash[1], g_bytes_unref);
+	g_clear_object(&self->key);
+	g_clear_pointer(&self->rand, g_rand_free);
+	g_clear_pointer(&self->faults, g_ptr_array_unref);
+	g_clear_pointer(&self->flash, dfud_sim_flash_free);
+	g_free(self->dir);
+	g_free(self->state_path);
+	G_OBJECT_CLASS(dfud_sim_device_parent_class)->finalize(object);
+}
+
+static void
+dfud_sim_device_class_init(DfudSimDeviceClass *klass)
+{
+	GObjectClass *object_class = G_OBJECT_CLASS(klass);
+
+	object_class->finalize = dfud_sim_device_finalize;
+	signals[SIGNAL_RUNNING_CHANGED] =
+	    g_signal_new("running-changed", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST, 0, NULL,
+			 NULL, NULL, G_TYPE_NONE, 1, G_TYPE_BOOLEAN);
+	signals[SIGNAL_DROP_LINK] =
+	    g_signal_new("drop-link", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+			 NULL, G_TYPE_NONE, 1, G_TYPE_POINTER);
+}
+
+static void
+dfud_sim_device_init(DfudSimDevice *self)
+{
+	g_queue_init(&self->queue);
+	self->faults = g_ptr_array_new_with_free_func((GDestroyNotify)dfud_sim_fault_free);
+}
+
+DfudSimDevice *
+dfud_sim_device_new(const DfudSimConfig *config, guint index, DfudSimLog *log, GError **error)
+{
+	g_autoptr(DfudSimDevice) self = NULL;
+	gboolean is_new = FALSE;
+	guint32 seed[3];
+
+	g_return_val_if_fail(config != NULL, NULL);
+	if (!dfud_sim_config_validate(config, error))
+		return NULL;
+	self = g_object_new(DFUD_TYPE_SIM_DEVICE, NULL);
+	self->config = config;
+	self->index = index;
+	self->log = log;
+	seed[0] = (guint32)(config->seed & 0xffffffffu);
+	seed[1] = (guint32)(config->seed >> 32);
+	seed[2] = index;
+	self->rand = g_rand_new_with_seed_array(seed, G_N_ELEMENTS(seed));
+	dfud_sim_device_set_faults(self, config->faults);
+	self->dir = dfud_sim_config_device_dir(config, index);
+	self->flash = dfud_sim_flash_open(self->dir, config->images, config->slot_size,
+					  config->net_slot_size, error);
+	if (self->flash == NULL)
+		return NULL;
+	self->state_path = g_build_filename(self->dir, "state.json", NULL);
+	if (!dfud_sim_boot_state_load(&self->boot, self->state_path, config->images,
+				      config->b0_active, &is_new, error))
+		return NULL;
+	if (config->key_path != NULL) {
+		g_autofree gchar *pem = NULL;
+		gsize pem_len = 0;
+		g_autoptr(GBytes) pem_bytes = NULL;
+		if (!g_file_get_contents(config->key_path, &pem, &pem_len, error))
+			return NULL;
+		pem_bytes = g_bytes_new(pem, pem_len);
+		self->key = dfud_public_key_new_from_pem(pem_bytes, error);
+		if (self->key == NULL) {
+			g_prefix_error(error, "%s: ", config->key_path);
+			return NULL;
+		}
+	}
+	if (config->mcuboot_s0_path != NULL && !dfud_sim_mcuboot_load_nsib(self, error))
+		return NULL;
+	if (is_new) {
+		if (config->slot0_path != NULL &&
+		    !dfud_sim_mcuboot_install(self, 0, config->slot0_path, error))
+			return NULL;
+		if (config->slot0_net_path != NULL &&
+		    !dfud_sim_mcuboot_install(self, 1, config->slot0_net_path, error))
+			return NULL;
+		dfud_sim_device_save(self);
+	}
+	self->running = TRUE;
+	return g_steal_pointer(&self);
+}

@@ -1,0 +1,176 @@
+/*
+ * Copyright 2026 The dfud authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#define G_LOG_DOMAIN "DfudSim"
+
+#include "config.h"
+
+#include <string.h>
+
+#include "dfud-sim-device-private.h"
+#include "smp/dfud-smp-cbor-map.h"
+#include "smp/dfud-smp-command.h"
+#include "smp/dfud-smp-rc.h"
+
+/* Zephyr's OS management group (spec §3), as an NCS sample builds it */
+
+#define OS_ERR(n) ((DfudSimStatus){(n), DFUD_SMP_GROUP_OS, NULL})
+#define TEXT_MAX 1024
+
+/* what OS info reports for the fields that are not configurable */
+#define SIM_KERNEL_NAME "Zephyr"
+#define SIM_KERNEL_RELEASE "4.0.99"
+#define SIM_KERNEL_VERSION "v4.0.99-ncs1"
+#define SIM_BUILD_DATE "2026-01-01T00:00:00+0000"
+#define SIM_MACHINE "arm"
+#define SIM_PROCESSOR "cortex-m4"
+#define SIM_OS "Zephyr"
+
+static DfudSimStatus
+os_echo(DfudSimCtx *ctx)
+{
+	g_autofree gchar *d = NULL;
+
+	if (dfud_sim_ctx_decode_failed(ctx))
+		return DFUD_SIM_RC(DFUD_SMP_RC_EINVAL);
+	if (!dfud_smp_cbor_map_get_text(ctx->body, "d", DFUD_SMP_CBOR_REQUIRED,
+					ctx->device->config->buf_size, &d, NULL))
+		return DFUD_SIM_RC(DFUD_SMP_RC_EINVAL);
+	dfud_smp_cbor_writer_text(dfud_sim_reply_key(&ctx->reply, "r"), d);
+	return DFUD_SIM_OK;
+}
+
+static DfudSimStatus
+os_reset(DfudSimCtx *ctx)
+{
+	/* decode errors of the optional parameters are ignored, except a boot_mode > 255 */
+	if (ctx->body != NULL) {
+		const cbor_item_t *item = NULL;
+		guint64 mode = 0;
+		if (dfud_smp_cbor_map_find(ctx->body, "boot_mode", &item, NULL) && item != NULL &&
+		    !dfud_smp_cbor_item_get_uint(item, "boot_mode", 255, &mode, NULL))
+			return DFUD_SIM_RC(DFUD_SMP_RC_EINVAL);
+	}
+	ctx->reset = TRUE;
+	return DFUD_SIM_OK;
+}
+
+static DfudSimStatus
+os_params(DfudSimCtx *ctx)
+{
+	dfud_smp_cbor_writer_uint(dfud_sim_reply_key(&ctx->reply, "buf_size"),
+				  ctx->device->config->buf_size);
+	dfud_smp_cbor_writer_uint(dfud_sim_reply_key(&ctx->reply, "buf_count"),
+				  ctx->device->config->buf_count);
+	return DFUD_SIM_OK;
+}
+
+static DfudSimStatus
+os_info(DfudSimCtx *ctx)
+{
+	const DfudSimConfig *config = ctx->device->config;
+	static const gchar letters[] = "snrvbmpio";
+	g_autofree gchar *format = NULL;
+	gboolean want[sizeof(letters)] = {FALSE};
+	const gchar *values[sizeof(letters)];
+	g_autoptr(GString) out = g_string_new(NULL);
+
+	if (dfud_sim_ctx_decode_failed(ctx))
+		return DFUD_SIM_RC(DFUD_SMP_RC_EINVAL);
+	if (!dfud_smp_cbor_map_get_text(ctx->body, "format", DFUD_SMP_CBOR_OPTIONAL, TEXT_MAX,
+					&format, NULL))
+		return DFUD_SIM_RC(DFUD_SMP_RC_EINVAL);
+	if (format == NULL)
+		format = g_strdup("s");
+	for (const gchar *p = format; *p != '\0'; p++) {
+		const gchar *hit = strchr(letters, *p);
+		if (*p == 'a') {
+			for (gsize i = 0; i < sizeof(letters) - 1; i++)
+				want[i] = TRUE;
+		} else if (hit != NULL) {
+			want[hit - letters] = TRUE;
+		} else {
+			return OS_ERR(DFUD_SMP_OS_RC_INVALID_FORMAT);
+		}
+	}
+	values[0] = SIM_KERNEL_NAME;
+	values[1] = config->os_name;
+	values[2] = SIM_KERNEL_RELEASE;
+	values[3] = SIM_KERNEL_VERSION;
+	values[4] = SIM_BUILD_DATE;
+	values[5] = SIM_MACHINE;
+	values[6] = SIM_PROCESSOR;
+	values[7] = config->board;
+	values[8] = SIM_OS;
+	for (gsize i = 0; i < sizeof(letters) - 1; i++) {
+		if (!want[i])
+			continue;
+		if (out->len > 0)
+			g_string_append_c(out, ' ');
+		g_string_append(out, values[i]);
+	}
+	dfud_smp_cbor_writer_text(dfud_sim_reply_key(&ctx->reply, "output"), out->str);
+	return DFUD_SIM_OK;
+}
+
+static DfudSimStatus
+os_bootloader_info(DfudSimCtx *ctx)
+{
+	DfudSimDevice *dev = ctx->device;
+	g_autofree gchar *query = NULL;
+
+	if (dfud_sim_ctx_decode_failed(ctx))
+		return DFUD_SIM_RC(DFUD_SMP_RC_EINVAL);
+	if (!dfud_smp_cbor_map_get_text(ctx->body, "query", DFUD_SMP_CBOR_OPTIONAL, TEXT_MAX,
+					&query, NULL))
+		return DFUD_SIM_RC(DFUD_SMP_RC_EINVAL);
+	if (query == NULL) {
+		dfud_smp_cbor_writer_text(dfud_sim_reply_key(&ctx->reply, "bootloader"), "MCUboot");
+	} else if (g_strcmp0(query, "mode") == 0) {
+		dfud_smp_cbor_writer_int(dfud_sim_reply_key(&ctx->reply, "mode"),
+					 dev->config->boot_mode);
+		if (dev->config->no_downgrade)
+			dfud_smp_cbor_writer_bool(dfud_sim_reply_key(&ctx->reply, "no-downgrade"),
+						  TRUE);
+	} else if (g_strcmp0(query, "active_b0_slot") == 0 && dev->s_hash[0] != NULL) {
+		dfud_smp_cbor_writer_uint(dfud_sim_reply_key(&ctx->reply, "active"),
+					  dev->boot.b0_active);
+	} else {
+		return OS_ERR(DFUD_SMP_OS_RC_QUERY_YIELDS_NO_ANSWER);
+	}
+	return DFUD_SIM_OK;
+}
+
+DfudSimStatus
+dfud_sim_os_handle(DfudSimCtx *ctx, gboolean *found)
+{
+	gboolean read = ctx->hdr.op == DFUD_SMP_OP_READ;
+
+	*found = TRUE;
+	switch (ctx->hdr.id) {
+	case DFUD_SMP_OS_ECHO:
+		return os_echo(ctx);
+	case DFUD_SMP_OS_RESET:
+		if (!read)
+			return os_reset(ctx);
+		break;
+	case DFUD_SMP_OS_MCUMGR_PARAMS:
+		if (read)
+			return os_params(ctx);
+		break;
+	case DFUD_SMP_OS_INFO:
+		if (read)
+			return os_info(ctx);
+		break;
+	case DFUD_SMP_OS_BOOTLOADER_INFO:
+		if (read)
+			return os_bootloader_info(ctx);
+		break;
+	default:
+		/* console echo, task/memory statistics, date-time: not built in */
+		break;
+	}
+	*found = FALSE;
+	return DFUD_SIM_OK;
+}

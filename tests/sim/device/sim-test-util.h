@@ -1,0 +1,72 @@
+/*
+ * Copyright 2026 The dfud authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include <cbor.h>
+#include <glib.h>
+
+#include "device/dfud-sim-device.h"
+#include "smp/dfud-smp-cbor-check.h"
+#include "smp/dfud-smp-cbor-writer.h"
+
+G_BEGIN_DECLS
+
+/* one device on a temporary state directory, one session, responses collected in order */
+typedef struct {
+	gchar *root;
+	gchar *log_path;
+	DfudSimConfig *config;
+	DfudSimLog *log;
+	DfudSimDevice *device;
+	DfudSimSession *session;
+	GPtrArray *responses; /* GBytes */
+	guint drop_links;
+	guint seq;
+} SimFx;
+
+/* config defaults for tests: time_scale 0, state dir in a fresh temporary directory */
+SimFx *sim_fx_new_config(void);
+/* creates the device (and a session) from fx->config */
+void sim_fx_start(SimFx *fx);
+/* a new DfudSimDevice on the same state directory (a simulator restart) */
+void sim_fx_restart(SimFx *fx);
+void sim_fx_free(SimFx *fx);
+void sim_fx_iterate(SimFx *fx, guint ms);
+/* sends @frame and waits for the next response (NULL when none came within 3 s) */
+GBytes *sim_fx_call(SimFx *fx, GBytes *frame);
+/* the same with raw bytes */
+GBytes *sim_fx_call_raw(SimFx *fx, const void *data, gsize len);
+/* sends @frame, waits @ms, returns whether a response came */
+void sim_fx_send(SimFx *fx, GBytes *frame);
+/* resets the device (os reset) and waits until it runs again */
+void sim_fx_reset(SimFx *fx);
+/* frame = header + body; seq from fx */
+GBytes *sim_frame(SimFx *fx, guint ver, guint op, guint group, guint id, const guint8 *body,
+		  gsize len);
+/* the body of a response (checks header mirrors group/id), as a CBOR map */
+cbor_item_t *sim_body(GBytes *frame);
+/* convenience: an exact CBOR key value */
+gint64 sim_get_int(const cbor_item_t *map, const gchar *key);
+gboolean sim_has(const cbor_item_t *map, const gchar *key);
+gboolean sim_get_bool(const cbor_item_t *map, const gchar *key);
+/* asserts the body is exactly {"rc": N} */
+void sim_assert_rc(GBytes *frame, gint64 rc);
+/* asserts the body is {"err": {"group": G, "rc": N}} with an optional "rsn" */
+void sim_assert_err(GBytes *frame, guint group, guint rc);
+GBytes *sim_read_file(const gchar *name);
+GBytes *sim_sha256(GBytes *data);
+/* one upload request body */
+GBytes *sim_upload_frame(SimFx *fx, guint ver, guint image, guint64 off, const guint8 *data,
+			 gsize len, gint64 total, GBytes *sha, gboolean upgrade);
+/* uploads a whole file (image @image) in chunks, asserting each offset and the final match */
+void sim_upload(SimFx *fx, guint image, GBytes *file);
+/* image state: marks @hash (test or confirm); returns the response */
+GBytes *sim_state_write(SimFx *fx, guint ver, GBytes *hash, gboolean has_confirm, gboolean confirm);
+GBytes *sim_state_read(SimFx *fx);
+/* the "images" entry of image state for (image, slot), NULL if not listed */
+const cbor_item_t *sim_state_entry(const cbor_item_t *state, guint image, guint slot);
+GBytes *sim_hex(const gchar *hex);
+
+G_END_DECLS

@@ -1,0 +1,689 @@
+#!/usr/bin/env python3
+# Copyright 2026 The dfud authors
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""End-to-end tests of dfud-sim over UDP.
+
+An independent SMP client: frames are built with struct and cbor2 from the protocol reference
+(shared/spec/smp-protocol.md), never with dfud's own codec.
+
+usage: test-sim-udp.py DFUD_SIM TEST_DATA_DIR CASE
+"""
+
+import hashlib
+import json
+import os
+import random
+import selectors
+import signal
+import socket
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+
+import cbor2
+
+SIM = None
+DATA = None
+
+OP_READ, OP_READ_RSP, OP_WRITE, OP_WRITE_RSP = 0, 1, 2, 3
+GROUP_OS, GROUP_IMAGE = 0, 1
+OS_ECHO, OS_RESET, OS_PARAMS = 0, 5, 6
+IMAGE_STATE, IMAGE_UPLOAD = 0, 1
+
+# tests/data/README.md: hash TLV and whole-file SHA-256
+IMG60K = 'hashonly_60k_v2.0.0.bin'
+IMG60K_HASH = 'f225962eb5a76a487e22c6ff5b43acd9561b5e6922ce652c3f5a79aca564e802'
+IMG1K = 'hashonly_1k_v1.2.3+4.bin'
+IMG1K_HASH = '6b28b68ff2485a456f72f2fb46d2dc5584a25b5cf6be210a941e4744b188c1dc'
+IMG1K_SHA = '66f31f96f43851aef8620dd9374dbcc53d6f79f56023b9e8550d4b7cde161ac8'
+
+
+class Fail(Exception):
+    pass
+
+
+def check(cond, msg):
+    if not cond:
+        raise Fail(msg)
+
+
+def check_eq(got, want, what):
+    if got != want:
+        raise Fail(f'{what}: got {got!r}, want {want!r}')
+
+
+def free_port_base(count):
+    """A base port with `count` free consecutive UDP ports (best effort: may race)."""
+    for _ in range(50):
+        base = random.randint(20000, 60000)
+        socks = []
+        try:
+            for k in range(count):
+                s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+                socks.append(s)
+                s.bind(('127.0.0.1', base + k))
+            return base
+        except OSError:
+            continue
+        finally:
+            for s in socks:
+                s.close()
+    raise Fail('no free port range')
+
+
+class Sim:
+    """A dfud-sim process; `ports` are its devices' UDP ports once READY was printed."""
+
+    def __init__(self, args, state_dir=None, udp='127.0.0.1:0', slot0=IMG60K, extra_lines=None):
+        self.tmp = None
+        if state_dir is None:
+            self.tmp = tempfile.TemporaryDirectory(prefix='dfud-sim-test-')
+            state_dir = self.tmp.name
+        self.state_dir = state_dir
+        cmd = [SIM, '--state-dir', state_dir, '--time-scale', '0']
+        if udp is not None:
+            cmd += ['--udp', udp]
+        if slot0 is not None:
+            cmd += ['--slot0', os.path.join(DATA, slot0)]
+        cmd += args
+        self.cmd = cmd
+        self.stderr = tempfile.TemporaryFile()
+        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=self.stderr)
+        self.ports = []
+        self.lines = []
+        self.pending = b''
+        self.wait_line('READY', 10)
+
+    def read_line(self, timeout):
+        # unbuffered: a buffered reader would hide lines already read from select()
+        deadline = time.monotonic() + timeout
+        while b'\n' not in self.pending:
+            sel = selectors.DefaultSelector()
+            sel.register(self.proc.stdout, selectors.EVENT_READ)
+            ready = sel.select(max(deadline - time.monotonic(), 0))
+            sel.close()
+            if not ready:
+                raise Fail(f'dfud-sim printed no line for {timeout:.1f} s ({self.describe()})')
+            chunk = os.read(self.proc.stdout.fileno(), 4096)
+            if chunk == b'':
+                self.proc.wait(5)
+                raise Fail(f'dfud-sim exited with {self.proc.returncode} ({self.describe()})')
+            self.pending += chunk
+        raw, self.pending = self.pending.split(b'\n', 1)
+        line = raw.decode()
+        self.lines.append(line)
+        if ' listening on udp ' in line:
+            self.ports.append(int(line.rsplit(':', 1)[1]))
+        return line
+
+    def wait_line(self, want, timeout=10):
+        deadline = time.monotonic() + timeout
+        while True:
+            line = self.read_line(max(deadline - time.monotonic(), 0.01))
+            if line == want or line.startswith(want):
+                return line
+
+    def describe(self):
+        self.stderr.seek(0)
+        return 'command: {}; stdout: {}; stderr: {}'.format(
+            ' '.join(self.cmd), self.lines, self.stderr.read().decode(errors='replace'))
+
+    def client(self, device=0, timeout=2.0):
+        return Client(self.ports[device], timeout)
+
+    def stop(self, sig=signal.SIGTERM):
+        """Stops the process and checks it exits 0 (also: no leak under LeakSanitizer)."""
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+        try:
+            rc = self.proc.wait(15)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+            raise Fail(f'dfud-sim did not stop on signal {sig}')
+        check_eq(rc, 0, f'exit status after signal {sig} ({self.describe()})')
+
+    def close(self):
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+        self.proc.stdout.close()
+        self.stderr.close()
+        if self.tmp is not None:
+            self.tmp.cleanup()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+def frame(op, group, cmd, body=b'', ver=1, seq=0):
+    if not isinstance(body, bytes):
+        body = cbor2.dumps(body)
+    return struct.pack('>BBHHBB', (ver << 3) | op, 0, len(body), group, seq, cmd) + body
+
+
+class Client:
+    """An SMP client over UDP: one socket, the response matched by seq."""
+
+    def __init__(self, port, timeout=2.0):
+        self.port = port
+        self.timeout = timeout
+        self.seq = 0
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.sock.bind(('127.0.0.1', 0))
+
+    def close(self):
+        self.sock.close()
+
+    def send_raw(self, data):
+        self.sock.sendto(data, ('127.0.0.1', self.port))
+
+    def recv_raw(self, timeout=None):
+        self.sock.settimeout(self.timeout if timeout is None else timeout)
+        try:
+            data, _ = self.sock.recvfrom(65536)
+        except socket.timeout:
+            return None
+        return data
+
+    def request(self, op, group, cmd, body=None, ver=1, timeout=None):
+        """Returns (header dict, body dict) or None on timeout."""
+        self.seq = (self.seq + 1) % 256
+        seq = self.seq
+        self.send_raw(frame(op, group, cmd, {} if body is None else body, ver, seq))
+        deadline = time.monotonic() + (self.timeout if timeout is None else timeout)
+        while True:
+            data = self.recv_raw(max(deadline - time.monotonic(), 0.001))
+            if data is None:
+                return None
+            hdr = parse_header(data)
+            if hdr['seq'] != seq:
+                continue  # a late answer to an earlier request
+            check_eq(hdr['op'], op + 1, 'response op')
+            check_eq(hdr['ver'], ver, 'response version')
+            check_eq((hdr['group'], hdr['id']), (group, cmd), 'response group/id')
+            check_eq(hdr['len'], len(data) - 8, 'response length field')
+            return hdr, cbor2.loads(data[8:])
+
+    def call(self, op, group, cmd, body=None, ver=1, timeout=None):
+        rsp = self.request(op, group, cmd, body, ver, timeout)
+        check(rsp is not None, f'no response to group {group} id {cmd} op {op}')
+        return rsp[1]
+
+    def echo(self, text='hi', timeout=None):
+        rsp = self.request(OP_WRITE, GROUP_OS, OS_ECHO, {'d': text}, timeout=timeout)
+        return None if rsp is None else rsp[1]
+
+    def state(self):
+        return self.call(OP_READ, GROUP_IMAGE, IMAGE_STATE)
+
+    def wait_running(self, timeout=10):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.echo('up?', timeout=0.2) == {'r': 'up?'}:
+                return
+        raise Fail(f'device did not answer again within {timeout} s')
+
+    def upload(self, path, chunk=512, image=None):
+        data = open(path, 'rb').read()
+        sha = hashlib.sha256(data).digest()
+        off = 0
+        last = None
+        while off < len(data):
+            body = {'off': off, 'data': data[off:off + chunk]}
+            if off == 0:
+                body.update({'len': len(data), 'sha': sha})
+                if image is not None:
+                    body['image'] = image
+            last = self.call(OP_WRITE, GROUP_IMAGE, IMAGE_UPLOAD, body, timeout=10)
+            check('off' in last, f'upload at {off}: {last}')
+            check(last['off'] > off, f'upload at {off}: no progress: {last}')
+            off = last['off']
+        check_eq(off, len(data), 'final offset')
+        return last
+
+    def test_image(self, hash_hex, confirm=False):
+        return self.call(OP_WRITE, GROUP_IMAGE, IMAGE_STATE,
+                         {'hash': bytes.fromhex(hash_hex), 'confirm': confirm})
+
+    def confirm(self):
+        return self.call(OP_WRITE, GROUP_IMAGE, IMAGE_STATE, {'confirm': True})
+
+    def reset(self):
+        check_eq(self.call(OP_WRITE, GROUP_OS, OS_RESET), {}, 'reset response')
+        # the device goes down 250 ms (scaled: at once) after the response
+        time.sleep(0.1)
+        self.wait_running()
+
+
+def parse_header(data):
+    check(len(data) >= 8, f'response shorter than a header: {data.hex()}')
+    b0, flags, length, group, seq, cmd = struct.unpack('>BBHHBB', data[:8])
+    return {'op': b0 & 7, 'ver': (b0 >> 3) & 3, 'flags': flags, 'len': length,
+            'group': group, 'seq': seq, 'id': cmd}
+
+
+def slot(state, image, slot_no):
+    for entry in state['images']:
+        if entry.get('image', 0) == image and entry['slot'] == slot_no:
+            return entry
+    return None
+
+
+def check_slot(state, slot_no, hash_hex, **flags):
+    entry = slot(state, 0, slot_no)
+    check(entry is not None, f'slot {slot_no} missing in {state}')
+    check_eq(entry['hash'].hex(), hash_hex, f'slot {slot_no} hash')
+    for name, want in flags.items():
+        check_eq(entry.get(name, False), want, f'slot {slot_no} {name} in {state}')
+
+
+CASES = {}
+
+
+def case(fn):
+    CASES[fn.__name__.replace('_', '-')] = fn
+    return fn
+
+
+@case
+def echo():
+    with Sim([]) as sim:
+        c = sim.client()
+        req = bytes.fromhex('08 00 00 06 00 00 00 00 A1 61 64 62 68 69')
+        c.send_raw(req)
+        check_eq(c.recv_raw(), bytes.fromhex('09 00 00 06 00 00 00 00 A1 61 72 62 68 69'),
+                 'echo response bytes')
+        # SMP v1: the same answer with version 0
+        c.send_raw(bytes.fromhex('02 00 00 06 00 00 07 00 A1 61 64 62 68 69'))
+        check_eq(c.recv_raw(), bytes.fromhex('03 00 00 06 00 00 07 00 A1 61 72 62 68 69'),
+                 'v1 echo response bytes')
+        # fewer than 8 bytes: dropped without an answer
+        c.send_raw(b'\x08\x00\x00')
+        check_eq(c.recv_raw(timeout=0.3), None, 'answer to a 3-byte datagram')
+        sim.stop()
+
+
+@case
+def params():
+    with Sim(['--buf-size', '1024', '--buf-count', '3']) as sim:
+        rsp = sim.client().call(OP_READ, GROUP_OS, OS_PARAMS)
+        check_eq(rsp.get('buf_size'), 1024, 'buf_size')
+        check_eq(rsp.get('buf_count'), 3, 'buf_count')
+        sim.stop()
+    with Sim([]) as sim:
+        rsp = sim.client().call(OP_READ, GROUP_OS, OS_PARAMS)
+        check_eq((rsp.get('buf_size'), rsp.get('buf_count')), (2475, 4), 'default params')
+        sim.stop()
+
+
+@case
+def state_read():
+    with Sim([]) as sim:
+        state = sim.client().state()
+        check_eq(len(state['images']), 1, f'slots listed in {state}')
+        entry = state['images'][0]
+        check_eq(entry['slot'], 0, 'slot')
+        check_eq(entry['version'], '2.0.0', 'version')
+        check_eq(entry['hash'].hex(), IMG60K_HASH, 'hash')
+        for name, want in (('bootable', True), ('pending', False), ('confirmed', True),
+                           ('active', True), ('permanent', False)):
+            check_eq(entry.get(name), want, name)
+        check('image' not in entry, 'image key on a single-image device')
+        check_eq(state.get('splitStatus'), 0, 'splitStatus')
+        sim.stop()
+
+
+def upload_1k(c):
+    check_eq(hashlib.sha256(open(os.path.join(DATA, IMG1K), 'rb').read()).hexdigest(),
+             IMG1K_SHA, 'fixture SHA-256')
+    last = c.upload(os.path.join(DATA, IMG1K), chunk=400)
+    check_eq(last.get('match'), True, f'match in the last upload response {last}')
+    state = c.state()
+    check_slot(state, 1, IMG1K_HASH, pending=False, confirmed=False, active=False)
+    check_eq(slot(state, 0, 1)['version'], '1.2.3.4', 'uploaded version')
+
+
+@case
+def upload_test_confirm():
+    with Sim([]) as sim:
+        c = sim.client()
+        upload_1k(c)
+        state = c.test_image(IMG1K_HASH)
+        check_slot(state, 1, IMG1K_HASH, pending=True, permanent=False)
+        check_slot(state, 0, IMG60K_HASH, active=True, confirmed=True)
+        c.reset()
+        # the test image runs unconfirmed; the old one is the revert target
+        state = c.state()
+        check_slot(state, 0, IMG1K_HASH, active=True, confirmed=False)
+        check_slot(state, 1, IMG60K_HASH, active=False, confirmed=True)
+        state = c.confirm()
+        check_slot(state, 0, IMG1K_HASH, active=True, confirmed=True)
+        c.reset()
+        state = c.state()
+        check_slot(state, 0, IMG1K_HASH, active=True, confirmed=True, pending=False)
+        check_slot(state, 1, IMG60K_HASH, active=False, confirmed=False, pending=False)
+        sim.stop()
+
+
+@case
+def revert():
+    with Sim([]) as sim:
+        c = sim.client()
+        upload_1k(c)
+        c.test_image(IMG1K_HASH)
+        c.reset()
+        check_slot(c.state(), 0, IMG1K_HASH, active=True, confirmed=False)
+        # not confirmed: MCUboot swaps the old image back
+        c.reset()
+        state = c.state()
+        check_slot(state, 0, IMG60K_HASH, active=True, confirmed=True)
+        check_slot(state, 1, IMG1K_HASH, active=False, pending=False)
+        sim.stop()
+
+
+@case
+def count():
+    base = free_port_base(3)
+    with Sim(['--count', '3'], udp=f'127.0.0.1:{base}') as sim:
+        check_eq(sim.ports, [base, base + 1, base + 2], 'ports')
+        check_eq(sim.lines[:3], [f'dfud-sim: device {k} listening on udp 127.0.0.1:{base + k}'
+                                 for k in range(3)], 'ready lines')
+        clients = [sim.client(k) for k in range(3)]
+        for k, c in enumerate(clients):
+            check_eq(c.echo(f'dev{k}'), {'r': f'dev{k}'}, f'echo of device {k}')
+        clients[1].upload(os.path.join(DATA, IMG1K), chunk=1000)
+        check_slot(clients[1].state(), 1, IMG1K_HASH)
+        for k in (0, 2):
+            check_eq(len(clients[k].state()['images']), 1, f'slots of device {k}')
+        for k in range(3):
+            check(os.path.isdir(os.path.join(sim.state_dir, f'dev{k}')), f'dev{k} state dir')
+        sim.stop()
+
+
+@case
+def restart():
+    with tempfile.TemporaryDirectory(prefix='dfud-sim-test-') as tmp:
+        with Sim([], state_dir=tmp) as sim:
+            c = sim.client()
+            upload_1k(c)
+            c.test_image(IMG1K_HASH)
+            c.reset()
+            c.confirm()
+            sim.stop(signal.SIGINT)
+        # --slot0 only applies to a new state directory
+        with Sim([], state_dir=tmp) as sim:
+            state = sim.client().state()
+            check_slot(state, 0, IMG1K_HASH, active=True, confirmed=True)
+            check_slot(state, 1, IMG60K_HASH, active=False, confirmed=False)
+            sim.stop()
+        # a test scheduled before the restart still runs at the next reset
+        with Sim([], state_dir=tmp) as sim:
+            sim.client().test_image(IMG60K_HASH)
+            sim.stop()
+        with Sim([], state_dir=tmp) as sim:
+            c = sim.client()
+            check_slot(c.state(), 1, IMG60K_HASH, pending=True)
+            c.reset()
+            check_slot(c.state(), 0, IMG60K_HASH, active=True, confirmed=False)
+            sim.stop()
+
+
+@case
+def truncation():
+    with Sim([]) as sim:
+        c = sim.client()
+        # exactly 1500 bytes: a valid echo
+        text = 'x' * (1500 - 8 - 1 - 2 - 3)
+        req = frame(OP_WRITE, GROUP_OS, OS_ECHO, {'d': text}, seq=1)
+        check_eq(len(req), 1500, 'request size')
+        c.send_raw(req)
+        rsp = c.recv_raw()
+        check(rsp is not None, 'no answer to a 1500-byte echo')
+        check_eq(cbor2.loads(rsp[8:]), {'r': text}, '1500-byte echo')
+        # 2000 bytes: cut to 1500, the header length no longer matches: rc 9
+        text = 'y' * (2000 - 8 - 1 - 2 - 3)
+        req = frame(OP_WRITE, GROUP_OS, OS_ECHO, {'d': text}, seq=2)
+        check_eq(len(req), 2000, 'request size')
+        c.send_raw(req)
+        rsp = c.recv_raw()
+        check(rsp is not None, 'no answer to a 2000-byte datagram')
+        hdr = parse_header(rsp)
+        check_eq((hdr['op'], hdr['group'], hdr['seq'], hdr['id']), (OP_WRITE_RSP, 0, 2, 0),
+                 'header of the answer')
+        check_eq(cbor2.loads(rsp[8:]), {'rc': 9}, 'answer to a truncated datagram')
+        sim.stop()
+
+
+@case
+def fault_drop_response():
+    with Sim(['--fault', 'drop-response:after=2']) as sim:
+        c = sim.client(timeout=1.0)
+        check_eq(c.echo('1'), {'r': '1'}, 'request 1')
+        check_eq(c.echo('2'), {'r': '2'}, 'request 2')
+        check_eq(c.echo('3', timeout=0.5), None, 'request 3 (its response dropped)')
+        check_eq(c.echo('4'), {'r': '4'}, 'request 4 (the fault fired once)')
+        sim.stop()
+
+
+@case
+def fault_error():
+    with Sim(['--fault', 'error:cmd=image.upload,rc=9,group=1']) as sim:
+        c = sim.client()
+        data = open(os.path.join(DATA, IMG1K), 'rb').read()
+        body = {'off': 0, 'len': len(data), 'data': data[:256]}
+        check_eq(c.call(OP_WRITE, GROUP_IMAGE, IMAGE_UPLOAD, body),
+                 {'err': {'group': 1, 'rc': 9}}, 'v2 upload answer')
+        # v1: NO_FREE_SLOT translates to EBADSTATE (6)
+        rsp = c.call(OP_WRITE, GROUP_IMAGE, IMAGE_UPLOAD, body, ver=0)
+        check_eq(rsp.get('rc'), 6, f'v1 upload answer {rsp}')
+        check('err' not in rsp, 'err map in a v1 answer')
+        # other commands are not affected
+        check_eq(c.echo(), {'r': 'hi'}, 'echo')
+        sim.stop()
+
+
+@case
+def fault_file_sighup():
+    with tempfile.NamedTemporaryFile('w', suffix='.faults', delete=False) as f:
+        f.write('# nothing yet\n')
+        path = f.name
+    try:
+        with Sim(['--fault-file', path]) as sim:
+            c = sim.client(timeout=1.0)
+            check_eq(c.echo(), {'r': 'hi'}, 'echo before SIGHUP')
+            with open(path, 'w') as f:
+                f.write('# every response lost\n\ndrop-response:p=1\n')
+            sim.proc.send_signal(signal.SIGHUP)
+            line = sim.wait_line('dfud-sim: faults reloaded', 5)
+            check(line.endswith('(1)'), f'reload line {line!r}')
+            check_eq(c.echo(timeout=0.5), None, 'echo after SIGHUP')
+            # a bad file keeps the faults that run
+            with open(path, 'w') as f:
+                f.write('no-such-fault\n')
+            sim.proc.send_signal(signal.SIGHUP)
+            time.sleep(0.3)
+            check_eq(c.echo(timeout=0.5), None, 'echo after a bad reload')
+            check(sim.proc.poll() is None, 'dfud-sim died on a bad fault file')
+            with open(path, 'w') as f:
+                f.write('\n')
+            sim.proc.send_signal(signal.SIGHUP)
+            sim.wait_line('dfud-sim: faults reloaded', 5)
+            check_eq(c.echo(), {'r': 'hi'}, 'echo after the faults were removed')
+            sim.stop()
+    finally:
+        os.unlink(path)
+
+
+@case
+def drop_link():
+    with tempfile.NamedTemporaryFile(suffix='.jsonl') as log:
+        with Sim(['--fault', 'drop-link:after=1', '--log-json', log.name]) as sim:
+            c = sim.client(timeout=1.0)
+            c.echo('first')
+            # the peer's next datagram opens a new session, which answers
+            check_eq(c.echo('second'), {'r': 'second'}, 'echo on the new session')
+            sim.stop()
+        events = [json.loads(line) for line in open(log.name) if line.strip()]
+        sessions = [e for e in events if e['event'] == 'session']
+        check(len(sessions) >= 3, f'session events (open, close, open): {sessions}')
+
+
+@case
+def down_while_resetting():
+    with tempfile.NamedTemporaryFile(suffix='.jsonl') as log:
+        # real time for this one: the swap keeps the device away 1.5 s
+        with Sim(['--swap-time', '1500', '--time-scale', '1', '--log-json', log.name]) as sim:
+            c = sim.client(timeout=1.0)
+            check_eq(c.call(OP_WRITE, GROUP_OS, OS_RESET), {}, 'reset response')
+            start = time.monotonic()
+            time.sleep(0.5)
+            check_eq(c.echo('down?', timeout=0.3), None, 'answer while resetting')
+            c.wait_running(10)
+            check(time.monotonic() - start > 1.2, 'device came back before the swap time')
+            sim.stop()
+        events = [json.loads(line) for line in open(log.name) if line.strip()]
+        drops = [e for e in events if e['event'] == 'drop' and e.get('reason') == 'not running']
+        check(len(drops) >= 1, 'no "drop" event for the datagram sent while down')
+
+
+@case
+def log_json():
+    with tempfile.NamedTemporaryFile(suffix='.jsonl') as log:
+        with Sim(['--log-json', log.name]) as sim:
+            check_eq(sim.client().echo('logged'), {'r': 'logged'}, 'echo')
+            sim.stop()
+        lines = [line for line in open(log.name) if line.strip()]
+        check(len(lines) >= 2, f'log lines: {lines}')
+        events = []
+        for line in lines:
+            e = json.loads(line)
+            check(isinstance(e, dict), f'log line is not an object: {line}')
+            for key in ('t_ms', 'device', 'event'):
+                check(key in e, f'{key} missing in {line}')
+            events.append(e)
+        req = [e for e in events if e['event'] == 'request']
+        rsp = [e for e in events if e['event'] == 'response']
+        check(req and rsp, f'request and response events in {events}')
+        check('logged' in json.dumps(req[0]), f'echo text in the request event {req[0]}')
+        check('logged' in json.dumps(rsp[0]), f'echo text in the response event {rsp[0]}')
+        check(all(e['device'] == 0 for e in events), 'device index')
+
+
+def timed_upload(args, chunk):
+    with Sim(args) as sim:
+        c = sim.client(timeout=5.0)
+        start = time.monotonic()
+        c.upload(os.path.join(DATA, IMG60K), chunk=chunk)
+        elapsed = time.monotonic() - start
+        sim.stop()
+    return elapsed
+
+
+@case
+def link():
+    # 61992 bytes at 1M (about 99 kB/s of SMP data in one direction, dfud-sim(1)) take at
+    # least 0.6 s on the model's air, one request at a time; without the model, far less
+    size = os.path.getsize(os.path.join(DATA, IMG60K))
+    check_eq(size, 61992, 'fixture size')
+    fast = timed_upload([], 1400)
+    slow = timed_upload(['--link-phy', '1M'], 1400)
+    check(slow >= size / 99000.0, f'upload over the 1M link model took {slow:.3f} s')
+    check(fast < slow / 2, f'without the link model {fast:.3f} s, with it {slow:.3f} s')
+    # a smaller MTU and PDU: slower still (about 29 kB/s at 1M)
+    small = timed_upload(['--link-phy', '1M', '--link-mtu', '23', '--link-data-length', '27'],
+                         1400)
+    check(small >= size / 29040.0, f'upload at MTU 23 took {small:.3f} s')
+    check(small > slow * 2, f'MTU 23: {small:.3f} s, MTU 498: {slow:.3f} s')
+
+
+def run_bad(args, want_in_stderr, state_dir=True):
+    with tempfile.TemporaryDirectory(prefix='dfud-sim-test-') as tmp:
+        cmd = [SIM] + (['--state-dir', tmp] if state_dir else []) + args
+        p = subprocess.run(cmd, capture_output=True, timeout=10)
+        check(p.returncode != 0, f'{args}: exit status 0')
+        err = p.stderr.decode()
+        check(want_in_stderr in err, f'{args}: {want_in_stderr!r} not in stderr {err!r}')
+        check(len(err.splitlines()) <= 3, f'{args}: a long message: {err!r}')
+        check_eq(p.stdout, b'', f'{args}: stdout')
+
+
+@case
+def bad_options():
+    run_bad(['--buf-count', 'many'], '--buf-count')
+    run_bad(['--buf-count', '0'], '--buf-count')
+    run_bad(['--no-such-option'], 'no-such-option')
+    run_bad(['--udp', '127.0.0.1'], '--udp')
+    run_bad(['--udp', '127.0.0.1:70000'], '--udp')
+    run_bad(['--bootloader', 'swap-magic'], '--bootloader')
+    run_bad(['--fault', 'explode:now=1'], '--fault')
+    run_bad(['--link-interval', '8'], '--link-interval')
+    run_bad(['--link-phy', '4M'], '--link-phy')
+    run_bad(['--time-scale', '-1'], '--time-scale')
+    run_bad(['surplus'], 'surplus')
+    run_bad([], '--state-dir', state_dir=False)
+    run_bad(['--slot0', '/nonexistent/image.bin', '--udp', '127.0.0.1:0'], 'image.bin')
+    run_bad(['--fault-file', '/nonexistent/faults'], '/nonexistent/faults')
+    run_bad(['--udp', '127.0.0.1:65535', '--count', '2'], '65535')
+    # a port in use: a run-time failure
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind(('127.0.0.1', 0))
+    try:
+        run_bad(['--udp', f'127.0.0.1:{s.getsockname()[1]}'], 'udp')
+    finally:
+        s.close()
+    p = subprocess.run([SIM, '--help'], capture_output=True, timeout=10)
+    check_eq(p.returncode, 0, '--help exit status')
+    out = p.stdout.decode()
+    for want in ('--udp', 'default: 127.0.0.1:1337', 'default: 2475', 'default: swap-move',
+                 '--link-pdus', '--fault-file', 'drop-link'):
+        check(want in out, f'{want!r} not in --help')
+    p = subprocess.run([SIM, '--version'], capture_output=True, timeout=10)
+    check_eq(p.returncode, 0, '--version exit status')
+    check(p.stdout.decode().startswith('dfud-sim '), '--version output')
+
+
+@case
+def ipv6():
+    try:
+        s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+        s.bind(('::1', 0))
+        s.close()
+    except OSError:
+        print('# skipped: no IPv6 loopback')
+        return
+    with Sim([], udp='[::1]:0') as sim:
+        check(sim.lines[0].startswith('dfud-sim: device 0 listening on udp [::1]:'), sim.lines)
+        c = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+        c.settimeout(2)
+        c.sendto(bytes.fromhex('08 00 00 06 00 00 00 00 A1 61 64 62 68 69'),
+                 ('::1', sim.ports[0]))
+        data, _ = c.recvfrom(2048)
+        check_eq(data, bytes.fromhex('09 00 00 06 00 00 00 00 A1 61 72 62 68 69'), 'ipv6 echo')
+        c.close()
+        sim.stop()
+
+
+def main():
+    global SIM, DATA
+    if len(sys.argv) != 4 or sys.argv[3] not in CASES:
+        print(f'usage: {sys.argv[0]} DFUD_SIM TEST_DATA_DIR CASE ({", ".join(CASES)})',
+              file=sys.stderr)
+        return 2
+    SIM, DATA = sys.argv[1], sys.argv[2]
+    try:
+        CASES[sys.argv[3]]()
+    except Fail as e:
+        print(f'FAIL {sys.argv[3]}: {e}', file=sys.stderr)
+        return 1
+    print(f'ok {sys.argv[3]}')
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
