@@ -46,6 +46,7 @@ static const gchar introspection_xml[] =
     "  <property type='s' name='Type' access='read'/>"
     "  <property type='as' name='ServiceUUIDs' access='read'/>"
     "  <property type='s' name='LocalName' access='read'/>"
+    "  <property type='b' name='Discoverable' access='read'/>"
     " </interface>"
     "</node>";
 
@@ -124,6 +125,10 @@ adv_property(DfudSimBleApp *self, const gchar *name)
 	}
 	if (g_strcmp0(name, "LocalName") == 0)
 		return g_variant_new_string(self->name);
+	/* the LE General Discoverable flag, as a Zephyr SMP server advertises it; without it
+	 * BlueZ sends no Flags field unless the adapter itself is discoverable */
+	if (g_strcmp0(name, "Discoverable") == 0)
+		return g_variant_new_boolean(TRUE);
 	return NULL;
 }
 

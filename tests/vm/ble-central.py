@@ -1,9 +1,9 @@
 #!/usr/bin/python3
 """A minimal SMP-over-BLE central for the VM tests, on BlueZ's D-Bus API.
 
-It finds the simulator by its advertised name and the SMP service UUID (restarting discovery
-every 2 s: btvirt sends one advertising report per scan start), connects, enables notifications
-on the SMP characteristic, then runs the checks named by --checks:
+It finds the simulator by its advertised name and the SMP service UUID with one running
+discovery (see "discovery and connection" for why), connects, enables notifications on the SMP
+characteristic, then runs the checks named by --checks:
   echo    an OS echo request; the reply must carry the same text
   reset   an OS reset: the link must drop, the device advertise again, a reconnect work
   upload  uploads --image in --chunk-byte pieces (first chunk with len and sha), expects
@@ -73,56 +73,142 @@ class Central:
         return {p: v[iface] for p, v in self.om.GetManagedObjects().items()
                 if iface in v and p.startswith(prefix)}
 
-    def wait(self, what, predicate, timeout, poll=None):
-        """Runs the main loop until predicate() is true; poll() every 2 s while waiting."""
+    def wait(self, what, predicate, timeout, poll=None, interval=2):
+        """Runs the main loop until predicate() is true; poll() every interval s meanwhile."""
         end = time.monotonic() + timeout
         last_poll = time.monotonic()
         while not predicate():
             if time.monotonic() > end:
                 raise Failure(f"timed out after {timeout}s waiting for {what}")
-            if poll and time.monotonic() - last_poll > 2:
+            if poll and time.monotonic() - last_poll > interval:
                 poll()
                 last_poll = time.monotonic()
             GLib.timeout_add(20, self.loop.quit)
             self.loop.run()
 
     # ---- discovery and connection ----
+    #
+    # btvirt sends an advertising report only when a scan or an advertising set is enabled, and
+    # the kernel (6.1) drops reports that arrive while a discovery is still starting (state
+    # DISCOVERY_STARTING: the scan-enable's reports race with it). So the reliable report is the
+    # one sent when the device enables advertising while our discovery is already running: the
+    # central keeps one discovery running (no stop/start cycles, which open such windows), starts
+    # it before the device advertises (--ready-file tells the harness when), and watches
+    # PropertiesChanged as well as new objects, since a device BlueZ already knows gets no
+    # InterfacesAdded. Restarting the discovery is only a slow fallback.
+
+    def device_matches(self, dev):
+        """Our name, or the SMP service under some name (connect() then fails on the name)."""
+        uuids = [str(u).lower() for u in dev.get("UUIDs", [])]
+        return str(dev.get("Name", "")) == self.args.name or (SMP_SERVICE in uuids and
+                                                              "Name" in dev)
 
     def find_device(self):
         for path, dev in self.objects("org.bluez.Device1", self.adapter_path + "/").items():
-            uuids = [str(u) for u in dev.get("UUIDs", [])]
-            if str(dev.get("Name", "")) == self.args.name or SMP_SERVICE in uuids:
+            if self.device_matches(dev):
                 return path, dev
         return None
 
-    def connect(self):
+    def start_discovery(self, pattern=None):
+        """Starts one discovery and waits until the kernel runs it (Discovering is true)."""
         adapter = self.bus.get_object(BLUEZ, self.adapter_path)
         adapter.Set("org.bluez.Adapter1", "Powered", True, dbus_interface=PROPS)
         self.adapter = dbus.Interface(adapter, "org.bluez.Adapter1")
-        # forget what an earlier run or connection left: its name and services may be stale
+        flt = {"Transport": "le", "DuplicateData": True}
+        if pattern:
+            flt["Pattern"] = pattern
+        self.adapter.SetDiscoveryFilter(flt)
+        self.adapter.StartDiscovery()
+        self.wait("the discovery to run", lambda: bool(
+            adapter.Get("org.bluez.Adapter1", "Discovering", dbus_interface=PROPS)), 30)
+        self.log("scanning" + (f" for {pattern}" if pattern else ""))
+
+    def stop_discovery(self):
+        try:
+            self.adapter.StopDiscovery()
+        except dbus.DBusException as e:
+            self.log(f"StopDiscovery: {e.get_dbus_name()}")
+
+    def watch_advertisements(self, on_seen):
+        """Calls on_seen(path) for each Device1 under our adapter that BlueZ adds or updates
+        from an advertising report (not for the connection's own property changes)."""
+        prefix = self.adapter_path + "/dev_"
+        adv_props = {"RSSI", "TxPower", "Name", "Alias", "UUIDs", "ServiceData",
+                     "ManufacturerData", "AdvertisingFlags", "AdvertisingData"}
+
+        def added(path, ifaces):
+            if path.startswith(prefix) and "org.bluez.Device1" in ifaces:
+                on_seen(str(path))
+
+        def changed(iface, props, invalidated, path=None):
+            if iface == "org.bluez.Device1" and path and path.startswith(prefix) and \
+                    adv_props & set(str(k) for k in props):
+                on_seen(str(path))
+
+        return [
+            self.bus.add_signal_receiver(added, "InterfacesAdded",
+                                         "org.freedesktop.DBus.ObjectManager"),
+            self.bus.add_signal_receiver(changed, "PropertiesChanged", PROPS, BLUEZ,
+                                         path_keyword="path"),
+        ]
+
+    def advertiser_watch(self, accept):
+        """Starts collecting the devices for which accept(path) is true, as watch_advertisements
+        reports them; returns (seen list, stop function)."""
+        seen = []
+        matches = self.watch_advertisements(lambda p: accept(p) and seen.append(p))
+        return seen, lambda: [m.remove() for m in matches]
+
+    def wait_advertiser(self, what, seen):
+        """Runs until seen (from advertiser_watch) is not empty; restarts the discovery every
+        5 s without a report (each restart is a fresh chance on btvirt; see above)."""
+        def rescan():
+            self.stop_discovery()
+            self.adapter.StartDiscovery()
+            self.log("nothing yet: discovery restarted")
+
+        t = time.monotonic()
+        self.wait(what, lambda: bool(seen), self.args.scan_timeout, rescan, interval=5)
+        self.log(f"advertising report after {time.monotonic() - t:.2f}s")
+        return seen[0]
+
+    def discover(self):
+        """Finds the advertiser by name or SMP service, as a fresh Device1 object."""
+        self.adapter = dbus.Interface(self.bus.get_object(BLUEZ, self.adapter_path),
+                                      "org.bluez.Adapter1")
+        # forget what an earlier run left: its name and services may be stale
         for path in self.objects("org.bluez.Device1", self.adapter_path + "/"):
             self.adapter.RemoveDevice(dbus.ObjectPath(path))
-        self.adapter.SetDiscoveryFilter({"Transport": "le"})
-        self.adapter.StartDiscovery()
+        self.start_discovery()
 
-        def rescan():
+        def accept(path):
             try:
-                self.adapter.StopDiscovery()
-                self.adapter.StartDiscovery()
-                self.log("rescanning")
-            except dbus.DBusException as e:
-                self.log(f"rescan: {e.get_dbus_name()}")
+                dev = self.bus.get_object(BLUEZ, path).GetAll(
+                    "org.bluez.Device1", dbus_interface=PROPS)
+            except dbus.DBusException:
+                return False
+            return self.device_matches(dev)
 
-        found = []
-        self.wait(f"an advertiser named {self.args.name}",
-                  lambda: found.append(self.find_device()) or found[-1], self.args.scan_timeout,
-                  rescan)
-        path, dev = found[-1]
+        seen, unwatch = self.advertiser_watch(accept)
+        if self.args.ready_file:
+            open(self.args.ready_file, "w").close()
+        try:
+            found = self.find_device()
+            path = found[0] if found else self.wait_advertiser(
+                f"an advertiser named {self.args.name}", seen)
+        finally:
+            unwatch()
+        self.stop_discovery()
+        return path
+
+    def connect(self, path):
+        dev = self.bus.get_object(BLUEZ, path).GetAll("org.bluez.Device1",
+                                                      dbus_interface=PROPS)
         self.log(f"found {dev['Address']} name={dev.get('Name', '?')}")
         if str(dev.get("Name", "")) != self.args.name:
             raise Failure(f"advertised name {dev.get('Name')!r}, expected {self.args.name!r}")
-        self.adapter.StopDiscovery()
         self.dev_path = path
+        self.address = str(dev["Address"])
         self.dev = dbus.Interface(self.bus.get_object(BLUEZ, path), "org.bluez.Device1")
         self.dev.Connect(timeout=30)
         props = dbus.Interface(self.bus.get_object(BLUEZ, path), PROPS)
@@ -213,19 +299,31 @@ class Central:
                  f"version {slots[(0, 1)].get('version')}")
 
     def check_reset(self):
-        """OS reset: the device answers, drops the link, advertises again after its swap time."""
-        self.request(OP_WRITE, 0, 5, {})
+        """OS reset: the device answers, drops the link, advertises again after its swap time.
+
+        As an updater must: keep the Device1 object (a new one would need a new report) and
+        scan for its address before the reset, so the new advertisement finds a running
+        discovery; it then shows as a PropertiesChanged (RSSI, ...) on the known object."""
+        self.start_discovery(pattern=self.address)
         props = dbus.Interface(self.bus.get_object(BLUEZ, self.dev_path), PROPS)
-        self.wait("the device to disconnect after reset",
-                  lambda: not bool(props.Get("org.bluez.Device1", "Connected")), 30)
-        self.log("disconnected by the reset, reconnecting")
-        self.rx.clear()
-        self.responses.clear()
-        self.connect()
+        seen, unwatch = self.advertiser_watch(lambda p: p == self.dev_path and not bool(
+            props.Get("org.bluez.Device1", "Connected")))
+        try:
+            self.request(OP_WRITE, 0, 5, {})
+            self.wait("the device to disconnect after reset",
+                      lambda: not bool(props.Get("org.bluez.Device1", "Connected")), 30)
+            self.log("disconnected by the reset, waiting for its advertisement")
+            self.rx.clear()
+            self.responses.clear()
+            self.wait_advertiser(f"{self.address} to advertise again", seen)
+        finally:
+            unwatch()
+        self.stop_discovery()
+        self.connect(self.dev_path)
 
     def run(self):
         try:
-            self.connect()
+            self.connect(self.discover())
             for check in self.args.checks.split(","):
                 getattr(self, "check_" + check)()
             self.dev.Disconnect()
@@ -244,6 +342,7 @@ def main():
     ap.add_argument("--image", help="the image file for the upload check")
     ap.add_argument("--chunk", type=int, default=512, help="image bytes per upload request")
     ap.add_argument("--scan-timeout", type=float, default=60)
+    ap.add_argument("--ready-file", help="created once the first discovery runs")
     args = ap.parse_args()
     dbus.mainloop.glib.DBusGMainLoop(set_as_default=True)
     return Central(args).run()
