@@ -268,7 +268,7 @@ opt_cb(const gchar *option_name, const gchar *value, gpointer data, GError **err
 	OptState *state = data;
 	DfudSimConfig *config = state->options->config;
 	const OptSpec *spec = opt_find(option_name);
-	guint8 *field;
+	gpointer field;
 	guint64 number = 0;
 
 	if (spec == NULL) {
@@ -276,7 +276,7 @@ opt_cb(const gchar *option_name, const gchar *value, gpointer data, GError **err
 			    option_name);
 		return FALSE;
 	}
-	field = (guint8 *)config + spec->offset;
+	field = G_STRUCT_MEMBER_P(config, spec->offset);
 	switch (spec->kind) {
 	case OPT_STRING:
 		if (value == NULL || value[0] == '\0')
@@ -319,7 +319,7 @@ opt_cb(const gchar *option_name, const gchar *value, gpointer data, GError **err
 static gchar *
 opt_default(const OptSpec *spec, const DfudSimConfig *defaults)
 {
-	const guint8 *field = (const guint8 *)defaults + spec->offset;
+	gconstpointer field = G_STRUCT_MEMBER_P(defaults, spec->offset);
 
 	if (g_strcmp0(spec->name, "udp") == 0)
 		return g_strdup_printf("%s:%u", defaults->udp_host, defaults->udp_port);
