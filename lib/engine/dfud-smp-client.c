@@ -1,0 +1,437 @@
+/*
+ * Copyright 2026 The dfud authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#define G_LOG_DOMAIN "DfudEngine"
+
+#include "config.h"
+
+#include <string.h>
+
+#include "dfud-error.h"
+#include "dfud-smp-client.h"
+#include "smp/dfud-smp-command.h"
+#include "smp/dfud-smp-header.h"
+#include "smp/dfud-smp-pending.h"
+#include "smp/dfud-smp-rc.h"
+
+#define SMP_VER_MASK 0x18u
+#define SMP_VER_SHIFT 3u
+#define SMP_SEQ_OFFSET 6u
+
+struct _DfudSmpClient {
+	GObject parent_instance;
+
+	DfudTransport *transport;
+	gulong packet_id;
+	gulong closed_id;
+	DfudSmpPending *pending; /* of SmpCall, owned by the table's entries */
+	guint version;
+};
+
+G_DEFINE_TYPE(DfudSmpClient, dfud_smp_client, G_TYPE_OBJECT)
+
+/* one request in flight */
+typedef struct {
+	DfudSmpClient *client; /* not a reference: the task holds one */
+	GTask *task;
+	guint8 *frame; /* the caller's request with our seq and version */
+	gsize frame_len;
+	guint8 seq;
+	guint16 group;
+	guint8 id;
+	guint8 op;
+	guint timeout_ms;
+	guint sent_version;
+	gboolean resent; /* once after a version change (rc 12/13) */
+	GSource *timeout_source;
+	GSource *cancel_source;
+} SmpCall;
+
+static void
+smp_call_free(SmpCall *call)
+{
+	if (call->timeout_source != NULL) {
+		g_source_destroy(call->timeout_source);
+		g_source_unref(call->timeout_source);
+	}
+	if (call->cancel_source != NULL) {
+		g_source_destroy(call->cancel_source);
+		g_source_unref(call->cancel_source);
+	}
+	g_clear_object(&call->task);
+	g_free(call->frame);
+	g_free(call);
+}
+
+/* removes @call from the table and completes its task with @resp or @error (both taken) */
+static void
+smp_call_complete(SmpCall *call, DfudSmpResponse *resp, GError *error)
+{
+	DfudSmpClient *self = call->client;
+	g_autoptr(GTask) task = g_steal_pointer(&call->task);
+
+	if (dfud_smp_pending_lookup(self->pending, call->seq) != NULL &&
+	    dfud_smp_pending_lookup(self->pending, call->seq)->user_data == call)
+		dfud_smp_pending_steal(self->pending, call->seq);
+	smp_call_free(call);
+	if (error != NULL)
+		g_task_return_error(task, error);
+	else
+		g_task_return_pointer(task, resp, (GDestroyNotify)dfud_smp_response_free);
+}
+
+static gchar *
+smp_call_describe(const SmpCall *call)
+{
+	return dfud_smp_command_describe(call->group, call->id, call->op);
+}
+
+static gboolean
+smp_call_timeout_cb(gpointer user_data)
+{
+	SmpCall *call = user_data;
+	g_autofree gchar *what = smp_call_describe(call);
+	GError *error =
+	    g_error_new(DFUD_ERROR, DFUD_ERROR_TIMEOUT, "no response to %s (seq %u) within %u ms",
+			what, call->seq, call->timeout_ms);
+
+	g_debug("%s", error->message);
+	/* smp_call_free destroys the source we are in; that is allowed */
+	smp_call_complete(call, NULL, error);
+	return G_SOURCE_REMOVE;
+}
+
+static gboolean
+smp_call_cancelled_cb(GCancellable *cancellable, gpointer user_data)
+{
+	SmpCall *call = user_data;
+	g_autofree gchar *what = smp_call_describe(call);
+
+	smp_call_complete(call, NULL,
+			  g_error_new(DFUD_ERROR, DFUD_ERROR_CANCELLED, "%s (seq %u) cancelled",
+				      what, call->seq));
+	return G_SOURCE_REMOVE;
+}
+
+/* writes seq and version into the frame and hands it to the transport */
+static gboolean
+smp_call_send(SmpCall *call, GError **error)
+{
+	g_autoptr(GBytes) packet = NULL;
+
+	call->sent_version = call->client->version;
+	call->frame[0] = (guint8)((call->frame[0] & ~SMP_VER_MASK) |
+				  ((call->sent_version << SMP_VER_SHIFT) & SMP_VER_MASK));
+	call->frame[SMP_SEQ_OFFSET] = call->seq;
+	packet = g_bytes_new(call->frame, call->frame_len);
+	return dfud_transport_send(call->client->transport, packet, error);
+}
+
+/*
+ * Spec §9.8: rc 13 (UNSUPPORTED_TOO_NEW) to a v2 request means the device speaks v1 only, rc 12
+ * (UNSUPPORTED_TOO_OLD) to a v1 request that it speaks v2 only. The request was not processed:
+ * switch and send it again, once. Returns TRUE when it did.
+ */
+static gboolean
+smp_client_retry_version(DfudSmpClient *self, SmpCall *call, const DfudSmpResponse *resp)
+{
+	guint want;
+	g_autoptr(GError) error = NULL;
+
+	if (call->resent || !resp->status.failed || resp->status.group_error)
+		return FALSE;
+	if (resp->status.rc == DFUD_SMP_RC_UNSUPPORTED_TOO_NEW &&
+	    call->sent_version == DFUD_SMP_VERSION_2)
+		want = DFUD_SMP_VERSION_1;
+	else if (resp->status.rc == DFUD_SMP_RC_UNSUPPORTED_TOO_OLD &&
+		 call->sent_version == DFUD_SMP_VERSION_1)
+		want = DFUD_SMP_VERSION_2;
+	else
+		return FALSE;
+	if (self->version != want) {
+		g_info("device refused SMP v%u (rc %" G_GINT64_FORMAT "): using SMP v%u",
+		       call->sent_version + 1, resp->status.rc, want + 1);
+		self->version = want;
+	}
+	call->resent = TRUE;
+	if (!smp_call_send(call, &error)) {
+		smp_call_complete(call, NULL, g_steal_pointer(&error));
+		return TRUE;
+	}
+	return TRUE;
+}
+
+static void
+smp_client_packet_cb(DfudTransport *transport, GBytes *frame, gpointer user_data)
+{
+	g_autoptr(DfudSmpClient) self = g_object_ref(DFUD_SMP_CLIENT(user_data));
+	DfudSmpHeader hdr;
+	const DfudSmpPendingEntry *entry;
+	g_autoptr(GError) error = NULL;
+	gsize len = 0;
+	const guint8 *data = g_bytes_get_data(frame, &len);
+	DfudSmpResponse *resp;
+	SmpCall *call;
+
+	if (!dfud_smp_header_decode(data, len, &hdr, &error)) {
+		g_debug("dropped a frame: %s", error->message);
+		return;
+	}
+	if (!dfud_smp_op_is_response(hdr.op)) {
+		g_debug("dropped a frame with op %u (%s): not a response", hdr.op,
+			dfud_smp_op_name(hdr.op));
+		return;
+	}
+	entry = dfud_smp_pending_match(self->pending, &hdr, &error);
+	if (entry == NULL) {
+		/* late (timed out), duplicated or foreign */
+		g_debug("dropped a response: %s", error->message);
+		return;
+	}
+	call = entry->user_data;
+	resp = dfud_smp_response_parse(data, len, &error);
+	if (resp == NULL) {
+		/* it answers this request, but cannot be read: no point waiting for another */
+		smp_call_complete(call, NULL, g_steal_pointer(&error));
+		return;
+	}
+	if (smp_client_retry_version(self, call, resp)) {
+		dfud_smp_response_free(resp);
+		return;
+	}
+	if (resp->header.version != self->version && resp->header.version <= DFUD_SMP_VERSION_2) {
+		/* the device answers in the version it speaks: use it from now on */
+		g_info("device answers SMP v%u headers: using SMP v%u", resp->header.version + 1u,
+		       resp->header.version + 1u);
+		self->version = resp->header.version;
+	}
+	smp_call_complete(call, resp, NULL);
+}
+
+static void
+smp_client_closed_cb(DfudTransport *transport, GError *reason, gpointer user_data)
+{
+	DfudSmpClient *self = DFUD_SMP_CLIENT(user_data);
+
+	if (reason != NULL) {
+		dfud_smp_client_fail_all(self, reason);
+	} else {
+		g_autoptr(GError) error =
+		    g_error_new_literal(DFUD_ERROR, DFUD_ERROR_IO, "the link was closed");
+		dfud_smp_client_fail_all(self, error);
+	}
+}
+
+static void
+collect_call(const DfudSmpPendingEntry *entry, gpointer data)
+{
+	g_ptr_array_add(data, entry->user_data);
+}
+
+/* fails every outstanding call with a copy of @error (e.g. the link dropped) */
+void
+dfud_smp_client_fail_all(DfudSmpClient *self, const GError *error)
+{
+	g_autoptr(GPtrArray) calls = g_ptr_array_new();
+	g_autoptr(DfudSmpClient) keep = NULL;
+
+	g_return_if_fail(DFUD_IS_SMP_CLIENT(self));
+	g_return_if_fail(error != NULL);
+
+	keep = g_object_ref(self);
+	/* empty the table first: a callback may start new calls */
+	dfud_smp_pending_foreach(self->pending, collect_call, calls);
+	for (guint i = 0; i < calls->len; i++) {
+		SmpCall *call = g_ptr_array_index(calls, i);
+
+		dfud_smp_pending_steal(self->pending, call->seq);
+	}
+	for (guint i = 0; i < calls->len; i++) {
+		SmpCall *call = g_ptr_array_index(calls, i);
+		g_autofree gchar *what = smp_call_describe(call);
+		GError *copy = dfud_error_normalize(error);
+
+		g_prefix_error(&copy, "%s: ", what);
+		smp_call_complete(call, NULL, copy);
+	}
+}
+
+/* a request frame the client can patch: a request op, exactly 8 + len bytes */
+static gboolean
+smp_request_check(GBytes *request, DfudSmpHeader *hdr, GError **error)
+{
+	gsize len = 0;
+	const guint8 *data = g_bytes_get_data(request, &len);
+
+	g_autoptr(GError) local = NULL;
+
+	if (!dfud_smp_frame_decode(data, len, hdr, NULL, NULL, &local)) {
+		g_set_error(error, DFUD_ERROR, DFUD_ERROR_INVALID_ARGUMENT,
+			    "invalid SMP request: %s", local->message);
+		return FALSE;
+	}
+	if (hdr->op != DFUD_SMP_OP_READ && hdr->op != DFUD_SMP_OP_WRITE) {
+		g_set_error(error, DFUD_ERROR, DFUD_ERROR_INVALID_ARGUMENT,
+			    "invalid SMP request: op %u (%s) is not a request", hdr->op,
+			    dfud_smp_op_name(hdr->op));
+		return FALSE;
+	}
+	return TRUE;
+}
+
+void
+dfud_smp_client_call_async(DfudSmpClient *self, GBytes *request, guint timeout_ms,
+			   GCancellable *cancellable, GAsyncReadyCallback callback,
+			   gpointer user_data)
+{
+	g_autoptr(GTask) task = NULL;
+	g_autoptr(GError) error = NULL;
+	DfudSmpHeader hdr;
+	SmpCall *call;
+	gsize len = 0;
+	const guint8 *data;
+	GMainContext *context;
+
+	g_return_if_fail(DFUD_IS_SMP_CLIENT(self));
+	g_return_if_fail(request != NULL);
+
+	task = g_task_new(self, cancellable, callback, user_data);
+	g_task_set_source_tag(task, dfud_smp_client_call_async);
+	g_task_set_check_cancellable(task, FALSE);
+	context = g_task_get_context(task);
+
+	if (!smp_request_check(request, &hdr, &error)) {
+		g_task_return_error(task, g_steal_pointer(&error));
+		return;
+	}
+	if (timeout_ms == 0) {
+		g_task_return_new_error(task, DFUD_ERROR, DFUD_ERROR_INVALID_ARGUMENT,
+					"an SMP request needs a timeout");
+		return;
+	}
+	if (g_cancellable_is_cancelled(cancellable)) {
+		g_autofree gchar *what = dfud_smp_command_describe(hdr.group, hdr.id, hdr.op);
+
+		g_task_return_new_error(task, DFUD_ERROR, DFUD_ERROR_CANCELLED, "%s cancelled",
+					what);
+		return;
+	}
+
+	call = g_new0(SmpCall, 1);
+	call->client = self;
+	call->group = hdr.group;
+	call->id = hdr.id;
+	call->op = hdr.op;
+	call->timeout_ms = timeout_ms;
+	data = g_bytes_get_data(request, &len);
+	call->frame = g_memdup2(data, len);
+	call->frame_len = len;
+	if (!dfud_smp_pending_register(self->pending, hdr.group, hdr.id, hdr.op, call, &call->seq,
+				       &error)) {
+		smp_call_free(call);
+		g_task_return_error(task, g_steal_pointer(&error));
+		return;
+	}
+	call->task = g_steal_pointer(&task);
+
+	call->timeout_source = g_timeout_source_new(timeout_ms);
+	g_source_set_callback(call->timeout_source, smp_call_timeout_cb, call, NULL);
+	g_source_attach(call->timeout_source, context);
+	if (cancellable != NULL) {
+		call->cancel_source = g_cancellable_source_new(cancellable);
+		g_source_set_callback(call->cancel_source, G_SOURCE_FUNC(smp_call_cancelled_cb),
+				      call, NULL);
+		g_source_attach(call->cancel_source, context);
+	}
+	if (!smp_call_send(call, &error))
+		smp_call_complete(call, NULL, g_steal_pointer(&error));
+}
+
+DfudSmpResponse *
+dfud_smp_client_call_finish(DfudSmpClient *self, GAsyncResult *res, GError **error)
+{
+	g_return_val_if_fail(DFUD_IS_SMP_CLIENT(self), NULL);
+	g_return_val_if_fail(g_task_is_valid(res, self), NULL);
+	return g_task_propagate_pointer(G_TASK(res), error);
+}
+
+DfudTransport *
+dfud_smp_client_get_transport(DfudSmpClient *self)
+{
+	g_return_val_if_fail(DFUD_IS_SMP_CLIENT(self), NULL);
+	return self->transport;
+}
+
+guint
+dfud_smp_client_get_version(DfudSmpClient *self)
+{
+	g_return_val_if_fail(DFUD_IS_SMP_CLIENT(self), DFUD_SMP_VERSION_2);
+	return self->version;
+}
+
+guint
+dfud_smp_client_get_in_flight(DfudSmpClient *self)
+{
+	g_return_val_if_fail(DFUD_IS_SMP_CLIENT(self), 0);
+	return dfud_smp_pending_count(self->pending);
+}
+
+static void
+dfud_smp_client_dispose(GObject *object)
+{
+	DfudSmpClient *self = DFUD_SMP_CLIENT(object);
+
+	if (self->transport != NULL) {
+		g_clear_signal_handler(&self->packet_id, self->transport);
+		g_clear_signal_handler(&self->closed_id, self->transport);
+		g_clear_object(&self->transport);
+	}
+	G_OBJECT_CLASS(dfud_smp_client_parent_class)->dispose(object);
+}
+
+static void
+dfud_smp_client_finalize(GObject *object)
+{
+	DfudSmpClient *self = DFUD_SMP_CLIENT(object);
+
+	/* every call holds a reference through its task: the table is empty by now */
+	dfud_smp_pending_free(self->pending);
+	G_OBJECT_CLASS(dfud_smp_client_parent_class)->finalize(object);
+}
+
+static void
+dfud_smp_client_class_init(DfudSmpClientClass *klass)
+{
+	GObjectClass *object_class = G_OBJECT_CLASS(klass);
+
+	object_class->dispose = dfud_smp_client_dispose;
+	object_class->finalize = dfud_smp_client_finalize;
+}
+
+static void
+dfud_smp_client_init(DfudSmpClient *self)
+{
+	self->pending = dfud_smp_pending_new(NULL);
+	/* a fresh session does not start at seq 0: late answers to a previous session's first
+	 * requests then match nothing */
+	dfud_smp_pending_set_next_seq(self->pending, (guint8)g_random_int_range(0, 256));
+	self->version = DFUD_SMP_VERSION_2;
+}
+
+/* a client on @transport (opened or not; it only sends once a call is made) */
+DfudSmpClient *
+dfud_smp_client_new(DfudTransport *transport)
+{
+	DfudSmpClient *self;
+
+	g_return_val_if_fail(DFUD_IS_TRANSPORT(transport), NULL);
+
+	self = g_object_new(DFUD_TYPE_SMP_CLIENT, NULL);
+	self->transport = g_object_ref(transport);
+	self->packet_id =
+	    g_signal_connect(transport, "packet", G_CALLBACK(smp_client_packet_cb), self);
+	self->closed_id =
+	    g_signal_connect(transport, "closed", G_CALLBACK(smp_client_closed_cb), self);
+	return self;
+}

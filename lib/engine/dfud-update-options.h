@@ -1,0 +1,39 @@
+/*
+ * Copyright 2026 The dfud authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+typedef enum {
+	DFUD_UPDATE_MODE_TEST_AND_CONFIRM, /* test, reset, verify, then confirm (default) */
+	DFUD_UPDATE_MODE_CONFIRM_ONLY,	   /* confirm before the reset, verify after */
+	DFUD_UPDATE_MODE_TEST_ONLY,	   /* test, reset, verify; the device confirms itself */
+	DFUD_UPDATE_MODE_UPLOAD_ONLY,	   /* upload, nothing else */
+} DfudUpdateMode;
+
+typedef struct {
+	DfudUpdateMode mode;
+	gboolean no_reset;	  /* mark but do not reset (and so do not verify) */
+	gint image;		  /* -1: every image of the package; N: only image index N */
+	gboolean allow_downgrade; /* else an older version than the running one is refused */
+	gboolean upgrade_flag;	  /* send `upgrade: true` (the device refuses a non-newer image) */
+	guint window;		  /* 0: automatic (buf_count - 1, at least 1) */
+	gboolean no_reassembly;	  /* packets never bigger than one fragment (stop-and-wait tests) */
+	guint first_chunk_timeout_ms; /* slot erase: 60000 */
+	guint chunk_timeout_ms;	      /* 2500 */
+	guint last_chunk_timeout_ms;  /* flush + hash: 20000 */
+	guint command_timeout_ms;     /* other commands: 5000 */
+	guint chunk_retries;	      /* per chunk: 5 */
+	guint reset_timeout_ms;	      /* device back after a reset (swap): 300000 */
+	guint connect_timeout_ms;     /* 60000 */
+} DfudUpdateOptions;
+
+void dfud_update_options_init(DfudUpdateOptions *options);
+const gchar *dfud_update_mode_to_string(DfudUpdateMode mode);
+gboolean dfud_update_mode_from_string(const gchar *str, DfudUpdateMode *mode);
+
+G_END_DECLS

@@ -1,0 +1,56 @@
+/*
+ * Copyright 2026 The dfud authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include "dfud-smp-client.h"
+#include "dfud-update-device.h"
+#include "dfud-update-plan.h"
+#include "dfud-update-rate.h"
+#include "dfud-updater.h"
+#include "dfud-uploader.h"
+
+G_BEGIN_DECLS
+
+/* the updater's state, shared by its stage files (dfud-updater.c, dfud-updater-verify.c) */
+struct _DfudUpdater {
+	GObject parent_instance;
+	DfudTransport *transport;
+	DfudPackage *package;
+	DfudUpdateOptions options;
+	DfudUpdateProgress progress;
+	DfudSmpClient *client;
+
+	GTask *task;
+	GCancellable *cancellable;
+	GCancellable *op_cancellable; /* the current open, bounded by a timer */
+	guint op_timer;
+	gboolean op_timed_out;
+	gulong closed_id;
+
+	DfudUpdateDevice *device;
+	DfudUpdatePlan *plan;
+	DfudSmpImageState *state; /* the latest image state */
+	DfudUpdateStage resume_stage;
+	guint reconnects;
+	guint item;	      /* the plan item being uploaded or marked */
+	guint64 bytes_before; /* uploaded by earlier items of this run */
+	DfudUploader *uploader;
+	DfudUpdateRate rate;
+	gint64 last_emit_us;
+};
+
+void dfud_updater_set_stage(DfudUpdater *self, DfudUpdateStage stage);
+void dfud_updater_set_state(DfudUpdater *self, DfudSmpImageState *state);
+DfudUpdatePlanItem *dfud_updater_current_item(DfudUpdater *self);
+/* completes the run with @error (NULL: success); takes ownership */
+void dfud_updater_finish(DfudUpdater *self, GError *error);
+/* reconnects and resumes @stage when @error is the link's, else finishes with it */
+void dfud_updater_recover_or_fail(DfudUpdater *self, DfudUpdateStage stage, GError *error);
+/* stage 5 (dfud-updater-verify.c): the device must run the new images; then confirm */
+void dfud_updater_stage_verify(DfudUpdater *self);
+/* stage 6 (dfud-updater-verify.c): confirm what runs now (test-and-confirm) */
+void dfud_updater_stage_confirm(DfudUpdater *self);
+
+G_END_DECLS

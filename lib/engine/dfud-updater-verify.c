@@ -1,0 +1,230 @@
+/*
+ * Copyright 2026 The dfud authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#define G_LOG_DOMAIN "DfudEngine"
+
+#include "config.h"
+
+#include <string.h>
+
+#include "dfud-hex.h"
+#include "dfud-updater-private.h"
+
+/* --- stage 5: verify the device runs the new images --- */
+
+static gchar *
+describe_hash(GBytes *hash)
+{
+	gsize len = 0;
+	const guint8 *data = hash != NULL ? g_bytes_get_data(hash, &len) : NULL;
+
+	return dfud_hex_encode(data, len, 2);
+}
+
+/* the active slot of @item's image must hold its hash */
+static gboolean
+verify_item(DfudUpdater *self, const DfudUpdatePlanItem *item, GError **error)
+{
+	const DfudSmpImageSlot *active =
+	    dfud_smp_image_state_find_active(self->state, item->image_index);
+	GBytes *hash = dfud_image_get_hash(item->image);
+	gsize hash_len = 0;
+	const guint8 *hash_data = g_bytes_get_data(hash, &hash_len);
+	g_autofree gchar *want =
+	    dfud_image_version_to_device_string(dfud_image_get_version(item->image));
+	g_autofree gchar *want_hash = describe_hash(hash);
+	g_autofree gchar *got_hash = NULL;
+	g_autoptr(GBytes) got = NULL;
+
+	if (active != NULL && active->hash_len == hash_len &&
+	    memcmp(active->hash, hash_data, hash_len) == 0)
+		return TRUE;
+	if (active == NULL) {
+		g_set_error(error, DFUD_ERROR, DFUD_ERROR_DEVICE,
+			    "after the reset the device reports no active slot for image %u",
+			    item->image_index);
+		return FALSE;
+	}
+	got = g_bytes_new(active->hash, active->hash_len);
+	got_hash = describe_hash(got);
+	if (item->running_hash != NULL && g_bytes_equal(got, item->running_hash)) {
+		g_set_error(error, DFUD_ERROR, DFUD_ERROR_REVERTED,
+			    "the device booted its previous image again: image %u runs %s (hash "
+			    "%s), expected %s (hash %s)",
+			    item->image_index, active->version != NULL ? active->version : "?",
+			    got_hash, want, want_hash);
+		return FALSE;
+	}
+	g_set_error(error, DFUD_ERROR, DFUD_ERROR_DEVICE,
+		    "after the reset image %u runs %s (hash %s), expected %s (hash %s)",
+		    item->image_index, active->version != NULL ? active->version : "?", got_hash,
+		    want, want_hash);
+	return FALSE;
+}
+
+static void
+verify_done(DfudUpdater *self)
+{
+	if (self->options.mode == DFUD_UPDATE_MODE_TEST_AND_CONFIRM) {
+		dfud_updater_stage_confirm(self);
+		return;
+	}
+	dfud_updater_finish(self, NULL);
+}
+
+static void
+b0_read(GObject *source, GAsyncResult *res, gpointer user_data)
+{
+	g_autoptr(DfudUpdater) self = user_data;
+	GError *error = NULL;
+	g_autoptr(DfudSmpBootloaderInfo) info = dfud_update_device_read_b0_finish(res, &error);
+
+	if (self->task == NULL) {
+		g_clear_error(&error);
+		return;
+	}
+	if (info == NULL) {
+		dfud_updater_recover_or_fail(self, DFUD_UPDATE_STAGE_VERIFYING, error);
+		return;
+	}
+	if (info->active == self->plan->b0_active) {
+		dfud_updater_finish(
+		    self, g_error_new(DFUD_ERROR, DFUD_ERROR_REVERTED,
+				      "the device booted its previous MCUboot again: it still "
+				      "runs from S%u, expected S%u",
+				      info->active, 1 - self->plan->b0_active));
+		return;
+	}
+	verify_done(self);
+}
+
+void
+dfud_updater_stage_verify(DfudUpdater *self)
+{
+	GError *error = NULL;
+
+	dfud_updater_set_stage(self, DFUD_UPDATE_STAGE_VERIFYING);
+	for (guint i = 0; i < self->plan->items->len; i++) {
+		const DfudUpdatePlanItem *item = g_ptr_array_index(self->plan->items, i);
+		if (!item->mcuboot && !verify_item(self, item, &error)) {
+			dfud_updater_finish(self, error);
+			return;
+		}
+	}
+	if (self->plan->mcuboot) {
+		dfud_update_device_read_b0_async(self->client, self->options.command_timeout_ms,
+						 self->cancellable, b0_read, g_object_ref(self));
+		return;
+	}
+	verify_done(self);
+}
+
+/* --- stage 6: confirm what runs now (test-and-confirm) --- */
+
+static void confirm_next(DfudUpdater *self);
+
+static void
+confirm_checked(GObject *source, GAsyncResult *res, gpointer user_data)
+{
+	g_autoptr(DfudUpdater) self = user_data;
+	GError *error = NULL;
+	DfudSmpImageState *state = dfud_update_device_read_state_finish(res, &error);
+
+	if (self->task == NULL) {
+		g_clear_error(&error);
+		g_clear_pointer(&state, dfud_smp_image_state_free);
+		return;
+	}
+	if (state == NULL) {
+		dfud_updater_recover_or_fail(self, DFUD_UPDATE_STAGE_CONFIRMING, error);
+		return;
+	}
+	dfud_updater_set_state(self, state);
+	for (guint i = 0; i < self->plan->items->len; i++) {
+		const DfudUpdatePlanItem *item = g_ptr_array_index(self->plan->items, i);
+		const DfudSmpImageSlot *slot = dfud_update_plan_item_find_slot(item, state);
+		if (item->mcuboot)
+			continue;
+		if (slot == NULL || !slot->active || !slot->confirmed) {
+			dfud_updater_finish(
+			    self, g_error_new(DFUD_ERROR, DFUD_ERROR_DEVICE,
+					      "image %u is not confirmed after the confirm "
+					      "command",
+					      item->image_index));
+			return;
+		}
+	}
+	dfud_updater_finish(self, NULL);
+}
+
+static void
+confirm_skip(DfudUpdater *self)
+{
+	if (self->item == 0) {
+		dfud_update_device_read_state_async(self->client, self->options.command_timeout_ms,
+						    self->cancellable, confirm_checked,
+						    g_object_ref(self));
+		return;
+	}
+	self->item--;
+	confirm_next(self);
+}
+
+static void
+confirm_done(GObject *source, GAsyncResult *res, gpointer user_data)
+{
+	g_autoptr(DfudUpdater) self = user_data;
+	g_autoptr(GError) error = NULL;
+	g_autoptr(DfudSmpResponse) resp =
+	    dfud_smp_client_call_finish(DFUD_SMP_CLIENT(source), res, &error);
+
+	if (self->task == NULL)
+		return;
+	if (resp == NULL) {
+		dfud_updater_recover_or_fail(self, DFUD_UPDATE_STAGE_CONFIRMING,
+					     g_steal_pointer(&error));
+		return;
+	}
+	if (!dfud_smp_response_check(resp, &error)) {
+		dfud_updater_finish(self, g_steal_pointer(&error));
+		return;
+	}
+	confirm_skip(self);
+}
+
+static void
+confirm_next(DfudUpdater *self)
+{
+	DfudUpdatePlanItem *item = dfud_updater_current_item(self);
+	g_autoptr(GBytes) request = NULL;
+	GError *error = NULL;
+	const guint8 *hash_data = NULL;
+	gsize hash_len = 0;
+
+	/* images other than 0 were confirmed before the reset */
+	if (item->image_index != 0 && !item->mcuboot) {
+		confirm_skip(self);
+		return;
+	}
+	/* an MCUboot update: the application keeps running, confirm it (a no-op when it is) */
+	if (!item->mcuboot)
+		hash_data = g_bytes_get_data(dfud_image_get_hash(item->image), &hash_len);
+	self->progress.image_index = item->image_index;
+	request = dfud_smp_request_image_state_write(dfud_smp_client_get_version(self->client), 0,
+						     hash_data, hash_len, TRUE, &error);
+	if (request == NULL) {
+		dfud_updater_finish(self, error);
+		return;
+	}
+	dfud_smp_client_call_async(self->client, request, self->options.command_timeout_ms,
+				   self->cancellable, confirm_done, g_object_ref(self));
+}
+
+void
+dfud_updater_stage_confirm(DfudUpdater *self)
+{
+	dfud_updater_set_stage(self, DFUD_UPDATE_STAGE_CONFIRMING);
+	self->item = self->plan->items->len - 1;
+	confirm_next(self);
+}

@@ -1,0 +1,634 @@
+/*
+ * Copyright 2026 The dfud authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#define G_LOG_DOMAIN "DfudEngine"
+
+#include "config.h"
+
+#include "dfud-update-reboot.h"
+#include "dfud-updater-private.h"
+#include "dfud-updater.h"
+
+/*
+ * The update as one GTask: connect -> read the device -> plan -> upload each image -> mark ->
+ * reset -> wait until the device is back -> verify -> confirm. Each stage is a function that
+ * starts an asynchronous step; its callback calls the next stage. A link failure during a stage
+ * reconnects (bounded) and re-enters that stage from what the device then reports.
+ */
+
+#define RECONNECTS_MAX 5u
+#define PROGRESS_INTERVAL_US (100 * G_TIME_SPAN_MILLISECOND)
+
+enum { SIGNAL_PROGRESS, N_SIGNALS };
+static guint signals[N_SIGNALS];
+
+G_DEFINE_TYPE(DfudUpdater, dfud_updater, G_TYPE_OBJECT)
+
+static void stage_connect(DfudUpdater *self);
+static void stage_upload(DfudUpdater *self);
+static void stage_mark(DfudUpdater *self);
+static void stage_reset(DfudUpdater *self);
+static void reconnect(DfudUpdater *self);
+
+/* --- object --- */
+
+static void
+dfud_updater_dispose(GObject *object)
+{
+	DfudUpdater *self = DFUD_UPDATER(object);
+
+	if (self->closed_id != 0)
+		g_signal_handler_disconnect(self->transport, self->closed_id);
+	self->closed_id = 0;
+	g_clear_handle_id(&self->op_timer, g_source_remove);
+	g_clear_object(&self->op_cancellable);
+	g_clear_object(&self->cancellable);
+	g_clear_object(&self->uploader);
+	g_clear_object(&self->client);
+	g_clear_object(&self->transport);
+	g_clear_object(&self->package);
+	G_OBJECT_CLASS(dfud_updater_parent_class)->dispose(object);
+}
+
+static void
+dfud_updater_finalize(GObject *object)
+{
+	DfudUpdater *self = DFUD_UPDATER(object);
+
+	dfud_update_device_free(self->device);
+	dfud_update_plan_free(self->plan);
+	g_clear_pointer(&self->state, dfud_smp_image_state_free);
+	G_OBJECT_CLASS(dfud_updater_parent_class)->finalize(object);
+}
+
+static void
+dfud_updater_class_init(DfudUpdaterClass *klass)
+{
+	GObjectClass *object_class = G_OBJECT_CLASS(klass);
+
+	object_class->dispose = dfud_updater_dispose;
+	object_class->finalize = dfud_updater_finalize;
+	signals[SIGNAL_PROGRESS] =
+	    g_signal_new("progress", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+			 NULL, G_TYPE_NONE, 1, G_TYPE_POINTER);
+}
+
+static void
+dfud_updater_init(DfudUpdater *self)
+{
+}
+
+static void
+on_closed(DfudTransport *transport, GError *reason, gpointer user_data)
+{
+	g_debug("link closed: %s", reason != NULL ? reason->message : "?");
+}
+
+DfudUpdater *
+dfud_updater_new(DfudTransport *transport, DfudPackage *package, const DfudUpdateOptions *options)
+{
+	DfudUpdater *self;
+
+	g_return_val_if_fail(DFUD_IS_TRANSPORT(transport), NULL);
+	g_return_val_if_fail(DFUD_IS_PACKAGE(package), NULL);
+
+	self = g_object_new(DFUD_TYPE_UPDATER, NULL);
+	self->transport = g_object_ref(transport);
+	self->package = g_object_ref(package);
+	if (options != NULL)
+		self->options = *options;
+	else
+		dfud_update_options_init(&self->options);
+	self->client = dfud_smp_client_new(transport);
+	self->closed_id = g_signal_connect(transport, "closed", G_CALLBACK(on_closed), self);
+	self->progress.stage = DFUD_UPDATE_STAGE_QUEUED;
+	return self;
+}
+
+const DfudUpdateProgress *
+dfud_updater_get_progress(DfudUpdater *self)
+{
+	g_return_val_if_fail(DFUD_IS_UPDATER(self), NULL);
+	return &self->progress;
+}
+
+/* --- progress --- */
+
+static void
+emit_progress(DfudUpdater *self)
+{
+	self->last_emit_us = g_get_monotonic_time();
+	self->progress.smp_version = dfud_smp_client_get_version(self->client);
+	g_signal_emit(self, signals[SIGNAL_PROGRESS], 0, &self->progress);
+}
+
+void
+dfud_updater_set_stage(DfudUpdater *self, DfudUpdateStage stage)
+{
+	if (self->progress.stage == stage)
+		return;
+	self->progress.stage = stage;
+	emit_progress(self);
+}
+
+static void
+on_upload_progress(guint64 acked, gpointer user_data)
+{
+	DfudUpdater *self = user_data;
+	gint64 now = g_get_monotonic_time();
+
+	self->progress.bytes_done = self->bytes_before + acked;
+	dfud_update_rate_add(&self->rate, now, self->progress.bytes_done, &self->progress.rate,
+			     &self->progress.mean_rate);
+	if (now - self->last_emit_us >= PROGRESS_INTERVAL_US)
+		emit_progress(self);
+}
+
+/* --- the end --- */
+
+void
+dfud_updater_finish(DfudUpdater *self, GError *error)
+{
+	g_autoptr(GTask) task = g_steal_pointer(&self->task);
+
+	g_clear_handle_id(&self->op_timer, g_source_remove);
+	dfud_transport_close(self->transport);
+	if (task == NULL) {
+		g_clear_error(&error);
+		return;
+	}
+	if (error == NULL) {
+		dfud_updater_set_stage(self, DFUD_UPDATE_STAGE_DONE);
+		g_task_return_boolean(task, TRUE);
+		return;
+	}
+	if (g_error_matches(error, DFUD_ERROR, DFUD_ERROR_CANCELLED) ||
+	    g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
+		GError *cancelled =
+		    g_error_new(DFUD_ERROR, DFUD_ERROR_CANCELLED, "the update was cancelled");
+		g_error_free(error);
+		error = cancelled;
+		dfud_updater_set_stage(self, DFUD_UPDATE_STAGE_CANCELLED);
+	} else {
+		dfud_updater_set_stage(self, DFUD_UPDATE_STAGE_FAILED);
+	}
+	g_task_return_error(task, error);
+}
+
+/* a failure of the link (or silence), worth a reconnect, as opposed to a device's answer */
+static gboolean
+is_link_error(const GError *error)
+{
+	if (error->domain != DFUD_ERROR)
+		return !g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+	return error->code == DFUD_ERROR_TIMEOUT || error->code == DFUD_ERROR_IO ||
+	       error->code == DFUD_ERROR_FAILED || error->code == DFUD_ERROR_NOT_FOUND;
+}
+
+/* reconnects and resumes @stage when @error is the link's, else fails */
+void
+dfud_updater_recover_or_fail(DfudUpdater *self, DfudUpdateStage stage, GError *error)
+{
+	if (self->task == NULL || g_cancellable_is_cancelled(self->cancellable) ||
+	    !is_link_error(error) || self->reconnects >= RECONNECTS_MAX) {
+		dfud_updater_finish(self, error);
+		return;
+	}
+	self->reconnects++;
+	g_debug("%s: %s: reconnecting (%u)", dfud_update_stage_to_string(stage), error->message,
+		self->reconnects);
+	g_error_free(error);
+	self->resume_stage = stage;
+	reconnect(self);
+}
+
+/* --- opening the link, bounded by a timer --- */
+
+static gboolean
+op_timer_fired(gpointer user_data)
+{
+	DfudUpdater *self = user_data;
+
+	self->op_timer = 0;
+	self->op_timed_out = TRUE;
+	g_cancellable_cancel(self->op_cancellable);
+	return G_SOURCE_REMOVE;
+}
+
+static void
+open_with_timeout(DfudUpdater *self, guint timeout_ms, GAsyncReadyCallback callback)
+{
+	g_clear_handle_id(&self->op_timer, g_source_remove);
+	g_clear_object(&self->op_cancellable);
+	self->op_cancellable = g_cancellable_new();
+	self->op_timed_out = FALSE;
+	g_cancellable_connect(self->cancellable, G_CALLBACK(g_cancellable_cancel),
+			      g_object_ref(self->op_cancellable), g_object_unref);
+	self->op_timer = g_timeout_add(MAX(timeout_ms, 1u), op_timer_fired, self);
+	dfud_transport_open_async(self->transport, self->op_cancellable, callback,
+				  g_object_ref(self));
+}
+
+static gboolean
+open_with_timeout_finish(DfudUpdater *self, GAsyncResult *res, guint timeout_ms, GError **error)
+{
+	g_autoptr(GError) local = NULL;
+
+	g_clear_handle_id(&self->op_timer, g_source_remove);
+	if (dfud_transport_open_finish(self->transport, res, &local))
+		return TRUE;
+	if (self->op_timed_out && !g_cancellable_is_cancelled(self->cancellable)) {
+		g_set_error(error, DFUD_ERROR, DFUD_ERROR_TIMEOUT,
+			    "connect: no link to %s within %u ms",
+			    dfud_transport_get_uri(self->transport), timeout_ms);
+		return FALSE;
+	}
+	g_propagate_error(error, g_steal_pointer(&local));
+	return FALSE;
+}
+
+/* --- stage 1: connect and read the device --- */
+
+static gboolean
+package_has_mcuboot(DfudPackage *package)
+{
+	GPtrArray *entries = dfud_package_get_entries(package);
+
+	for (guint i = 0; i < entries->len; i++) {
+		DfudImageRole role = dfud_package_entry_get_role(g_ptr_array_index(entries, i));
+		if (role == DFUD_IMAGE_ROLE_MCUBOOT_S0 || role == DFUD_IMAGE_ROLE_MCUBOOT_S1)
+			return TRUE;
+	}
+	return FALSE;
+}
+
+/* packet size and window (spec §4.3 "Maximum chunk size", §5.4) */
+static void
+choose_packet(DfudUpdater *self)
+{
+	guint frag = dfud_transport_get_fragment_size(self->transport);
+	guint max_packet = dfud_transport_get_max_packet(self->transport);
+	const DfudUpdateDevice *dev = self->device;
+	guint packet;
+
+	if (max_packet == 0)
+		max_packet = DFUD_SMP_FRAME_MAX;
+	if (frag == 0)
+		frag = max_packet;
+	packet = dev->has_params ? MIN(dev->params.buf_size, max_packet) : MIN(frag, max_packet);
+	if (self->options.no_reassembly)
+		packet = MIN(packet, frag);
+	self->progress.buf_size = packet;
+	if (self->options.window != 0)
+		self->progress.window = self->options.window;
+	else if (dev->has_params)
+		self->progress.window = MAX(dev->params.buf_count, 2u) - 1;
+	else
+		self->progress.window = 1;
+	self->progress.mtu =
+	    g_str_has_prefix(dfud_transport_get_uri(self->transport), "ble:") ? frag + 3 : 0;
+}
+
+void
+dfud_updater_set_state(DfudUpdater *self, DfudSmpImageState *state)
+{
+	g_clear_pointer(&self->state, dfud_smp_image_state_free);
+	self->state = state;
+}
+
+static void
+make_plan(DfudUpdater *self)
+{
+	DfudUpdateDeviceFacts facts = {
+	    .state = self->state,
+	    .mode_info = self->device->mode_info,
+	    .b0_info = self->device->b0_info,
+	    .slot_info = self->device->slot_info,
+	};
+	GError *error = NULL;
+
+	self->plan = dfud_update_plan_new(self->package, &facts, &self->options, &error);
+	if (self->plan == NULL) {
+		dfud_updater_finish(self, error);
+		return;
+	}
+	self->progress.bytes_total = dfud_update_plan_bytes_to_upload(self->plan);
+	self->progress.bytes_done = 0;
+	stage_upload(self);
+}
+
+static void
+device_read_done(GObject *source, GAsyncResult *res, gpointer user_data)
+{
+	g_autoptr(DfudUpdater) self = user_data;
+	GError *error = NULL;
+	DfudUpdateDevice *device = dfud_update_device_read_finish(res, &error);
+
+	if (self->task == NULL) {
+		dfud_update_device_free(device);
+		g_clear_error(&error);
+		return;
+	}
+	if (device == NULL) {
+		dfud_updater_recover_or_fail(self, DFUD_UPDATE_STAGE_CONNECTING, error);
+		return;
+	}
+	dfud_update_device_free(self->device);
+	self->device = device;
+	dfud_updater_set_state(self, g_steal_pointer(&device->state));
+	choose_packet(self);
+	emit_progress(self);
+	if (self->plan == NULL) {
+		make_plan(self);
+		return;
+	}
+	/* reconnected: continue the interrupted stage from the device's state */
+	dfud_update_plan_refresh(self->plan, self->state);
+	switch (self->resume_stage) {
+	case DFUD_UPDATE_STAGE_UPLOADING:
+		stage_upload(self);
+		break;
+	case DFUD_UPDATE_STAGE_TESTING:
+		stage_mark(self);
+		break;
+	case DFUD_UPDATE_STAGE_VERIFYING:
+		dfud_updater_stage_verify(self);
+		break;
+	case DFUD_UPDATE_STAGE_CONFIRMING:
+		dfud_updater_stage_confirm(self);
+		break;
+	default:
+		make_plan(self);
+		break;
+	}
+}
+
+static void
+read_device(DfudUpdater *self)
+{
+	dfud_update_device_read_async(self->client, package_has_mcuboot(self->package),
+				      self->options.command_timeout_ms, self->cancellable,
+				      device_read_done, g_object_ref(self));
+}
+
+static void
+connect_opened(GObject *source, GAsyncResult *res, gpointer user_data)
+{
+	g_autoptr(DfudUpdater) self = user_data;
+	GError *error = NULL;
+
+	if (self->task == NULL)
+		return;
+	if (!open_with_timeout_finish(self, res, self->options.connect_timeout_ms, &error)) {
+		if (self->plan != NULL)
+			dfud_updater_recover_or_fail(self, self->resume_stage, error);
+		else
+			dfud_updater_finish(self, error);
+		return;
+	}
+	read_device(self);
+}
+
+static void
+stage_connect(DfudUpdater *self)
+{
+	dfud_updater_set_stage(self, DFUD_UPDATE_STAGE_CONNECTING);
+	if (dfud_transport_is_open(self->transport)) {
+		read_device(self);
+		return;
+	}
+	open_with_timeout(self, self->options.connect_timeout_ms, connect_opened);
+}
+
+static void
+reconnect(DfudUpdater *self)
+{
+	g_autoptr(GError) lost = g_error_new_literal(DFUD_ERROR, DFUD_ERROR_IO, "reconnecting");
+
+	dfud_smp_client_fail_all(self->client, lost);
+	dfud_transport_close(self->transport);
+	open_with_timeout(self, self->options.connect_timeout_ms, connect_opened);
+}
+
+/* --- stage 2: upload --- */
+
+DfudUpdatePlanItem *
+dfud_updater_current_item(DfudUpdater *self)
+{
+	return g_ptr_array_index(self->plan->items, self->item);
+}
+
+static void upload_next(DfudUpdater *self);
+
+static void
+upload_done(GObject *source, GAsyncResult *res, gpointer user_data)
+{
+	g_autoptr(DfudUpdater) self = user_data;
+	GError *error = NULL;
+	DfudUpdatePlanItem *item;
+
+	if (self->task == NULL)
+		return;
+	if (!dfud_uploader_run_finish(DFUD_UPLOADER(source), res, &error)) {
+		g_clear_object(&self->uploader);
+		dfud_updater_recover_or_fail(self, DFUD_UPDATE_STAGE_UPLOADING, error);
+		return;
+	}
+	g_clear_object(&self->uploader);
+	item = dfud_updater_current_item(self);
+	item->uploaded = TRUE;
+	self->bytes_before += dfud_image_get_size(item->image);
+	self->progress.bytes_done = self->bytes_before;
+	emit_progress(self);
+	self->item++;
+	upload_next(self);
+}
+
+static void
+upload_next(DfudUpdater *self)
+{
+	DfudUpdatePlanItem *item;
+
+	while (self->item < self->plan->items->len && dfud_updater_current_item(self)->uploaded)
+		self->item++;
+	if (self->item >= self->plan->items->len) {
+		if (self->options.mode == DFUD_UPDATE_MODE_UPLOAD_ONLY) {
+			dfud_updater_finish(self, NULL);
+			return;
+		}
+		stage_mark(self);
+		return;
+	}
+	item = dfud_updater_current_item(self);
+	self->progress.image_index = item->image_index;
+	self->uploader =
+	    dfud_uploader_new(self->client, item->image, item->image_index, &self->options,
+			      self->progress.buf_size, self->progress.window);
+	dfud_uploader_set_progress_func(self->uploader, on_upload_progress, self);
+	dfud_uploader_run_async(self->uploader, self->cancellable, upload_done, g_object_ref(self));
+}
+
+static void
+stage_upload(DfudUpdater *self)
+{
+	dfud_updater_set_stage(self, DFUD_UPDATE_STAGE_UPLOADING);
+	if (!self->rate.started)
+		dfud_update_rate_reset(&self->rate);
+	self->item = 0;
+	upload_next(self);
+}
+
+/* --- stage 3: test or confirm before the reset --- */
+
+static void mark_next(DfudUpdater *self);
+
+/*
+ * confirm rather than test before the reset: in confirm-only mode, and in test-and-confirm mode
+ * for the images other than 0 (the nRF5340 network core cannot be confirmed once it runs: only
+ * the secondary slot of a non-running image may be, spec §4.2 rule 2)
+ */
+static gboolean
+mark_confirms(DfudUpdater *self, const DfudUpdatePlanItem *item)
+{
+	if (self->options.mode == DFUD_UPDATE_MODE_CONFIRM_ONLY)
+		return TRUE;
+	return self->options.mode == DFUD_UPDATE_MODE_TEST_AND_CONFIRM && !item->mcuboot &&
+	       item->image_index != 0;
+}
+
+static gboolean
+check_marked(DfudUpdater *self, const DfudUpdatePlanItem *item, const DfudSmpImageState *state,
+	     gboolean confirm, GError **error)
+{
+	const DfudSmpImageSlot *slot = dfud_update_plan_item_find_slot(item, state);
+
+	if (slot == NULL || !slot->pending || (confirm && !slot->permanent)) {
+		g_set_error(error, DFUD_ERROR, DFUD_ERROR_DEVICE,
+			    "image state write: image %u is not %s after %s", item->image_index,
+			    confirm ? "pending permanently" : "pending",
+			    confirm ? "confirm" : "test");
+		return FALSE;
+	}
+	return TRUE;
+}
+
+static void
+mark_done(GObject *source, GAsyncResult *res, gpointer user_data)
+{
+	g_autoptr(DfudUpdater) self = user_data;
+	g_autoptr(GError) error = NULL;
+	g_autoptr(DfudSmpResponse) resp =
+	    dfud_smp_client_call_finish(DFUD_SMP_CLIENT(source), res, &error);
+	g_autoptr(DfudSmpImageState) state = NULL;
+	gboolean confirm;
+
+	if (self->task == NULL)
+		return;
+	confirm = mark_confirms(self, dfud_updater_current_item(self));
+	if (resp == NULL) {
+		dfud_updater_recover_or_fail(self, DFUD_UPDATE_STAGE_TESTING,
+					     g_steal_pointer(&error));
+		return;
+	}
+	state = dfud_smp_response_parse_image_state(resp, &error);
+	if (state == NULL ||
+	    !check_marked(self, dfud_updater_current_item(self), state, confirm, &error)) {
+		dfud_updater_finish(self, g_steal_pointer(&error));
+		return;
+	}
+	/* marking goes from the highest image index down: the network core before image 0 */
+	if (self->item == 0) {
+		if (self->options.no_reset) {
+			dfud_updater_finish(self, NULL);
+			return;
+		}
+		stage_reset(self);
+		return;
+	}
+	self->item--;
+	mark_next(self);
+}
+
+static void
+mark_next(DfudUpdater *self)
+{
+	DfudUpdatePlanItem *item = dfud_updater_current_item(self);
+	gboolean confirm = mark_confirms(self, item);
+	GBytes *hash = dfud_image_get_hash(item->image);
+	g_autoptr(GBytes) request = NULL;
+	GError *error = NULL;
+	gsize hash_len = 0;
+	const guint8 *hash_data = g_bytes_get_data(hash, &hash_len);
+
+	self->progress.image_index = item->image_index;
+	request = dfud_smp_request_image_state_write(dfud_smp_client_get_version(self->client), 0,
+						     hash_data, hash_len, confirm, &error);
+	if (request == NULL) {
+		dfud_updater_finish(self, error);
+		return;
+	}
+	dfud_smp_client_call_async(self->client, request, self->options.command_timeout_ms,
+				   self->cancellable, mark_done, g_object_ref(self));
+}
+
+static void
+stage_mark(DfudUpdater *self)
+{
+	dfud_updater_set_stage(self, DFUD_UPDATE_STAGE_TESTING);
+	self->item = self->plan->items->len - 1;
+	mark_next(self);
+}
+
+/* --- stage 4: reset, then wait until the device answers with its new state --- */
+
+static void
+rebooted(GObject *source, GAsyncResult *res, gpointer user_data)
+{
+	g_autoptr(DfudUpdater) self = user_data;
+	GError *error = NULL;
+	DfudSmpImageState *state = dfud_update_reboot_finish(res, &error);
+
+	if (self->task == NULL) {
+		g_clear_error(&error);
+		g_clear_pointer(&state, dfud_smp_image_state_free);
+		return;
+	}
+	if (state == NULL) {
+		dfud_updater_finish(self, error);
+		return;
+	}
+	dfud_updater_set_state(self, state);
+	dfud_updater_stage_verify(self);
+}
+
+static void
+stage_reset(DfudUpdater *self)
+{
+	dfud_updater_set_stage(self, DFUD_UPDATE_STAGE_RESETTING);
+	dfud_update_reboot_async(self->client, &self->options, self->plan, self->cancellable,
+				 rebooted, g_object_ref(self));
+}
+
+/* --- the run --- */
+
+void
+dfud_updater_run_async(DfudUpdater *self, GCancellable *cancellable, GAsyncReadyCallback callback,
+		       gpointer user_data)
+{
+	g_return_if_fail(DFUD_IS_UPDATER(self));
+	g_return_if_fail(self->task == NULL);
+
+	g_clear_object(&self->cancellable);
+	self->cancellable = cancellable != NULL ? g_object_ref(cancellable) : g_cancellable_new();
+	self->task = g_task_new(self, self->cancellable, callback, user_data);
+	g_task_set_source_tag(self->task, dfud_updater_run_async);
+	stage_connect(self);
+}
+
+gboolean
+dfud_updater_run_finish(DfudUpdater *self, GAsyncResult *res, GError **error)
+{
+	g_return_val_if_fail(g_task_is_valid(res, self), FALSE);
+	return g_task_propagate_boolean(G_TASK(res), error);
+}

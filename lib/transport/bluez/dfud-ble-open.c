@@ -1,0 +1,619 @@
+/*
+ * Copyright 2026 The dfud authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#define G_LOG_DOMAIN "DfudBle"
+
+#include "dfud-ble-frames.h"
+#include "dfud-ble-objects.h"
+#include "dfud-error.h"
+#include "dfud-transport-ble-private.h"
+
+/*
+ * The open state machine: system bus, BlueZ's object manager, the adapter (powered on), the
+ * agent, then discovery until the device advertises, Device1.Connect (retried through
+ * discovery until the deadline), ServicesResolved, the SMP characteristic, the link
+ * (notifications, write path), and Device1.Pair when the device refuses the link for lack of
+ * security. BlueZ's object signals drive it and report a lost link or an advertisement.
+ */
+
+#define BLUEZ "org.bluez"
+#define IFACE_ADAPTER DFUD_BLE_IFACE_ADAPTER
+#define IFACE_DEVICE DFUD_BLE_IFACE_DEVICE
+#define SMP_SERVICE_UUID DFUD_BLE_SMP_SERVICE_UUID
+#define SMP_CHR_UUID DFUD_BLE_SMP_CHR_UUID
+#define CALL_TIMEOUT_MS 25000
+/* the longest single Connect or Pair call; the open's own deadline bounds the whole */
+#define LONG_CALL_MAX_MS 60000
+/* how long the SMP characteristic may trail ServicesResolved */
+#define NO_SERVICE_GRACE_S 5
+#define MITM_MESSAGE                                                                               \
+	"the device requires an authenticated (MITM) link: give a passkey (pairing without one, "  \
+	"Just Works, cannot satisfy it)"
+
+#define OP_OPEN DFUD_BLE_OP_OPEN
+#define OP_WAIT DFUD_BLE_OP_WAIT
+#define PH_SETUP DFUD_BLE_PH_SETUP
+#define PH_SCAN DFUD_BLE_PH_SCAN
+#define PH_CONNECT DFUD_BLE_PH_CONNECT
+#define PH_RESOLVE DFUD_BLE_PH_RESOLVE
+#define PH_LINK DFUD_BLE_PH_LINK
+#define PH_PAIR DFUD_BLE_PH_PAIR
+
+static const gchar *const phase_names[] = {
+    "setting up",	  "discovering the device", "connecting",
+    "resolving services", "enabling notifications", "pairing"};
+
+static void start_link(DfudTransportBle *self);
+static void op_finish(DfudTransportBle *self, GError *error);
+
+/* ---- helpers ---- */
+
+const gchar *
+dfud_ble_open_phase_name(DfudBlePhase phase)
+{
+	return (guint)phase < G_N_ELEMENTS(phase_names) ? phase_names[phase] : "?";
+}
+
+static void
+op_finish(DfudTransportBle *self, GError *error)
+{
+	dfud_transport_ble_op_finish(self, error);
+}
+
+static GDBusProxy *
+lookup(DfudTransportBle *self, const gchar *path, const gchar *iface)
+{
+	return dfud_ble_objects_lookup(self->om, path, iface);
+}
+
+static gboolean
+device_bool(DfudTransportBle *self, const gchar *name)
+{
+	g_autoptr(GDBusProxy) dev = lookup(self, self->device_path, IFACE_DEVICE);
+
+	return dfud_ble_proxy_get_bool(dev, name);
+}
+
+gboolean
+dfud_ble_open_device_connected(DfudTransportBle *self)
+{
+	return device_bool(self, "Connected");
+}
+
+static guint
+call_timeout(DfudTransportBle *self, guint max_ms)
+{
+	gint64 left = (self->deadline_us - g_get_monotonic_time()) / 1000;
+
+	return (guint)CLAMP(left, 1000, (gint64)max_ms);
+}
+
+static void
+set_last_error(DfudTransportBle *self, const gchar *what, const GError *error)
+{
+	g_free(self->last_error);
+	self->last_error = g_strdup_printf("%s: %s", what, error->message);
+	g_debug("%s", self->last_error);
+}
+
+void
+dfud_ble_open_drop_link(DfudTransportBle *self)
+{
+	g_clear_pointer(&self->link, dfud_ble_link_free);
+}
+
+void
+dfud_ble_open_disconnect(DfudTransportBle *self)
+{
+	g_autoptr(GDBusProxy) dev = lookup(self, self->device_path, IFACE_DEVICE);
+
+	if (dev != NULL)
+		g_dbus_proxy_call(dev, "Disconnect", NULL, G_DBUS_CALL_FLAGS_NONE, -1, NULL, NULL,
+				  NULL);
+}
+
+void
+dfud_ble_open_start_scan(DfudTransportBle *self)
+{
+	self->phase = PH_SCAN;
+	if (self->scan != NULL && !dfud_ble_scan_is_on(self->scan, self->adapter))
+		g_clear_pointer(&self->scan, dfud_ble_scan_free);
+	if (self->scan == NULL)
+		self->scan = dfud_ble_scan_start(self->adapter, self->address);
+}
+
+/* ---- connect, resolve, link, pair ---- */
+
+static void
+link_failed(DfudTransportBle *self, GError *error)
+{
+	g_autoptr(GError) owned = error;
+
+	set_last_error(self, phase_names[self->phase], error);
+	dfud_ble_open_drop_link(self);
+	if (!device_bool(self, "Connected")) {
+		/* the link went away meanwhile: discover and connect again, within the deadline */
+		dfud_ble_open_start_scan(self);
+		return;
+	}
+	op_finish(self, g_steal_pointer(&owned));
+}
+
+static void
+pair_done(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+	g_autoptr(DfudTransportBle) self = user_data;
+	g_autoptr(GVariant) ret = NULL;
+	g_autoptr(GError) error = NULL;
+	g_autofree gchar *remote = NULL;
+
+	ret = g_dbus_proxy_call_finish(G_DBUS_PROXY(source), result, &error);
+	if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+		return;
+	remote = error != NULL ? g_dbus_error_get_remote_error(error) : NULL;
+	if (ret == NULL && g_strcmp0(remote, "org.bluez.Error.AlreadyExists") != 0) {
+		g_dbus_error_strip_remote_error(error);
+		if (self->passkey == DFUD_BLE_AGENT_NO_PASSKEY)
+			op_finish(self,
+				  g_error_new(DFUD_ERROR, DFUD_ERROR_NOT_AUTHORIZED,
+					      MITM_MESSAGE " (Device1.Pair: %s)", error->message));
+		else
+			op_finish(self, g_error_new(DFUD_ERROR, DFUD_ERROR_NOT_AUTHORIZED,
+						    "pairing with the given passkey failed: %s",
+						    error->message));
+		return;
+	}
+	g_debug("paired with %s%s", self->address, ret == NULL ? " (already)" : "");
+	start_link(self);
+}
+
+static void
+agent_registered(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+	g_autoptr(DfudTransportBle) self = user_data;
+	g_autoptr(GDBusProxy) dev = NULL;
+	g_autoptr(GError) error = NULL;
+
+	(void)source;
+	if (!dfud_ble_agent_register_finish(self->agent, result, &error)) {
+		if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+			return;
+		/* Device1.Pair still works, as NoInputNoOutput */
+		g_message("%s", error->message);
+	}
+	dev = lookup(self, self->device_path, IFACE_DEVICE);
+	if (dev == NULL) {
+		dfud_ble_open_start_scan(self);
+		return;
+	}
+	g_debug("pairing with %s", self->address);
+	g_dbus_proxy_call(dev, "Pair", NULL, G_DBUS_CALL_FLAGS_NONE,
+			  call_timeout(self, LONG_CALL_MAX_MS), self->op_cancel, pair_done,
+			  g_object_ref(self));
+}
+
+static void
+pair(DfudTransportBle *self)
+{
+	self->phase = PH_PAIR;
+	self->paired = TRUE;
+	if (self->agent == NULL)
+		self->agent = dfud_ble_agent_new(self->bus, self->passkey);
+	dfud_ble_agent_register_async(self->agent, self->op_cancel, agent_registered,
+				      g_object_ref(self));
+}
+
+static void
+on_link_frame(GBytes *frame, gpointer user_data)
+{
+	dfud_transport_emit_packet(DFUD_TRANSPORT(user_data), frame);
+}
+
+static void
+on_link_lost(const GError *reason, gpointer user_data)
+{
+	DfudTransportBle *self = user_data;
+
+	if (self->op != NULL)
+		return; /* still starting: the start fails by itself */
+	dfud_transport_ble_link_down(self, reason);
+}
+
+static void
+link_started(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+	g_autoptr(DfudTransportBle) self = user_data;
+	GError *error = NULL;
+	guint mtu;
+	guint fragment;
+
+	(void)source;
+	if (self->link == NULL || !dfud_ble_link_start_finish(self->link, result, &error)) {
+		if (error == NULL || g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
+			g_clear_error(&error);
+			return; /* the link was dropped meanwhile */
+		}
+		if (g_error_matches(error, DFUD_ERROR, DFUD_ERROR_NOT_AUTHORIZED)) {
+			set_last_error(self, "enabling notifications", error);
+			dfud_ble_open_drop_link(self);
+			if (!self->paired) {
+				g_error_free(error);
+				pair(self);
+				return;
+			}
+			if (self->passkey == DFUD_BLE_AGENT_NO_PASSKEY)
+				g_prefix_error(&error, MITM_MESSAGE "; after pairing: ");
+			else
+				g_prefix_error(&error, "the device refuses the link even after "
+						       "pairing with the passkey: ");
+			op_finish(self, error);
+			return;
+		}
+		link_failed(self, error);
+		return;
+	}
+	mtu = dfud_ble_link_get_mtu(self->link);
+	fragment = dfud_ble_fragment_size_for_mtu(mtu);
+	dfud_transport_set_fragment_size(DFUD_TRANSPORT(self), fragment);
+	dfud_transport_set_max_packet(DFUD_TRANSPORT(self), DFUD_BLE_MAX_FRAME);
+	dfud_transport_set_open(DFUD_TRANSPORT(self), TRUE);
+	g_debug("SMP link to %s: ATT MTU %u, writes of %u bytes, %s", self->address, mtu, fragment,
+		dfud_ble_link_is_acquired(self->link) ? "AcquireWrite/AcquireNotify sockets"
+						      : "WriteValue/StartNotify");
+	op_finish(self, NULL);
+}
+
+static gboolean
+no_service(gpointer user_data)
+{
+	DfudTransportBle *self = user_data;
+
+	self->no_service = 0;
+	op_finish(self, g_error_new(DFUD_ERROR, DFUD_ERROR_NOT_SUPPORTED,
+				    "%s has no SMP service (" SMP_SERVICE_UUID
+				    ") with its characteristic (" SMP_CHR_UUID ")",
+				    self->address));
+	return G_SOURCE_REMOVE;
+}
+
+static void
+start_link(DfudTransportBle *self)
+{
+	g_autoptr(GDBusProxy) chr =
+	    dfud_ble_objects_find_smp_characteristic(self->om, self->device_path);
+
+	if (chr == NULL) {
+		/* the GATT objects can trail ServicesResolved: wait a little for them */
+		g_debug("%s: no SMP characteristic yet", self->address);
+		self->phase = PH_RESOLVE;
+		if (self->no_service == 0)
+			self->no_service =
+			    g_timeout_add_seconds(NO_SERVICE_GRACE_S, no_service, self);
+		return;
+	}
+	g_clear_handle_id(&self->no_service, g_source_remove);
+	self->phase = PH_LINK;
+	dfud_ble_open_drop_link(self);
+	self->link = dfud_ble_link_new(chr, on_link_frame, on_link_lost, self);
+	dfud_ble_link_start_async(self->link, link_started, g_object_ref(self));
+}
+
+static void
+connect_done(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+	g_autoptr(DfudTransportBle) self = user_data;
+	g_autoptr(GVariant) ret = NULL;
+	g_autoptr(GError) error = NULL;
+	g_autofree gchar *remote = NULL;
+
+	ret = g_dbus_proxy_call_finish(G_DBUS_PROXY(source), result, &error);
+	if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+		return;
+	remote = error != NULL ? g_dbus_error_get_remote_error(error) : NULL;
+	if (ret == NULL && g_strcmp0(remote, "org.bluez.Error.AlreadyConnected") != 0) {
+		/* retried: discover it again (it may have stopped advertising), then connect */
+		set_last_error(self, "Device1.Connect", error);
+		dfud_ble_open_start_scan(self);
+		return;
+	}
+	self->phase = PH_RESOLVE;
+	if (device_bool(self, "ServicesResolved"))
+		start_link(self);
+	/* else on_properties_changed goes on when ServicesResolved turns true */
+}
+
+/* the device advertised (or is connected already): connect */
+static void
+device_seen(DfudTransportBle *self)
+{
+	g_autoptr(GDBusProxy) dev = lookup(self, self->device_path, IFACE_DEVICE);
+
+	if (dev == NULL) {
+		dfud_ble_open_start_scan(self);
+		return;
+	}
+	if (dfud_ble_proxy_get_bool(dev, "Connected")) {
+		self->phase = PH_RESOLVE;
+		if (dfud_ble_proxy_get_bool(dev, "ServicesResolved"))
+			start_link(self);
+		return;
+	}
+	/*
+	 * The device object is known: Connect makes the kernel connect on its next connectable
+	 * advertisement (an accept-list scan), also one that comes later; when it fails (the
+	 * device did not advertise in time), connect_done discovers it again.
+	 */
+	g_clear_pointer(&self->scan, dfud_ble_scan_free);
+	self->phase = PH_CONNECT;
+	g_debug("connecting to %s", self->device_path);
+	g_dbus_proxy_call(dev, "Connect", NULL, G_DBUS_CALL_FLAGS_NONE,
+			  call_timeout(self, LONG_CALL_MAX_MS), self->op_cancel, connect_done,
+			  g_object_ref(self));
+}
+
+/* ---- BlueZ's objects ---- */
+
+static void
+device_gone(DfudTransportBle *self, const gchar *why)
+{
+	self->lost_at = g_get_monotonic_time();
+	if (self->op == NULL && self->link != NULL) {
+		g_autoptr(GError) error =
+		    g_error_new(DFUD_ERROR, DFUD_ERROR_IO, "link lost: %s", why);
+
+		dfud_transport_ble_link_down(self, error);
+	} else if (self->op_kind == OP_OPEN &&
+		   (self->phase == PH_RESOLVE || self->phase == PH_LINK)) {
+		g_free(self->last_error);
+		self->last_error = g_strdup(why);
+		dfud_ble_open_drop_link(self);
+		dfud_ble_open_start_scan(self);
+	}
+}
+
+/* an advertisement: the object appears, or its advertised properties change */
+static void
+advertised(DfudTransportBle *self)
+{
+	if (dfud_transport_ble_advertised(self))
+		return; /* a wait ended */
+	if (self->op_kind == OP_OPEN && self->phase == PH_SCAN)
+		device_seen(self);
+}
+
+static void
+on_object_added(GDBusObjectManager *om, GDBusObject *object, gpointer user_data)
+{
+	DfudTransportBle *self = user_data;
+	const gchar *path = g_dbus_object_get_object_path(object);
+
+	(void)om;
+	if (self->device_path == NULL)
+		return;
+	if (g_strcmp0(path, self->device_path) == 0)
+		advertised(self);
+	else if (self->op_kind == OP_OPEN && self->phase == PH_RESOLVE && self->no_service != 0 &&
+		 g_str_has_prefix(path, self->device_path))
+		start_link(self);
+}
+
+static void
+on_object_removed(GDBusObjectManager *om, GDBusObject *object, gpointer user_data)
+{
+	DfudTransportBle *self = user_data;
+
+	(void)om;
+	if (g_strcmp0(g_dbus_object_get_object_path(object), self->device_path) == 0)
+		device_gone(self, "BlueZ removed the device");
+}
+
+/* properties BlueZ sets from an advertising report */
+static gboolean
+has_advertised_key(GVariant *dict)
+{
+	static const gchar *const keys[] = {"RSSI",
+					    "TxPower",
+					    "Name",
+					    "Alias",
+					    "UUIDs",
+					    "ServiceData",
+					    "ManufacturerData",
+					    "AdvertisingFlags",
+					    "AdvertisingData"};
+
+	for (guint i = 0; i < G_N_ELEMENTS(keys); i++) {
+		g_autoptr(GVariant) v = g_variant_lookup_value(dict, keys[i], NULL);
+
+		if (v != NULL)
+			return TRUE;
+	}
+	return FALSE;
+}
+
+static void
+on_properties_changed(GDBusObjectManagerClient *om, GDBusObjectProxy *object, GDBusProxy *proxy,
+		      GVariant *changed, const gchar *const *invalidated, gpointer user_data)
+{
+	DfudTransportBle *self = user_data;
+	gboolean value;
+
+	(void)om;
+	(void)invalidated;
+	if (g_strcmp0(g_dbus_object_get_object_path(G_DBUS_OBJECT(object)), self->device_path) !=
+		0 ||
+	    g_strcmp0(g_dbus_proxy_get_interface_name(proxy), IFACE_DEVICE) != 0)
+		return;
+	if (g_variant_lookup(changed, "Connected", "b", &value)) {
+		g_debug("%s %s", self->address, value ? "connected" : "disconnected");
+		if (!value) {
+			device_gone(self, "the device disconnected");
+			return;
+		}
+		if (self->op_kind == OP_OPEN && self->phase == PH_SCAN) {
+			device_seen(self);
+			return;
+		}
+	}
+	if (has_advertised_key(changed) && !dfud_ble_proxy_get_bool(proxy, "Connected")) {
+		advertised(self);
+		return;
+	}
+	if (g_variant_lookup(changed, "ServicesResolved", "b", &value)) {
+		g_debug("%s: services %s", self->address, value ? "resolved" : "unresolved");
+		if (value && self->op_kind == OP_OPEN && self->phase == PH_RESOLVE)
+			start_link(self);
+	}
+}
+
+/* ---- setup: bus, object manager, adapter ---- */
+
+static void
+agent_ready(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+	g_autoptr(DfudTransportBle) self = user_data;
+	g_autoptr(GDBusProxy) dev = NULL;
+	g_autoptr(GError) error = NULL;
+
+	(void)source;
+	if (!dfud_ble_agent_register_finish(self->agent, result, &error)) {
+		if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+			return;
+		g_message("%s", error->message);
+	}
+	dev = lookup(self, self->device_path, IFACE_DEVICE);
+	/* a known device is connected to at once (see device_seen); an unknown one discovered */
+	if (dev != NULL)
+		device_seen(self);
+	else
+		dfud_ble_open_start_scan(self);
+}
+
+static void
+after_setup(DfudTransportBle *self)
+{
+	if (self->op_kind == OP_WAIT) {
+		dfud_transport_ble_wait_ready(self);
+		return;
+	}
+	self->paired = FALSE;
+	g_clear_pointer(&self->last_error, g_free);
+	/*
+	 * The agent is there before the first notification request: when the device refuses
+	 * it for lack of security, bluetoothd raises the link's security by itself and the
+	 * pairing this starts needs an agent (without one it fails and the link drops).
+	 */
+	if (self->agent == NULL)
+		self->agent = dfud_ble_agent_new(self->bus, self->passkey);
+	dfud_ble_agent_register_async(self->agent, self->op_cancel, agent_ready,
+				      g_object_ref(self));
+}
+
+static void
+powered(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+	g_autoptr(DfudTransportBle) self = user_data;
+	g_autoptr(GVariant) ret = NULL;
+	g_autoptr(GError) error = NULL;
+
+	ret = g_dbus_proxy_call_finish(G_DBUS_PROXY(source), result, &error);
+	if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+		return;
+	if (ret == NULL) {
+		g_dbus_error_strip_remote_error(error);
+		op_finish(self,
+			  g_error_new(DFUD_ERROR, DFUD_ERROR_IO, "powering on %s: %s",
+				      g_dbus_proxy_get_object_path(self->adapter), error->message));
+		return;
+	}
+	after_setup(self);
+}
+
+static void
+find_adapter(DfudTransportBle *self)
+{
+	g_clear_object(&self->adapter);
+	self->adapter = dfud_ble_objects_pick_adapter(self->om, self->adapter_name);
+	if (self->adapter == NULL) {
+		gboolean running = g_dbus_object_manager_client_get_name_owner(
+				       G_DBUS_OBJECT_MANAGER_CLIENT(self->om)) != NULL;
+
+		op_finish(self, g_error_new(DFUD_ERROR, DFUD_ERROR_NOT_FOUND, "%s%s%s",
+					    running ? "BlueZ has no Bluetooth adapter"
+						    : "bluetoothd (org.bluez) is not running",
+					    self->adapter_name != NULL ? " " : "",
+					    self->adapter_name != NULL ? self->adapter_name : ""));
+		return;
+	}
+	g_free(self->device_path);
+	self->device_path =
+	    dfud_ble_device_path(g_dbus_proxy_get_object_path(self->adapter), self->address);
+	if (dfud_ble_proxy_get_bool(self->adapter, "Powered")) {
+		after_setup(self);
+		return;
+	}
+	g_debug("powering on %s", g_dbus_proxy_get_object_path(self->adapter));
+	g_dbus_proxy_call(
+	    self->adapter, "org.freedesktop.DBus.Properties.Set",
+	    g_variant_new("(ssv)", IFACE_ADAPTER, "Powered", g_variant_new_boolean(TRUE)),
+	    G_DBUS_CALL_FLAGS_NONE, CALL_TIMEOUT_MS, self->op_cancel, powered, g_object_ref(self));
+}
+
+static void
+got_manager(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+	g_autoptr(DfudTransportBle) self = user_data;
+	g_autoptr(GError) error = NULL;
+	GDBusObjectManager *om;
+
+	(void)source;
+	om = g_dbus_object_manager_client_new_finish(result, &error);
+	if (om == NULL) {
+		if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+			return;
+		op_finish(self, g_error_new(DFUD_ERROR, DFUD_ERROR_IO, "talking to BlueZ: %s",
+					    error->message));
+		return;
+	}
+	self->om = om;
+	self->om_ids[0] = g_signal_connect(om, "object-added", G_CALLBACK(on_object_added), self);
+	self->om_ids[1] =
+	    g_signal_connect(om, "object-removed", G_CALLBACK(on_object_removed), self);
+	self->om_ids[2] = g_signal_connect(om, "interface-proxy-properties-changed",
+					   G_CALLBACK(on_properties_changed), self);
+	find_adapter(self);
+}
+
+static void
+got_bus(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+	g_autoptr(DfudTransportBle) self = user_data;
+	g_autoptr(GError) error = NULL;
+	GDBusConnection *bus;
+
+	(void)source;
+	bus = g_bus_get_finish(result, &error);
+	if (bus == NULL) {
+		if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+			return;
+		op_finish(self, g_error_new(DFUD_ERROR, DFUD_ERROR_IO, "the system bus: %s",
+					    error->message));
+		return;
+	}
+	self->bus = bus;
+	dfud_ble_open_setup(self);
+}
+
+void
+dfud_ble_open_setup(DfudTransportBle *self)
+{
+	self->phase = PH_SETUP;
+	if (self->bus == NULL)
+		g_bus_get(G_BUS_TYPE_SYSTEM, self->op_cancel, got_bus, g_object_ref(self));
+	else if (self->om == NULL)
+		g_dbus_object_manager_client_new(
+		    self->bus, G_DBUS_OBJECT_MANAGER_CLIENT_FLAGS_DO_NOT_AUTO_START, BLUEZ, "/",
+		    NULL, NULL, NULL, self->op_cancel, got_manager, g_object_ref(self));
+	else
+		find_adapter(self);
+}

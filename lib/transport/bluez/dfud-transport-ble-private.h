@@ -1,0 +1,84 @@
+/*
+ * Copyright 2026 The dfud authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include "dfud-ble-agent.h"
+#include "dfud-ble-link.h"
+#include "dfud-ble-scan.h"
+#include "dfud-transport-ble.h"
+
+G_BEGIN_DECLS
+
+/*
+ * The BLE transport's state, shared by its two halves: dfud-transport-ble.c (the object, the
+ * operation in progress, wait_for_device and the standby discovery) and dfud-ble-open.c (the
+ * open state machine: bus, adapter, discovery, connect with retries, services, link, pairing,
+ * and BlueZ's object signals).
+ */
+
+typedef enum { DFUD_BLE_OP_NONE, DFUD_BLE_OP_OPEN, DFUD_BLE_OP_WAIT } DfudBleOpKind;
+typedef enum {
+	DFUD_BLE_PH_SETUP,
+	DFUD_BLE_PH_SCAN,
+	DFUD_BLE_PH_CONNECT,
+	DFUD_BLE_PH_RESOLVE,
+	DFUD_BLE_PH_LINK,
+	DFUD_BLE_PH_PAIR,
+} DfudBlePhase;
+
+struct _DfudTransportBle {
+	DfudTransport parent_instance;
+	gchar *address; /* upper case */
+	gchar *adapter_name;
+	GDBusConnection *bus;
+	gint passkey;
+	guint connect_timeout_s;
+	GDBusObjectManager *om;
+	gulong om_ids[3];
+	GDBusProxy *adapter;
+	gchar *device_path;
+	DfudBleLink *link;
+	DfudBleAgent *agent;
+	gint64 seen_at; /* the last advertisement seen while not connected */
+	gint64 lost_at; /* the link last went down (or was closed) */
+	/* the operation in progress, open or wait_for_device: one at a time */
+	GTask *op;
+	DfudBleOpKind op_kind;
+	DfudBlePhase phase;
+	GCancellable *op_cancel; /* our D-Bus calls for the operation */
+	GSource *user_cancel;
+	guint deadline;
+	guint no_service; /* services resolved but no SMP characteristic yet */
+	gint64 deadline_us;
+	guint timeout_ms;
+	/* the one discovery session: an operation's, or the standby one after the link went down */
+	DfudBleScan *scan;
+	guint standby; /* stops the standby discovery when no operation takes it over */
+	gboolean paired;
+	gchar *last_error;
+};
+
+/* dfud-transport-ble.c */
+void dfud_transport_ble_op_finish(DfudTransportBle *self, GError *error);
+/* the open link went away (no operation running): discovery starts at once, "closed" emitted */
+void dfud_transport_ble_link_down(DfudTransportBle *self, const GError *reason);
+/* the device advertised while not connected; TRUE when that ended the operation (a wait) */
+gboolean dfud_transport_ble_advertised(DfudTransportBle *self);
+/* a wait_for_device operation has its adapter: done, or discovering */
+void dfud_transport_ble_wait_ready(DfudTransportBle *self);
+
+/* dfud-ble-open.c */
+const gchar *dfud_ble_open_phase_name(DfudBlePhase phase);
+/* runs the current operation from its setup (bus, object manager, adapter) on */
+void dfud_ble_open_setup(DfudTransportBle *self);
+/* discovers the device (keeps a running discovery on the same adapter) */
+void dfud_ble_open_start_scan(DfudTransportBle *self);
+void dfud_ble_open_drop_link(DfudTransportBle *self);
+/* Device1.Disconnect, not waited for */
+void dfud_ble_open_disconnect(DfudTransportBle *self);
+/* whether the device is connected, as BlueZ's cache says */
+gboolean dfud_ble_open_device_connected(DfudTransportBle *self);
+
+G_END_DECLS

@@ -1,0 +1,464 @@
+/*
+ * Copyright 2026 The dfud authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#define G_LOG_DOMAIN "DfudTransport"
+
+#include "config.h"
+
+#include <string.h>
+
+#include "dfud-error.h"
+#include "dfud-transport-udp.h"
+
+/* CONFIG_MCUMGR_TRANSPORT_UDP_MTU: the device reads datagrams into a buffer this large */
+#define DFUD_TRANSPORT_UDP_MTU 1500u
+/* the largest datagram we accept from the device (8-byte header + 16-bit len) */
+#define DFUD_TRANSPORT_UDP_RECV_MAX (8u + 65535u)
+#define DFUD_TRANSPORT_UDP_HEADER_SIZE 8u
+/* a host name that does not resolve within this time fails the open with DFUD_ERROR_TIMEOUT */
+#define DFUD_TRANSPORT_UDP_RESOLVE_TIMEOUT_MS 15000u
+
+struct _DfudTransportUdp {
+	DfudTransport parent_instance;
+
+	gchar *host;
+	guint16 port;
+	GSocket *socket;
+	GSource *read_source;
+	GSource *write_source;
+	GQueue send_queue;	   /* of GBytes, waiting for the socket to accept them */
+	GCancellable *open_cancel; /* the open in progress, cancelled by close */
+	guint8 *recv_buf;
+};
+
+G_DEFINE_TYPE(DfudTransportUdp, dfud_transport_udp, DFUD_TYPE_TRANSPORT)
+
+/* a name lookup in progress: stopped by the caller's cancellable or by close() */
+typedef struct {
+	GCancellable *cancel; /* what the resolver watches */
+	GCancellable *outer;  /* the caller's, forwarded to cancel */
+	gulong outer_id;
+	GSource *timeout_source;
+	gboolean timed_out;
+} UdpOpenData;
+
+static void
+udp_open_data_free(gpointer data)
+{
+	UdpOpenData *od = data;
+
+	if (od->timeout_source != NULL) {
+		g_source_destroy(od->timeout_source);
+		g_source_unref(od->timeout_source);
+	}
+	if (od->outer != NULL)
+		g_cancellable_disconnect(od->outer, od->outer_id);
+	g_clear_object(&od->outer);
+	g_clear_object(&od->cancel);
+	g_free(od);
+}
+
+static gboolean
+udp_resolve_timeout_cb(gpointer user_data)
+{
+	UdpOpenData *od = user_data;
+
+	od->timed_out = TRUE;
+	g_cancellable_cancel(od->cancel);
+	return G_SOURCE_REMOVE;
+}
+
+static void
+udp_open_forward_cancel(GCancellable *outer, gpointer user_data)
+{
+	g_cancellable_cancel(G_CANCELLABLE(user_data));
+}
+
+static void
+udp_close_socket(DfudTransportUdp *self)
+{
+	if (self->read_source != NULL) {
+		g_source_destroy(self->read_source);
+		g_clear_pointer(&self->read_source, g_source_unref);
+	}
+	if (self->write_source != NULL) {
+		g_source_destroy(self->write_source);
+		g_clear_pointer(&self->write_source, g_source_unref);
+	}
+	g_queue_clear_full(&self->send_queue, (GDestroyNotify)g_bytes_unref);
+	if (self->socket != NULL) {
+		g_socket_close(self->socket, NULL);
+		g_clear_object(&self->socket);
+	}
+}
+
+/* a socket error that ends the link: tell the listeners */
+static void
+udp_fail(DfudTransportUdp *self, const GError *error)
+{
+	g_autoptr(GError) reason =
+	    g_error_new(DFUD_ERROR, DFUD_ERROR_IO, "%s: %s",
+			dfud_transport_get_uri(DFUD_TRANSPORT(self)), error->message);
+
+	udp_close_socket(self);
+	dfud_transport_emit_closed(DFUD_TRANSPORT(self), reason);
+}
+
+/*
+ * An ICMP "port unreachable" comes back as ECONNREFUSED on a connected UDP socket. The device
+ * may just be restarting: the datagram is lost like any other, the caller's timeout copes.
+ */
+static gboolean
+udp_error_is_transient(const GError *error)
+{
+	return g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED) ||
+	       g_error_matches(error, G_IO_ERROR, G_IO_ERROR_HOST_UNREACHABLE) ||
+	       g_error_matches(error, G_IO_ERROR, G_IO_ERROR_NETWORK_UNREACHABLE);
+}
+
+static void
+udp_handle_datagram(DfudTransportUdp *self, const guint8 *data, gsize len)
+{
+	g_autoptr(GBytes) frame = NULL;
+	gsize body_len;
+
+	if (len < DFUD_TRANSPORT_UDP_HEADER_SIZE) {
+		g_debug("%s: dropped a datagram of %" G_GSIZE_FORMAT
+			" bytes: shorter than an SMP header",
+			dfud_transport_get_uri(DFUD_TRANSPORT(self)), len);
+		return;
+	}
+	body_len = ((gsize)data[2] << 8) | data[3];
+	if (len != DFUD_TRANSPORT_UDP_HEADER_SIZE + body_len) {
+		g_debug("%s: dropped a datagram of %" G_GSIZE_FORMAT
+			" bytes: its SMP header announces %" G_GSIZE_FORMAT " body bytes",
+			dfud_transport_get_uri(DFUD_TRANSPORT(self)), len, body_len);
+		return;
+	}
+	frame = g_bytes_new(data, len);
+	dfud_transport_emit_packet(DFUD_TRANSPORT(self), frame);
+}
+
+static gboolean
+udp_read_cb(GSocket *socket, GIOCondition condition, gpointer user_data)
+{
+	g_autoptr(DfudTransportUdp) self = g_object_ref(DFUD_TRANSPORT_UDP(user_data));
+
+	/* drain what is there; a listener may close (or reopen) the transport meanwhile */
+	while (self->socket == socket) {
+		g_autoptr(GError) error = NULL;
+		gssize n = g_socket_receive(socket, (gchar *)self->recv_buf,
+					    DFUD_TRANSPORT_UDP_RECV_MAX, NULL, &error);
+
+		if (n < 0) {
+			if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+				return G_SOURCE_CONTINUE;
+			if (udp_error_is_transient(error)) {
+				g_debug("%s: %s (the device may be restarting)",
+					dfud_transport_get_uri(DFUD_TRANSPORT(self)),
+					error->message);
+				continue;
+			}
+			udp_fail(self, error);
+			return G_SOURCE_REMOVE;
+		}
+		udp_handle_datagram(self, self->recv_buf, (gsize)n);
+	}
+	return G_SOURCE_REMOVE;
+}
+
+static gboolean udp_write_cb(GSocket *socket, GIOCondition condition, gpointer user_data);
+
+/* sends the queue head first; FALSE on a fatal socket error */
+static gboolean
+udp_flush(DfudTransportUdp *self, GError **error)
+{
+	while (!g_queue_is_empty(&self->send_queue)) {
+		GBytes *packet = g_queue_peek_head(&self->send_queue);
+		g_autoptr(GError) local = NULL;
+		gsize len = 0;
+		const gchar *data = g_bytes_get_data(packet, &len);
+		gssize n = g_socket_send(self->socket, data, len, NULL, &local);
+
+		if (n < 0 && g_error_matches(local, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK)) {
+			if (self->write_source == NULL) {
+				self->write_source =
+				    g_socket_create_source(self->socket, G_IO_OUT, NULL);
+				g_source_set_callback(self->write_source,
+						      G_SOURCE_FUNC(udp_write_cb), self, NULL);
+				g_source_attach(self->write_source,
+						g_main_context_get_thread_default());
+			}
+			return TRUE;
+		}
+		if (n < 0 && udp_error_is_transient(local)) {
+			g_debug("%s: packet of %" G_GSIZE_FORMAT " bytes lost: %s",
+				dfud_transport_get_uri(DFUD_TRANSPORT(self)), len, local->message);
+		} else if (n < 0) {
+			g_propagate_error(error, g_steal_pointer(&local));
+			return FALSE;
+		}
+		g_bytes_unref(g_queue_pop_head(&self->send_queue));
+	}
+	if (self->write_source != NULL) {
+		g_source_destroy(self->write_source);
+		g_clear_pointer(&self->write_source, g_source_unref);
+	}
+	return TRUE;
+}
+
+static gboolean
+udp_write_cb(GSocket *socket, GIOCondition condition, gpointer user_data)
+{
+	DfudTransportUdp *self = DFUD_TRANSPORT_UDP(user_data);
+	g_autoptr(GError) error = NULL;
+
+	if (!udp_flush(self, &error)) {
+		udp_fail(self, error);
+		return G_SOURCE_REMOVE;
+	}
+	/* udp_flush destroyed the source when the queue drained */
+	return self->write_source != NULL ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
+}
+
+static gboolean
+udp_send(DfudTransport *transport, GBytes *packet, GError **error)
+{
+	DfudTransportUdp *self = DFUD_TRANSPORT_UDP(transport);
+	g_autoptr(GError) local = NULL;
+
+	if (self->socket == NULL) {
+		g_set_error(error, DFUD_ERROR, DFUD_ERROR_IO, "%s: not open",
+			    dfud_transport_get_uri(transport));
+		return FALSE;
+	}
+	g_queue_push_tail(&self->send_queue, g_bytes_ref(packet));
+	if (self->write_source != NULL)
+		return TRUE; /* waits for its turn */
+	if (!udp_flush(self, &local)) {
+		/* the queue was empty: the packet that failed is the one just queued */
+		g_bytes_unref(g_queue_pop_tail(&self->send_queue));
+		g_set_error(error, DFUD_ERROR, DFUD_ERROR_IO, "%s: %s",
+			    dfud_transport_get_uri(transport), local->message);
+		return FALSE;
+	}
+	return TRUE;
+}
+
+static void
+udp_close(DfudTransport *transport)
+{
+	DfudTransportUdp *self = DFUD_TRANSPORT_UDP(transport);
+
+	if (self->open_cancel != NULL)
+		g_cancellable_cancel(self->open_cancel);
+	udp_close_socket(self);
+}
+
+/* the socket, connected to @address; the open completes here */
+static void
+udp_connect(DfudTransportUdp *self, GTask *task, GSocketAddress *address)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GSocket) socket = NULL;
+	g_autofree gchar *where = NULL;
+
+	socket = g_socket_new(g_socket_address_get_family(address), G_SOCKET_TYPE_DATAGRAM,
+			      G_SOCKET_PROTOCOL_UDP, &error);
+	if (socket == NULL || !g_socket_connect(socket, address, NULL, &error)) {
+		g_task_return_new_error(task, DFUD_ERROR, DFUD_ERROR_IO, "%s: %s",
+					dfud_transport_get_uri(DFUD_TRANSPORT(self)),
+					error->message);
+		return;
+	}
+	g_socket_set_blocking(socket, FALSE);
+	udp_close_socket(self);
+	self->socket = g_steal_pointer(&socket);
+	self->read_source = g_socket_create_source(self->socket, G_IO_IN, NULL);
+	g_source_set_callback(self->read_source, G_SOURCE_FUNC(udp_read_cb), self, NULL);
+	g_source_attach(self->read_source, g_task_get_context(task));
+	where = g_socket_connectable_to_string(G_SOCKET_CONNECTABLE(address));
+	g_debug("%s: socket connected to %s", dfud_transport_get_uri(DFUD_TRANSPORT(self)), where);
+	dfud_transport_set_open(DFUD_TRANSPORT(self), TRUE);
+	g_task_return_boolean(task, TRUE);
+}
+
+static void
+udp_resolved_cb(GObject *source, GAsyncResult *res, gpointer user_data)
+{
+	g_autoptr(GTask) task = user_data;
+	DfudTransportUdp *self = g_task_get_source_object(task);
+	UdpOpenData *od = g_task_get_task_data(task);
+	g_autoptr(GError) error = NULL;
+	GList *addresses = g_resolver_lookup_by_name_finish(G_RESOLVER(source), res, &error);
+	g_autoptr(GSocketAddress) address = NULL;
+
+	if (self->open_cancel == od->cancel)
+		g_clear_object(&self->open_cancel);
+	if (od->timed_out) {
+		g_resolver_free_addresses(addresses);
+		g_task_return_new_error(task, DFUD_ERROR, DFUD_ERROR_TIMEOUT,
+					"%s: host \"%s\" did not resolve within %u ms",
+					dfud_transport_get_uri(DFUD_TRANSPORT(self)), self->host,
+					DFUD_TRANSPORT_UDP_RESOLVE_TIMEOUT_MS);
+		return;
+	}
+	if (g_cancellable_is_cancelled(od->cancel)) {
+		g_resolver_free_addresses(addresses);
+		g_task_return_new_error(task, DFUD_ERROR, DFUD_ERROR_CANCELLED,
+					"%s: opening was cancelled",
+					dfud_transport_get_uri(DFUD_TRANSPORT(self)));
+		return;
+	}
+	if (addresses == NULL) {
+		g_task_return_new_error(task, DFUD_ERROR, DFUD_ERROR_NOT_FOUND,
+					"%s: cannot resolve host \"%s\": %s",
+					dfud_transport_get_uri(DFUD_TRANSPORT(self)), self->host,
+					error != NULL ? error->message : "no address");
+		return;
+	}
+	address = g_inet_socket_address_new(addresses->data, self->port);
+	g_resolver_free_addresses(addresses);
+	udp_connect(self, task, address);
+}
+
+static void
+udp_open_async(DfudTransport *transport, GCancellable *cancellable, GAsyncReadyCallback callback,
+	       gpointer user_data)
+{
+	DfudTransportUdp *self = DFUD_TRANSPORT_UDP(transport);
+	g_autoptr(GTask) task = g_task_new(self, cancellable, callback, user_data);
+	g_autoptr(GSocketAddress) literal = NULL;
+	g_autoptr(GResolver) resolver = NULL;
+	UdpOpenData *od;
+
+	g_task_set_source_tag(task, udp_open_async);
+	g_task_set_check_cancellable(task, FALSE);
+	if (g_cancellable_is_cancelled(cancellable)) {
+		g_task_return_new_error(task, DFUD_ERROR, DFUD_ERROR_CANCELLED,
+					"%s: opening was cancelled",
+					dfud_transport_get_uri(transport));
+		return;
+	}
+	if (self->socket != NULL) {
+		g_task_return_boolean(task, TRUE); /* already open */
+		return;
+	}
+	literal = g_inet_socket_address_new_from_string(self->host, self->port);
+	if (literal != NULL) {
+		udp_connect(self, task, literal);
+		return;
+	}
+	/* a name: resolve it without blocking; close() or @cancellable stop the lookup */
+	if (self->open_cancel != NULL)
+		g_cancellable_cancel(self->open_cancel);
+	g_clear_object(&self->open_cancel);
+	od = g_new0(UdpOpenData, 1);
+	od->cancel = g_cancellable_new();
+	self->open_cancel = g_object_ref(od->cancel);
+	if (cancellable != NULL) {
+		od->outer = g_object_ref(cancellable);
+		od->outer_id =
+		    g_cancellable_connect(cancellable, G_CALLBACK(udp_open_forward_cancel),
+					  g_object_ref(od->cancel), g_object_unref);
+	}
+	od->timeout_source = g_timeout_source_new(DFUD_TRANSPORT_UDP_RESOLVE_TIMEOUT_MS);
+	g_source_set_callback(od->timeout_source, udp_resolve_timeout_cb, od, NULL);
+	g_source_attach(od->timeout_source, g_task_get_context(task));
+	g_task_set_task_data(task, od, udp_open_data_free);
+	resolver = g_resolver_get_default();
+	g_resolver_lookup_by_name_async(resolver, self->host, od->cancel, udp_resolved_cb,
+					g_steal_pointer(&task));
+}
+
+static gboolean
+udp_open_finish(DfudTransport *transport, GAsyncResult *res, GError **error)
+{
+	g_return_val_if_fail(g_task_is_valid(res, transport), FALSE);
+	return g_task_propagate_boolean(G_TASK(res), error);
+}
+
+/* the engine probes a UDP device itself: nothing to wait for */
+static void
+udp_wait_for_device_async(DfudTransport *transport, guint timeout_ms, GCancellable *cancellable,
+			  GAsyncReadyCallback callback, gpointer user_data)
+{
+	g_autoptr(GTask) task = g_task_new(transport, cancellable, callback, user_data);
+
+	g_task_set_source_tag(task, udp_wait_for_device_async);
+	g_task_return_boolean(task, TRUE);
+}
+
+static gboolean
+udp_wait_for_device_finish(DfudTransport *transport, GAsyncResult *res, GError **error)
+{
+	g_return_val_if_fail(g_task_is_valid(res, transport), FALSE);
+	return g_task_propagate_boolean(G_TASK(res), error);
+}
+
+static void
+dfud_transport_udp_dispose(GObject *object)
+{
+	DfudTransportUdp *self = DFUD_TRANSPORT_UDP(object);
+
+	udp_close(DFUD_TRANSPORT(self));
+	dfud_transport_set_open(DFUD_TRANSPORT(self), FALSE);
+	g_clear_object(&self->open_cancel);
+	G_OBJECT_CLASS(dfud_transport_udp_parent_class)->dispose(object);
+}
+
+static void
+dfud_transport_udp_finalize(GObject *object)
+{
+	DfudTransportUdp *self = DFUD_TRANSPORT_UDP(object);
+
+	g_free(self->host);
+	g_free(self->recv_buf);
+	G_OBJECT_CLASS(dfud_transport_udp_parent_class)->finalize(object);
+}
+
+static void
+dfud_transport_udp_class_init(DfudTransportUdpClass *klass)
+{
+	GObjectClass *object_class = G_OBJECT_CLASS(klass);
+	DfudTransportClass *transport_class = DFUD_TRANSPORT_CLASS(klass);
+
+	object_class->dispose = dfud_transport_udp_dispose;
+	object_class->finalize = dfud_transport_udp_finalize;
+	transport_class->open_async = udp_open_async;
+	transport_class->open_finish = udp_open_finish;
+	transport_class->send = udp_send;
+	transport_class->close = udp_close;
+	transport_class->wait_for_device_async = udp_wait_for_device_async;
+	transport_class->wait_for_device_finish = udp_wait_for_device_finish;
+}
+
+static void
+dfud_transport_udp_init(DfudTransportUdp *self)
+{
+	g_queue_init(&self->send_queue);
+	self->recv_buf = g_malloc(DFUD_TRANSPORT_UDP_RECV_MAX);
+}
+
+/* @host: an IPv4 or IPv6 address (no brackets) or a name, resolved when opening */
+DfudTransport *
+dfud_transport_udp_new(const gchar *host, guint16 port)
+{
+	DfudTransportUdp *self;
+	g_autofree gchar *uri = NULL;
+
+	g_return_val_if_fail(host != NULL && host[0] != '\0', NULL);
+
+	self = g_object_new(DFUD_TYPE_TRANSPORT_UDP, NULL);
+	self->host = g_strdup(host);
+	self->port = port;
+	if (strchr(host, ':') != NULL)
+		uri = g_strdup_printf("udp:[%s]:%u", host, port);
+	else
+		uri = g_strdup_printf("udp:%s:%u", host, port);
+	dfud_transport_set_uri(DFUD_TRANSPORT(self), uri);
+	dfud_transport_set_max_packet(DFUD_TRANSPORT(self), DFUD_TRANSPORT_UDP_MTU);
+	dfud_transport_set_fragment_size(DFUD_TRANSPORT(self), DFUD_TRANSPORT_UDP_MTU);
+	return DFUD_TRANSPORT(self);
+}

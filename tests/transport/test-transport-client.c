@@ -1,0 +1,308 @@
+/*
+ * Copyright 2026 The dfud authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#define G_LOG_DOMAIN "DfudTest"
+
+#include "config.h"
+
+#include <string.h>
+
+#include "dfud-error.h"
+#include "engine/dfud-smp-client.h"
+#include "smp/dfud-smp.h"
+#include "test-transport-call.h"
+#include "test-transport-peer.h"
+#include "test-transport-sim.h"
+
+/* a server that predates v2 answers in v1 headers: adopted for the rest of the session */
+static void
+test_client_version_legacy_v1(void)
+{
+	g_autoptr(TestPeer) peer = test_peer_new("127.0.0.1", TEST_PEER_LEGACY_V1);
+	g_autoptr(DfudTransport) transport = open_udp("127.0.0.1", peer->port);
+	g_autoptr(DfudSmpClient) client = dfud_smp_client_new(transport);
+
+	for (guint i = 0; i < 3; i++) {
+		g_autoptr(GError) error = NULL;
+		g_autofree gchar *text = echo(client, "old", TEST_CALL_TIMEOUT_MS, &error);
+
+		g_assert_no_error(error);
+		g_assert_cmpstr(text, ==, "old");
+		g_assert_cmpuint(dfud_smp_client_get_version(client), ==, DFUD_SMP_VERSION_1);
+	}
+	/* the first request went out in v2, the others in v1 */
+	g_assert_cmpuint(peer->versions->len, ==, 3);
+	g_assert_cmpuint(g_array_index(peer->versions, guint8, 0), ==, DFUD_SMP_VERSION_2);
+	g_assert_cmpuint(g_array_index(peer->versions, guint8, 1), ==, DFUD_SMP_VERSION_1);
+	g_assert_cmpuint(g_array_index(peer->versions, guint8, 2), ==, DFUD_SMP_VERSION_1);
+}
+
+/* rc 13 to v2: resent once in v1 and v1 kept; rc 12 to v1 later: back to v2 */
+static void
+test_client_version_rc(void)
+{
+	g_autoptr(TestPeer) peer = test_peer_new("127.0.0.1", TEST_PEER_STRICT_V1);
+	g_autoptr(DfudTransport) transport = open_udp("127.0.0.1", peer->port);
+	g_autoptr(DfudSmpClient) client = dfud_smp_client_new(transport);
+	g_autoptr(GError) error = NULL;
+	g_autofree gchar *text = echo(client, "one", TEST_CALL_TIMEOUT_MS, &error);
+	g_autofree gchar *text2 = NULL;
+	g_autofree gchar *text3 = NULL;
+
+	g_assert_no_error(error);
+	g_assert_cmpstr(text, ==, "one");
+	g_assert_cmpuint(dfud_smp_client_get_version(client), ==, DFUD_SMP_VERSION_1);
+	g_assert_cmpuint(peer->versions->len, ==, 2);
+	g_assert_cmpuint(g_array_index(peer->versions, guint8, 0), ==, DFUD_SMP_VERSION_2);
+	g_assert_cmpuint(g_array_index(peer->versions, guint8, 1), ==, DFUD_SMP_VERSION_1);
+
+	text2 = echo(client, "two", TEST_CALL_TIMEOUT_MS, &error);
+	g_assert_no_error(error);
+	g_assert_cmpstr(text2, ==, "two");
+	g_assert_cmpuint(peer->versions->len, ==, 3);
+	g_assert_cmpuint(g_array_index(peer->versions, guint8, 2), ==, DFUD_SMP_VERSION_1);
+
+	peer->mode = TEST_PEER_STRICT_V2;
+	text3 = echo(client, "three", TEST_CALL_TIMEOUT_MS, &error);
+	g_assert_no_error(error);
+	g_assert_cmpstr(text3, ==, "three");
+	g_assert_cmpuint(dfud_smp_client_get_version(client), ==, DFUD_SMP_VERSION_2);
+	g_assert_cmpuint(peer->versions->len, ==, 5);
+	g_assert_cmpuint(g_array_index(peer->versions, guint8, 3), ==, DFUD_SMP_VERSION_1);
+	g_assert_cmpuint(g_array_index(peer->versions, guint8, 4), ==, DFUD_SMP_VERSION_2);
+}
+
+/* datagrams that are not one exact frame are dropped by the transport; stale ones by the client */
+static void
+test_client_bad_frames(void)
+{
+	g_autoptr(TestPeer) peer = test_peer_new("127.0.0.1", TEST_PEER_BAD_FRAMES);
+	g_autoptr(DfudTransport) transport = open_udp("127.0.0.1", peer->port);
+	g_autoptr(DfudSmpClient) client = dfud_smp_client_new(transport);
+	g_autoptr(GError) error = NULL;
+	g_autofree gchar *text = NULL;
+	guint packets = 0;
+
+	g_signal_connect(transport, "packet", G_CALLBACK(count_packet_cb), &packets);
+	text = echo(client, "through the noise", TEST_CALL_TIMEOUT_MS, &error);
+	g_assert_no_error(error);
+	g_assert_cmpstr(text, ==, "through the noise");
+	test_loop_run_for(100);
+	/* the stale answer, the request and the answer are frames; the three others are not */
+	g_assert_cmpuint(packets, ==, 3);
+	g_assert_cmpuint(dfud_smp_client_get_in_flight(client), ==, 0);
+	g_signal_handlers_disconnect_by_func(transport, count_packet_cb, &packets);
+}
+
+/* an answer to the request that cannot be read fails the call at once, no timeout */
+static void
+test_client_bad_body(void)
+{
+	g_autoptr(TestPeer) peer = test_peer_new("127.0.0.1", TEST_PEER_BAD_BODY);
+	g_autoptr(DfudTransport) transport = open_udp("127.0.0.1", peer->port);
+	g_autoptr(DfudSmpClient) client = dfud_smp_client_new(transport);
+	g_autoptr(GError) error = NULL;
+	gint64 start = g_get_monotonic_time();
+	g_autofree gchar *text = echo(client, "junk back", 5000, &error);
+
+	g_assert_null(text);
+	g_assert_error(error, DFUD_ERROR, DFUD_ERROR_PROTOCOL);
+	g_assert_cmpint(g_get_monotonic_time() - start, <, 4000 * G_TIME_SPAN_MILLISECOND);
+	g_assert_cmpuint(dfud_smp_client_get_in_flight(client), ==, 0);
+}
+
+static gboolean
+cancel_cb(gpointer user_data)
+{
+	g_cancellable_cancel(G_CANCELLABLE(user_data));
+	return G_SOURCE_REMOVE;
+}
+
+static void
+test_client_cancel(void)
+{
+	g_autoptr(TestPeer) peer = test_peer_new("127.0.0.1", TEST_PEER_SILENT);
+	g_autoptr(DfudTransport) transport = open_udp("127.0.0.1", peer->port);
+	g_autoptr(DfudSmpClient) client = dfud_smp_client_new(transport);
+	g_autoptr(GCancellable) cancellable = g_cancellable_new();
+	g_autoptr(GCancellable) cancelled = g_cancellable_new();
+	g_autoptr(GBytes) req = dfud_smp_request_echo(DFUD_SMP_VERSION_2, 0, "never", NULL);
+	CallResult r = {0};
+	CallResult other = {0};
+	gint64 start = g_get_monotonic_time();
+
+	/* cancelled while waiting: only that call ends */
+	dfud_smp_client_call_async(client, req, 5000, cancellable, call_cb, &r);
+	dfud_smp_client_call_async(client, req, 300, NULL, call_cb, &other);
+	g_assert_cmpuint(dfud_smp_client_get_in_flight(client), ==, 2);
+	g_timeout_add(50, cancel_cb, cancellable);
+	g_assert_true(test_loop_run_until(&r.done, TEST_WAIT_MS));
+	g_assert_error(r.error, DFUD_ERROR, DFUD_ERROR_CANCELLED);
+	g_assert_cmpint(g_get_monotonic_time() - start, <, 4000 * G_TIME_SPAN_MILLISECOND);
+	g_assert_false(other.done);
+	g_assert_cmpuint(dfud_smp_client_get_in_flight(client), ==, 1);
+	g_assert_true(test_loop_run_until(&other.done, TEST_WAIT_MS));
+	g_assert_error(other.error, DFUD_ERROR, DFUD_ERROR_TIMEOUT);
+	g_assert_cmpuint(dfud_smp_client_get_in_flight(client), ==, 0);
+	call_result_clear(&r);
+	call_result_clear(&other);
+
+	/* cancelled before it starts: nothing is sent */
+	g_cancellable_cancel(cancelled);
+	dfud_smp_client_call_async(client, req, 5000, cancelled, call_cb, &r);
+	g_assert_cmpuint(dfud_smp_client_get_in_flight(client), ==, 0);
+	g_assert_true(test_loop_run_until(&r.done, TEST_WAIT_MS));
+	g_assert_error(r.error, DFUD_ERROR, DFUD_ERROR_CANCELLED);
+	call_result_clear(&r);
+	test_loop_run_for(50);
+	g_assert_cmpuint(peer->versions->len, ==, 2);
+}
+
+static void
+closed_cb(DfudTransport *transport, GError *reason, gpointer user_data)
+{
+	guint *count = user_data;
+
+	g_assert_error(reason, DFUD_ERROR, DFUD_ERROR_IO);
+	(*count)++;
+}
+
+/* "closed" from the transport fails every outstanding call with its reason; so does fail_all */
+static void
+test_client_closed(void)
+{
+	g_autoptr(TestPeer) peer = test_peer_new("127.0.0.1", TEST_PEER_SILENT);
+	g_autoptr(DfudTransport) transport = open_udp("127.0.0.1", peer->port);
+	g_autoptr(DfudSmpClient) client = dfud_smp_client_new(transport);
+	g_autoptr(GBytes) req = dfud_smp_request_image_state_read(DFUD_SMP_VERSION_2, 0);
+	g_autoptr(GError) reason =
+	    g_error_new_literal(DFUD_ERROR, DFUD_ERROR_IO, "link lost in the test");
+	g_autoptr(GError) busy = g_error_new_literal(DFUD_ERROR, DFUD_ERROR_BUSY, "stop now");
+	g_autoptr(GError) error = NULL;
+	CallResult r[3] = {0};
+	guint closed = 0;
+
+	for (guint i = 0; i < 3; i++)
+		dfud_smp_client_call_async(client, req, 5000, NULL, call_cb, &r[i]);
+	g_assert_cmpuint(dfud_smp_client_get_in_flight(client), ==, 3);
+	test_loop_run_for(20);
+	g_signal_connect(transport, "closed", G_CALLBACK(closed_cb), &closed);
+	dfud_transport_emit_closed(transport, reason);
+	g_assert_cmpuint(closed, ==, 1);
+	g_assert_false(dfud_transport_is_open(transport));
+	g_assert_cmpuint(dfud_smp_client_get_in_flight(client), ==, 0);
+	for (guint i = 0; i < 3; i++) {
+		g_assert_true(test_loop_run_until(&r[i].done, TEST_WAIT_MS));
+		g_assert_error(r[i].error, DFUD_ERROR, DFUD_ERROR_IO);
+		g_assert_nonnull(strstr(r[i].error->message, "link lost in the test"));
+		call_result_clear(&r[i]);
+	}
+	/* once closed, "closed" is not emitted again */
+	dfud_transport_emit_closed(transport, reason);
+	g_assert_cmpuint(closed, ==, 1);
+	g_signal_handlers_disconnect_by_func(transport, closed_cb, &closed);
+
+	/* a call on a closed transport fails at once */
+	dfud_smp_client_call_async(client, req, 5000, NULL, call_cb, &r[0]);
+	g_assert_true(test_loop_run_until(&r[0].done, 1000));
+	g_assert_error(r[0].error, DFUD_ERROR, DFUD_ERROR_IO);
+	g_assert_cmpuint(dfud_smp_client_get_in_flight(client), ==, 0);
+	call_result_clear(&r[0]);
+
+	/* fail_all on a reopened transport */
+	dfud_transport_close(transport);
+	{
+		CallResult o = {0};
+
+		dfud_transport_open_async(transport, NULL, open_cb, &o);
+		g_assert_true(test_loop_run_until(&o.done, TEST_WAIT_MS));
+		g_assert_no_error(o.error);
+	}
+	for (guint i = 0; i < 2; i++)
+		dfud_smp_client_call_async(client, req, 5000, NULL, call_cb, &r[i]);
+	dfud_smp_client_fail_all(client, busy);
+	g_assert_cmpuint(dfud_smp_client_get_in_flight(client), ==, 0);
+	for (guint i = 0; i < 2; i++) {
+		g_assert_true(test_loop_run_until(&r[i].done, TEST_WAIT_MS));
+		g_assert_error(r[i].error, DFUD_ERROR, DFUD_ERROR_BUSY);
+		call_result_clear(&r[i]);
+	}
+	g_assert_true(dfud_transport_is_open(transport));
+	dfud_transport_close(transport);
+	g_assert_false(dfud_transport_is_open(transport));
+	g_assert_no_error(error);
+}
+
+/* requests the client refuses before sending; packets the transport refuses */
+static void
+test_client_invalid(void)
+{
+	g_autoptr(TestPeer) peer = test_peer_new("127.0.0.1", TEST_PEER_SILENT);
+	g_autoptr(DfudTransport) transport = open_udp("127.0.0.1", peer->port);
+	g_autoptr(DfudSmpClient) client = dfud_smp_client_new(transport);
+	g_autoptr(GBytes) good = dfud_smp_request_echo(DFUD_SMP_VERSION_2, 0, "x", NULL);
+	gsize len = 0;
+	const guint8 *data = g_bytes_get_data(good, &len);
+	g_autoptr(GBytes) shortb = g_bytes_new(data, 5);
+	g_autoptr(GBytes) truncated = g_bytes_new(data, len - 1);
+	g_autofree guint8 *rsp = g_memdup2(data, len);
+	g_autoptr(GBytes) response = NULL;
+	g_autofree guint8 *big = NULL;
+	g_autoptr(GBytes) oversize = NULL;
+	g_autoptr(GError) error = NULL;
+	GBytes *bad[3];
+	CallResult r = {0};
+
+	rsp[0] = (guint8)((rsp[0] & ~0x07u) | DFUD_SMP_OP_WRITE_RSP);
+	response = g_bytes_new(rsp, len);
+	bad[0] = shortb;
+	bad[1] = truncated;
+	bad[2] = response;
+	for (guint i = 0; i < G_N_ELEMENTS(bad); i++) {
+		dfud_smp_client_call_async(client, bad[i], 1000, NULL, call_cb, &r);
+		g_assert_true(test_loop_run_until(&r.done, TEST_WAIT_MS));
+		g_assert_error(r.error, DFUD_ERROR, DFUD_ERROR_INVALID_ARGUMENT);
+		call_result_clear(&r);
+	}
+	dfud_smp_client_call_async(client, good, 0, NULL, call_cb, &r);
+	g_assert_true(test_loop_run_until(&r.done, TEST_WAIT_MS));
+	g_assert_error(r.error, DFUD_ERROR, DFUD_ERROR_INVALID_ARGUMENT);
+	call_result_clear(&r);
+
+	/* the transport: frames only, at most 1500 bytes */
+	g_assert_false(dfud_transport_send(transport, shortb, &error));
+	g_assert_error(error, DFUD_ERROR, DFUD_ERROR_INVALID_ARGUMENT);
+	g_clear_error(&error);
+	g_assert_false(dfud_transport_send(transport, truncated, &error));
+	g_assert_error(error, DFUD_ERROR, DFUD_ERROR_INVALID_ARGUMENT);
+	g_clear_error(&error);
+	big = g_malloc0(1501);
+	big[2] = (1501 - 8) >> 8;
+	big[3] = (1501 - 8) & 0xff;
+	oversize = g_bytes_new(big, 1501);
+	g_assert_false(dfud_transport_send(transport, oversize, &error));
+	g_assert_error(error, DFUD_ERROR, DFUD_ERROR_INVALID_ARGUMENT);
+	g_clear_error(&error);
+	g_assert_true(dfud_transport_send(transport, good, &error));
+	g_assert_no_error(error);
+	dfud_transport_close(transport);
+	g_assert_false(dfud_transport_send(transport, good, &error));
+	g_assert_error(error, DFUD_ERROR, DFUD_ERROR_IO);
+	g_assert_cmpuint(dfud_smp_client_get_in_flight(client), ==, 0);
+}
+
+int
+main(int argc, char **argv)
+{
+	g_test_init(&argc, &argv, NULL);
+
+	g_test_add_func("/transport/client/version/legacy-v1", test_client_version_legacy_v1);
+	g_test_add_func("/transport/client/version/rc", test_client_version_rc);
+	g_test_add_func("/transport/client/bad-frames", test_client_bad_frames);
+	g_test_add_func("/transport/client/bad-body", test_client_bad_body);
+	g_test_add_func("/transport/client/cancel", test_client_cancel);
+	g_test_add_func("/transport/client/closed", test_client_closed);
+	g_test_add_func("/transport/client/invalid", test_client_invalid);
+	return g_test_run();
+}
