@@ -25,6 +25,8 @@ typedef struct {
 	guint probe_ms; /* grows with each unanswered probe */
 	guint reset_busy;
 	guint timer;
+	gboolean timer_holds_task; /* a back-off: the timer owns the task's reference */
+	GSource *cancel_source;	   /* ends a back-off at once on cancel */
 	GCancellable *open_cancellable;
 	gboolean open_timed_out;
 	gchar *last_error;
@@ -34,6 +36,10 @@ static void
 reboot_free(Reboot *r)
 {
 	g_clear_handle_id(&r->timer, g_source_remove);
+	if (r->cancel_source != NULL) {
+		g_source_destroy(r->cancel_source);
+		g_source_unref(r->cancel_source);
+	}
 	g_clear_object(&r->open_cancellable);
 	g_clear_object(&r->client);
 	g_clear_object(&r->transport);
@@ -59,6 +65,7 @@ retry_fired(gpointer user_data)
 	Reboot *r = g_task_get_task_data(task);
 
 	r->timer = 0;
+	r->timer_holds_task = FALSE;
 	probe(task);
 	return G_SOURCE_REMOVE;
 }
@@ -88,6 +95,7 @@ retry(GTask *task, GError *error)
 		return;
 	}
 	r->timer = g_timeout_add(r->backoff_ms, retry_fired, task);
+	r->timer_holds_task = TRUE;
 	r->backoff_ms = MIN(r->backoff_ms * 2, BACKOFF_MAX_MS);
 }
 
@@ -220,6 +228,7 @@ reset_again(gpointer user_data)
 	Reboot *r = g_task_get_task_data(task);
 
 	r->timer = 0;
+	r->timer_holds_task = FALSE;
 	send_reset(task);
 	return G_SOURCE_REMOVE;
 }
@@ -248,6 +257,7 @@ reset_sent(GObject *source, GAsyncResult *res, gpointer user_data)
 		    ++r->reset_busy <= RESET_BUSY_MAX) {
 			r->timer =
 			    g_timeout_add(BACKOFF_MIN_MS << r->reset_busy, reset_again, task);
+			r->timer_holds_task = TRUE;
 			return;
 		}
 		g_task_return_error(task, g_steal_pointer(&error));
@@ -274,6 +284,27 @@ send_reset(GTask *task)
 				   g_task_get_cancellable(task), reset_sent, task);
 }
 
+/*
+ * cancelled: a back-off ends now (anything else in flight, a call, an open or the wait for the
+ * device, ends by itself with the same cancellable)
+ */
+static gboolean
+cancelled(GCancellable *cancellable, gpointer user_data)
+{
+	GTask *task = user_data;
+	Reboot *r = g_task_get_task_data(task);
+
+	(void)cancellable;
+	if (r->timer != 0 && r->timer_holds_task) {
+		g_clear_handle_id(&r->timer, g_source_remove);
+		r->timer_holds_task = FALSE;
+		g_task_return_new_error(task, DFUD_ERROR, DFUD_ERROR_CANCELLED,
+					"the wait for the device was cancelled");
+		g_object_unref(task);
+	}
+	return G_SOURCE_REMOVE;
+}
+
 void
 dfud_update_reboot_async(DfudSmpClient *client, const DfudUpdateOptions *options,
 			 const DfudUpdatePlan *plan, GCancellable *cancellable,
@@ -288,6 +319,11 @@ dfud_update_reboot_async(DfudSmpClient *client, const DfudUpdateOptions *options
 	r->options = *options;
 	r->plan = plan;
 	g_task_set_task_data(task, r, (GDestroyNotify)reboot_free);
+	if (cancellable != NULL) {
+		r->cancel_source = g_cancellable_source_new(cancellable);
+		g_source_set_callback(r->cancel_source, G_SOURCE_FUNC(cancelled), task, NULL);
+		g_source_attach(r->cancel_source, g_main_context_get_thread_default());
+	}
 	send_reset(task);
 }
 

@@ -623,6 +623,8 @@ dfud_updater_run_async(DfudUpdater *self, GCancellable *cancellable, GAsyncReady
 	self->cancellable = cancellable != NULL ? g_object_ref(cancellable) : g_cancellable_new();
 	self->task = g_task_new(self, self->cancellable, callback, user_data);
 	g_task_set_source_tag(self->task, dfud_updater_run_async);
+	/* the result is the one dfud_updater_finish() gives (DFUD_ERROR_CANCELLED, not GIO's) */
+	g_task_set_check_cancellable(self->task, FALSE);
 	stage_connect(self);
 }
 

@@ -42,6 +42,7 @@ struct _DfudUploader {
 	guint busy;
 	guint restarts;
 	guint backoff_source;
+	GSource *cancel_source; /* ends the run at once on cancel, also during a back-off */
 };
 
 G_DEFINE_TYPE(DfudUploader, dfud_uploader, G_TYPE_OBJECT)
@@ -72,6 +73,10 @@ dfud_uploader_finalize(GObject *object)
 	DfudUploader *self = DFUD_UPLOADER(object);
 
 	g_clear_handle_id(&self->backoff_source, g_source_remove);
+	if (self->cancel_source != NULL) {
+		g_source_destroy(self->cancel_source);
+		g_source_unref(self->cancel_source);
+	}
 	g_clear_object(&self->client);
 	g_clear_object(&self->image);
 	g_clear_pointer(&self->sha, g_bytes_unref);
@@ -122,6 +127,15 @@ dfud_uploader_get_acked(DfudUploader *self)
 	return self->acked;
 }
 
+static void
+clear_cancel_source(DfudUploader *self)
+{
+	if (self->cancel_source == NULL)
+		return;
+	g_source_destroy(self->cancel_source);
+	g_clear_pointer(&self->cancel_source, g_source_unref);
+}
+
 /* ends the run; later answers to chunks still out are ignored */
 static void
 finish(DfudUploader *self, GError *error)
@@ -129,6 +143,7 @@ finish(DfudUploader *self, GError *error)
 	g_autoptr(GTask) task = g_steal_pointer(&self->task);
 
 	g_clear_handle_id(&self->backoff_source, g_source_remove);
+	clear_cancel_source(self);
 	self->gen++;
 	if (task == NULL) {
 		g_clear_error(&error);
@@ -493,6 +508,17 @@ chunk_done(GObject *source, GAsyncResult *res, gpointer user_data)
 	on_answer(self, call, &result);
 }
 
+static gboolean
+cancelled(GCancellable *cancellable, gpointer user_data)
+{
+	DfudUploader *self = user_data;
+
+	(void)cancellable;
+	finish(self, g_error_new(DFUD_ERROR, DFUD_ERROR_CANCELLED, "upload of image %u cancelled",
+				 self->image_index));
+	return G_SOURCE_REMOVE;
+}
+
 void
 dfud_uploader_run_async(DfudUploader *self, GCancellable *cancellable, GAsyncReadyCallback callback,
 			gpointer user_data)
@@ -508,6 +534,11 @@ dfud_uploader_run_async(DfudUploader *self, GCancellable *cancellable, GAsyncRea
 	self->retries = 0;
 	self->restarts = 0;
 	self->busy = 0;
+	if (cancellable != NULL) {
+		self->cancel_source = g_cancellable_source_new(cancellable);
+		g_source_set_callback(self->cancel_source, G_SOURCE_FUNC(cancelled), self, NULL);
+		g_source_attach(self->cancel_source, g_main_context_get_thread_default());
+	}
 	/* the first chunk resumes a session the device still holds (same sha) */
 	send_first(self);
 }

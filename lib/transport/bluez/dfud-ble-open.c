@@ -4,6 +4,8 @@
  */
 #define G_LOG_DOMAIN "DfudBle"
 
+#include <string.h>
+
 #include "dfud-ble-frames.h"
 #include "dfud-ble-objects.h"
 #include "dfud-error.h"
@@ -23,8 +25,11 @@
 #define SMP_SERVICE_UUID DFUD_BLE_SMP_SERVICE_UUID
 #define SMP_CHR_UUID DFUD_BLE_SMP_CHR_UUID
 #define CALL_TIMEOUT_MS 25000
-/* the longest single Connect or Pair call; the open's own deadline bounds the whole */
+/* the longest single Pair call (a person may type a passkey); the open's deadline bounds all */
 #define LONG_CALL_MAX_MS 60000
+/* BlueZ holds a characteristic's notifications a little after the socket that had them closed */
+#define BUSY_RETRY_MS 200u
+#define BUSY_RETRIES_MAX 10u
 /* how long the SMP characteristic may trail ServicesResolved */
 #define NO_SERVICE_GRACE_S 5
 #define MITM_MESSAGE                                                                               \
@@ -220,6 +225,29 @@ on_link_lost(const GError *reason, gpointer user_data)
 	dfud_transport_ble_link_down(self, reason);
 }
 
+static gboolean
+relink(gpointer user_data)
+{
+	DfudTransportBle *self = user_data;
+
+	self->relink = 0;
+	if (self->op_kind == OP_OPEN && self->phase == PH_LINK && device_bool(self, "Connected"))
+		start_link(self);
+	return G_SOURCE_REMOVE;
+}
+
+/* the device refuses the link although it is paired: pairing could not give what it needs */
+static GError *
+security_error(DfudTransportBle *self, const gchar *what)
+{
+	if (self->passkey == DFUD_BLE_AGENT_NO_PASSKEY)
+		return g_error_new(DFUD_ERROR, DFUD_ERROR_NOT_AUTHORIZED,
+				   MITM_MESSAGE "; after pairing: %s", what);
+	return g_error_new(DFUD_ERROR, DFUD_ERROR_NOT_AUTHORIZED,
+			   "the device refuses the link even after pairing with the passkey: %s",
+			   what);
+}
+
 static void
 link_started(GObject *source, GAsyncResult *result, gpointer user_data)
 {
@@ -248,6 +276,16 @@ link_started(GObject *source, GAsyncResult *result, gpointer user_data)
 				g_prefix_error(&error, "the device refuses the link even after "
 						       "pairing with the passkey: ");
 			op_finish(self, error);
+			return;
+		}
+		/* the notifications of the link that went down are not released yet: again soon */
+		if (strstr(error->message, "acquired") != NULL &&
+		    self->busy_retries++ < BUSY_RETRIES_MAX && device_bool(self, "Connected")) {
+			set_last_error(self, phase_names[self->phase], error);
+			g_error_free(error);
+			dfud_ble_open_drop_link(self);
+			g_clear_handle_id(&self->relink, g_source_remove);
+			self->relink = g_timeout_add(BUSY_RETRY_MS, relink, self);
 			return;
 		}
 		link_failed(self, error);
@@ -293,6 +331,15 @@ start_link(DfudTransportBle *self)
 		return;
 	}
 	g_clear_handle_id(&self->no_service, g_source_remove);
+	/*
+	 * the device dropped the link while notifications started: bluetoothd raised the security
+	 * by itself and that pairing failed; pair through Device1.Pair first this time, so that
+	 * a failure gets its answer
+	 */
+	if (self->link_drops > 0 && !self->paired) {
+		pair(self);
+		return;
+	}
 	self->phase = PH_LINK;
 	dfud_ble_open_drop_link(self);
 	self->link = dfud_ble_link_new(chr, on_link_frame, on_link_lost, self);
@@ -310,8 +357,16 @@ connect_done(GObject *source, GAsyncResult *result, gpointer user_data)
 	ret = g_dbus_proxy_call_finish(G_DBUS_PROXY(source), result, &error);
 	if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
 		return;
+	/* the link came up before the reply (Connected / ServicesResolved moved the open on) */
+	if (self->op_kind != OP_OPEN || self->phase != PH_CONNECT)
+		return;
 	remote = error != NULL ? g_dbus_error_get_remote_error(error) : NULL;
 	if (ret == NULL && g_strcmp0(remote, "org.bluez.Error.AlreadyConnected") != 0) {
+		/* a connection attempt BlueZ still holds would block the next one: drop it */
+		if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
+			g_dbus_proxy_call(G_DBUS_PROXY(source), "Disconnect", NULL,
+					  G_DBUS_CALL_FLAGS_NONE, CALL_TIMEOUT_MS, NULL, NULL,
+					  NULL);
 		/* retried: discover it again (it may have stopped advertising), then connect */
 		set_last_error(self, "Device1.Connect", error);
 		dfud_ble_open_start_scan(self);
@@ -347,8 +402,9 @@ device_seen(DfudTransportBle *self)
 	g_clear_pointer(&self->scan, dfud_ble_scan_free);
 	self->phase = PH_CONNECT;
 	g_debug("connecting to %s", self->device_path);
+	/* one attempt at most CALL_TIMEOUT_MS: a reply that never comes must not eat the open */
 	g_dbus_proxy_call(dev, "Connect", NULL, G_DBUS_CALL_FLAGS_NONE,
-			  call_timeout(self, LONG_CALL_MAX_MS), self->op_cancel, connect_done,
+			  call_timeout(self, CALL_TIMEOUT_MS), self->op_cancel, connect_done,
 			  g_object_ref(self));
 }
 
@@ -363,12 +419,20 @@ device_gone(DfudTransportBle *self, const gchar *why)
 		    g_error_new(DFUD_ERROR, DFUD_ERROR_IO, "link lost: %s", why);
 
 		dfud_transport_ble_link_down(self, error);
+	} else if (self->op_kind == OP_OPEN && self->phase == PH_LINK && self->paired &&
+		   self->link_drops > 0) {
+		/* paired, and the device drops the link again as notifications start */
+		dfud_ble_open_drop_link(self);
+		op_finish(self, security_error(self, why));
 	} else if (self->op_kind == OP_OPEN &&
 		   (self->phase == PH_RESOLVE || self->phase == PH_LINK)) {
+		if (self->phase == PH_LINK)
+			self->link_drops++;
 		g_free(self->last_error);
 		self->last_error = g_strdup(why);
 		dfud_ble_open_drop_link(self);
-		dfud_ble_open_start_scan(self);
+		/* a known device: Connect at once (the kernel takes its next advertisement) */
+		device_seen(self);
 	}
 }
 
@@ -454,6 +518,13 @@ on_properties_changed(GDBusObjectManagerClient *om, GDBusObjectProxy *object, GD
 			device_seen(self);
 			return;
 		}
+		/* connected while the Connect reply is still on its way: go on without it */
+		if (self->op_kind == OP_OPEN && self->phase == PH_CONNECT) {
+			self->phase = PH_RESOLVE;
+			if (dfud_ble_proxy_get_bool(proxy, "ServicesResolved"))
+				start_link(self);
+			return;
+		}
 	}
 	if (has_advertised_key(changed) && !dfud_ble_proxy_get_bool(proxy, "Connected")) {
 		advertised(self);
@@ -461,8 +532,11 @@ on_properties_changed(GDBusObjectManagerClient *om, GDBusObjectProxy *object, GD
 	}
 	if (g_variant_lookup(changed, "ServicesResolved", "b", &value)) {
 		g_debug("%s: services %s", self->address, value ? "resolved" : "unresolved");
-		if (value && self->op_kind == OP_OPEN && self->phase == PH_RESOLVE)
+		if (value && self->op_kind == OP_OPEN &&
+		    (self->phase == PH_RESOLVE || self->phase == PH_CONNECT)) {
+			self->phase = PH_RESOLVE;
 			start_link(self);
+		}
 	}
 }
 
@@ -497,6 +571,8 @@ after_setup(DfudTransportBle *self)
 		return;
 	}
 	self->paired = FALSE;
+	self->link_drops = 0;
+	self->busy_retries = 0;
 	g_clear_pointer(&self->last_error, g_free);
 	/*
 	 * The agent is there before the first notification request: when the device refuses

@@ -57,6 +57,9 @@ struct _DfudTransportBle {
 	DfudBleScan *scan;
 	guint standby; /* stops the standby discovery when no operation takes it over */
 	gboolean paired;
+	guint link_drops;   /* this open: the device dropped the link while notifications started */
+	guint busy_retries; /* this open: the characteristic was still held ("Notify acquired") */
+	guint relink;	    /* a new link start after a busy characteristic */
 	gchar *last_error;
 };
 
