@@ -27,8 +27,6 @@ typedef struct {
 	guint timer;
 	gboolean timer_holds_task; /* a back-off: the timer owns the task's reference */
 	GSource *cancel_source;	   /* ends a back-off at once on cancel */
-	GCancellable *open_cancellable;
-	gboolean open_timed_out;
 	gchar *last_error;
 } Reboot;
 
@@ -40,7 +38,6 @@ reboot_free(Reboot *r)
 		g_source_destroy(r->cancel_source);
 		g_source_unref(r->cancel_source);
 	}
-	g_clear_object(&r->open_cancellable);
 	g_clear_object(&r->client);
 	g_clear_object(&r->transport);
 	g_free(r->last_error);
@@ -134,17 +131,6 @@ state_done(GObject *source, GAsyncResult *res, gpointer user_data)
 	g_object_unref(task);
 }
 
-static gboolean
-open_timer_fired(gpointer user_data)
-{
-	Reboot *r = user_data;
-
-	r->timer = 0;
-	r->open_timed_out = TRUE;
-	g_cancellable_cancel(r->open_cancellable);
-	return G_SOURCE_REMOVE;
-}
-
 static void
 opened(GObject *source, GAsyncResult *res, gpointer user_data)
 {
@@ -152,14 +138,7 @@ opened(GObject *source, GAsyncResult *res, gpointer user_data)
 	Reboot *r = g_task_get_task_data(task);
 	GError *error = NULL;
 
-	g_clear_handle_id(&r->timer, g_source_remove);
-	if (!dfud_transport_open_finish(r->transport, res, &error)) {
-		if (r->open_timed_out &&
-		    !g_cancellable_is_cancelled(g_task_get_cancellable(task))) {
-			g_clear_error(&error);
-			error = g_error_new_literal(DFUD_ERROR, DFUD_ERROR_TIMEOUT,
-						    "connect timed out");
-		}
+	if (!dfud_transport_open_within_finish(r->transport, res, &error)) {
 		retry(task, error);
 		return;
 	}
@@ -173,15 +152,9 @@ probe(GTask *task)
 	GCancellable *cancellable = g_task_get_cancellable(task);
 
 	if (!dfud_transport_is_open(r->transport)) {
-		g_clear_object(&r->open_cancellable);
-		r->open_cancellable = g_cancellable_new();
-		r->open_timed_out = FALSE;
-		if (cancellable != NULL)
-			g_cancellable_connect(cancellable, G_CALLBACK(g_cancellable_cancel),
-					      g_object_ref(r->open_cancellable), g_object_unref);
-		r->timer = g_timeout_add(remaining_ms(r, r->options.connect_timeout_ms),
-					 open_timer_fired, r);
-		dfud_transport_open_async(r->transport, r->open_cancellable, opened, task);
+		dfud_transport_open_within_async(r->transport,
+						 remaining_ms(r, r->options.connect_timeout_ms),
+						 cancellable, opened, task);
 		return;
 	}
 	dfud_update_device_read_state_async(

@@ -24,9 +24,6 @@ struct _DfudUpdater {
 
 	GTask *task;
 	GCancellable *cancellable;
-	GCancellable *op_cancellable; /* the current open, bounded by a timer */
-	guint op_timer;
-	gboolean op_timed_out;
 	gulong closed_id;
 
 	DfudUpdateDevice *device;

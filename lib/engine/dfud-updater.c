@@ -41,8 +41,6 @@ dfud_updater_dispose(GObject *object)
 	if (self->closed_id != 0)
 		g_signal_handler_disconnect(self->transport, self->closed_id);
 	self->closed_id = 0;
-	g_clear_handle_id(&self->op_timer, g_source_remove);
-	g_clear_object(&self->op_cancellable);
 	g_clear_object(&self->cancellable);
 	g_clear_object(&self->uploader);
 	g_clear_object(&self->client);
@@ -152,7 +150,6 @@ dfud_updater_finish(DfudUpdater *self, GError *error)
 {
 	g_autoptr(GTask) task = g_steal_pointer(&self->task);
 
-	g_clear_handle_id(&self->op_timer, g_source_remove);
 	dfud_transport_close(self->transport);
 	if (task == NULL) {
 		g_clear_error(&error);
@@ -201,51 +198,6 @@ dfud_updater_recover_or_fail(DfudUpdater *self, DfudUpdateStage stage, GError *e
 	g_error_free(error);
 	self->resume_stage = stage;
 	reconnect(self);
-}
-
-/* --- opening the link, bounded by a timer --- */
-
-static gboolean
-op_timer_fired(gpointer user_data)
-{
-	DfudUpdater *self = user_data;
-
-	self->op_timer = 0;
-	self->op_timed_out = TRUE;
-	g_cancellable_cancel(self->op_cancellable);
-	return G_SOURCE_REMOVE;
-}
-
-static void
-open_with_timeout(DfudUpdater *self, guint timeout_ms, GAsyncReadyCallback callback)
-{
-	g_clear_handle_id(&self->op_timer, g_source_remove);
-	g_clear_object(&self->op_cancellable);
-	self->op_cancellable = g_cancellable_new();
-	self->op_timed_out = FALSE;
-	g_cancellable_connect(self->cancellable, G_CALLBACK(g_cancellable_cancel),
-			      g_object_ref(self->op_cancellable), g_object_unref);
-	self->op_timer = g_timeout_add(MAX(timeout_ms, 1u), op_timer_fired, self);
-	dfud_transport_open_async(self->transport, self->op_cancellable, callback,
-				  g_object_ref(self));
-}
-
-static gboolean
-open_with_timeout_finish(DfudUpdater *self, GAsyncResult *res, guint timeout_ms, GError **error)
-{
-	g_autoptr(GError) local = NULL;
-
-	g_clear_handle_id(&self->op_timer, g_source_remove);
-	if (dfud_transport_open_finish(self->transport, res, &local))
-		return TRUE;
-	if (self->op_timed_out && !g_cancellable_is_cancelled(self->cancellable)) {
-		g_set_error(error, DFUD_ERROR, DFUD_ERROR_TIMEOUT,
-			    "connect: no link to %s within %u ms",
-			    dfud_transport_get_uri(self->transport), timeout_ms);
-		return FALSE;
-	}
-	g_propagate_error(error, g_steal_pointer(&local));
-	return FALSE;
 }
 
 /* --- stage 1: connect and read the device --- */
@@ -380,7 +332,7 @@ connect_opened(GObject *source, GAsyncResult *res, gpointer user_data)
 
 	if (self->task == NULL)
 		return;
-	if (!open_with_timeout_finish(self, res, self->options.connect_timeout_ms, &error)) {
+	if (!dfud_transport_open_within_finish(self->transport, res, &error)) {
 		if (self->plan != NULL)
 			dfud_updater_recover_or_fail(self, self->resume_stage, error);
 		else
@@ -398,7 +350,8 @@ stage_connect(DfudUpdater *self)
 		read_device(self);
 		return;
 	}
-	open_with_timeout(self, self->options.connect_timeout_ms, connect_opened);
+	dfud_transport_open_within_async(self->transport, self->options.connect_timeout_ms,
+					 self->cancellable, connect_opened, g_object_ref(self));
 }
 
 static void
@@ -408,7 +361,8 @@ reconnect(DfudUpdater *self)
 
 	dfud_smp_client_fail_all(self->client, lost);
 	dfud_transport_close(self->transport);
-	open_with_timeout(self, self->options.connect_timeout_ms, connect_opened);
+	dfud_transport_open_within_async(self->transport, self->options.connect_timeout_ms,
+					 self->cancellable, connect_opened, g_object_ref(self));
 }
 
 /* --- stage 2: upload --- */

@@ -259,6 +259,100 @@ wait_done_cb(GObject *source, GAsyncResult *res, gpointer user_data)
 	g_task_return_boolean(task, TRUE);
 }
 
+/* an open bounded by a deadline: its own cancellable, cancelled by the timer or the caller's */
+typedef struct {
+	GCancellable *op;
+	GCancellable *outer;
+	gulong outer_id;
+	guint timer;
+	guint timeout_ms;
+	gboolean timed_out;
+} OpenWithin;
+
+static void
+open_within_free(OpenWithin *o)
+{
+	g_clear_handle_id(&o->timer, g_source_remove);
+	if (o->outer != NULL)
+		g_cancellable_disconnect(o->outer, o->outer_id);
+	g_clear_object(&o->outer);
+	g_clear_object(&o->op);
+	g_free(o);
+}
+
+static gboolean
+open_within_timer(gpointer user_data)
+{
+	OpenWithin *o = user_data;
+
+	o->timer = 0;
+	o->timed_out = TRUE;
+	g_cancellable_cancel(o->op);
+	return G_SOURCE_REMOVE;
+}
+
+/* a "cancelled" handler gets the emitting cancellable first: cancel ours, the data */
+static void
+open_within_outer_cancelled(GCancellable *outer, gpointer user_data)
+{
+	g_cancellable_cancel(G_CANCELLABLE(user_data));
+}
+
+static void
+open_within_done(GObject *source, GAsyncResult *res, gpointer user_data)
+{
+	g_autoptr(GTask) task = user_data;
+	OpenWithin *o = g_task_get_task_data(task);
+	DfudTransport *self = DFUD_TRANSPORT(source);
+	GError *error = NULL;
+
+	g_clear_handle_id(&o->timer, g_source_remove);
+	if (dfud_transport_open_finish(self, res, &error)) {
+		g_task_return_boolean(task, TRUE);
+		return;
+	}
+	if (o->timed_out && (o->outer == NULL || !g_cancellable_is_cancelled(o->outer))) {
+		g_clear_error(&error);
+		g_task_return_new_error(task, DFUD_ERROR, DFUD_ERROR_TIMEOUT,
+					"connect: no link to %s within %u ms",
+					dfud_transport_get_uri(self), o->timeout_ms);
+		return;
+	}
+	g_task_return_error(task, error);
+}
+
+void
+dfud_transport_open_within_async(DfudTransport *self, guint timeout_ms, GCancellable *cancellable,
+				 GAsyncReadyCallback callback, gpointer user_data)
+{
+	GTask *task;
+	OpenWithin *o;
+
+	g_return_if_fail(DFUD_IS_TRANSPORT(self));
+	task = g_task_new(self, cancellable, callback, user_data);
+	g_task_set_source_tag(task, dfud_transport_open_within_async);
+	/* the open's own error (cancelled, timed out) is the answer, not GTask's */
+	g_task_set_check_cancellable(task, FALSE);
+	o = g_new0(OpenWithin, 1);
+	o->op = g_cancellable_new();
+	o->timeout_ms = MAX(timeout_ms, 1u);
+	g_task_set_task_data(task, o, (GDestroyNotify)open_within_free);
+	if (cancellable != NULL) {
+		o->outer = g_object_ref(cancellable);
+		o->outer_id = g_cancellable_connect(
+		    cancellable, G_CALLBACK(open_within_outer_cancelled), o->op, NULL);
+	}
+	o->timer = g_timeout_add(o->timeout_ms, open_within_timer, o);
+	dfud_transport_open_async(self, o->op, open_within_done, task);
+}
+
+gboolean
+dfud_transport_open_within_finish(DfudTransport *self, GAsyncResult *res, GError **error)
+{
+	g_return_val_if_fail(g_task_is_valid(res, self), FALSE);
+	return g_task_propagate_boolean(G_TASK(res), error);
+}
+
 void
 dfud_transport_wait_for_device_async(DfudTransport *self, guint timeout_ms,
 				     GCancellable *cancellable, GAsyncReadyCallback callback,

@@ -40,8 +40,7 @@ struct _DfudTransportClass {
 	void (*wait_for_device_async)(DfudTransport *self, guint timeout_ms,
 				      GCancellable *cancellable, GAsyncReadyCallback callback,
 				      gpointer user_data);
-	gboolean (*wait_for_device_finish)(DfudTransport *self, GAsyncResult *res,
-					   GError **error);
+	gboolean (*wait_for_device_finish)(DfudTransport *self, GAsyncResult *res, GError **error);
 	gpointer padding[8];
 };
 
@@ -50,53 +49,45 @@ struct _DfudTransportClass {
 /* the largest packet the transport can carry at all (UDP: 1500, BLE: 65535 + 8) */
 #define DFUD_TRANSPORT_PROP_MAX_PACKET "max-packet"
 
-void
-dfud_transport_open_async(DfudTransport *self, GCancellable *cancellable,
-			  GAsyncReadyCallback callback, gpointer user_data);
-gboolean
-dfud_transport_open_finish(DfudTransport *self, GAsyncResult *res, GError **error);
-gboolean
-dfud_transport_send(DfudTransport *self, GBytes *packet, GError **error);
-void
-dfud_transport_close(DfudTransport *self);
-void
-dfud_transport_wait_for_device_async(DfudTransport *self, guint timeout_ms,
-				     GCancellable *cancellable, GAsyncReadyCallback callback,
-				     gpointer user_data);
-gboolean
-dfud_transport_wait_for_device_finish(DfudTransport *self, GAsyncResult *res, GError **error);
+void dfud_transport_open_async(DfudTransport *self, GCancellable *cancellable,
+			       GAsyncReadyCallback callback, gpointer user_data);
+gboolean dfud_transport_open_finish(DfudTransport *self, GAsyncResult *res, GError **error);
+gboolean dfud_transport_send(DfudTransport *self, GBytes *packet, GError **error);
+void dfud_transport_close(DfudTransport *self);
+/*
+ * Opens within @timeout_ms: DFUD_ERROR_TIMEOUT ("no link to URI within N ms") when the deadline
+ * passes first; @cancellable cancels as for dfud_transport_open_async().
+ */
+void dfud_transport_open_within_async(DfudTransport *self, guint timeout_ms,
+				      GCancellable *cancellable, GAsyncReadyCallback callback,
+				      gpointer user_data);
+gboolean dfud_transport_open_within_finish(DfudTransport *self, GAsyncResult *res, GError **error);
+void dfud_transport_wait_for_device_async(DfudTransport *self, guint timeout_ms,
+					  GCancellable *cancellable, GAsyncReadyCallback callback,
+					  gpointer user_data);
+gboolean dfud_transport_wait_for_device_finish(DfudTransport *self, GAsyncResult *res,
+					       GError **error);
 
-gboolean
-dfud_transport_is_open(DfudTransport *self);
-guint
-dfud_transport_get_fragment_size(DfudTransport *self);
-guint
-dfud_transport_get_max_packet(DfudTransport *self);
+gboolean dfud_transport_is_open(DfudTransport *self);
+guint dfud_transport_get_fragment_size(DfudTransport *self);
+guint dfud_transport_get_max_packet(DfudTransport *self);
 /* "udp:127.0.0.1:1337", "ble:AA:BB:CC:DD:EE:FF" */
-const gchar *
-dfud_transport_get_uri(DfudTransport *self);
+const gchar *dfud_transport_get_uri(DfudTransport *self);
 
 /* for subclasses */
-void
-dfud_transport_set_open(DfudTransport *self, gboolean open);
-void
-dfud_transport_set_fragment_size(DfudTransport *self, guint fragment_size);
-void
-dfud_transport_set_max_packet(DfudTransport *self, guint max_packet);
-void
-dfud_transport_set_uri(DfudTransport *self, const gchar *uri);
-void
-dfud_transport_emit_packet(DfudTransport *self, GBytes *frame);
+void dfud_transport_set_open(DfudTransport *self, gboolean open);
+void dfud_transport_set_fragment_size(DfudTransport *self, guint fragment_size);
+void dfud_transport_set_max_packet(DfudTransport *self, guint max_packet);
+void dfud_transport_set_uri(DfudTransport *self, const gchar *uri);
+void dfud_transport_emit_packet(DfudTransport *self, GBytes *frame);
 /* marks the transport closed and emits "closed" */
-void
-dfud_transport_emit_closed(DfudTransport *self, const GError *reason);
+void dfud_transport_emit_closed(DfudTransport *self, const GError *reason);
 
 /*
  * A transport for a device URI: "udp:HOST:PORT" (IPv6 as udp:[::1]:1337), "ble:ADDRESS" or a bare
  * Bluetooth address (any adapter), "ble:ADDRESS?adapter=hci1". DFUD_ERROR_INVALID_ARGUMENT for
  * anything else.
  */
-DfudTransport *
-dfud_transport_new_for_uri(const gchar *uri, GError **error);
+DfudTransport *dfud_transport_new_for_uri(const gchar *uri, GError **error);
 
 G_END_DECLS
