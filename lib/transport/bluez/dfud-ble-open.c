@@ -173,20 +173,30 @@ pair_done(GObject *source, GAsyncResult *result, gpointer user_data)
 	start_link(self);
 }
 
+/* the agent's registration ended: FALSE when the open was cancelled meanwhile */
+static gboolean
+agent_register_settled(DfudTransportBle *self, GAsyncResult *result)
+{
+	g_autoptr(GError) error = NULL;
+
+	if (dfud_ble_agent_register_finish(self->agent, result, &error))
+		return TRUE;
+	if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+		return FALSE;
+	/* pairing still works without our agent, as NoInputNoOutput: go on, and say why */
+	g_message("%s", error->message);
+	return TRUE;
+}
+
 static void
 agent_registered(GObject *source, GAsyncResult *result, gpointer user_data)
 {
 	g_autoptr(DfudTransportBle) self = user_data;
 	g_autoptr(GDBusProxy) dev = NULL;
-	g_autoptr(GError) error = NULL;
 
 	(void)source;
-	if (!dfud_ble_agent_register_finish(self->agent, result, &error)) {
-		if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-			return;
-		/* Device1.Pair still works, as NoInputNoOutput */
-		g_message("%s", error->message);
-	}
+	if (!agent_register_settled(self, result))
+		return;
 	dev = lookup(self, self->device_path, IFACE_DEVICE);
 	if (dev == NULL) {
 		dfud_ble_open_start_scan(self);
@@ -547,14 +557,10 @@ agent_ready(GObject *source, GAsyncResult *result, gpointer user_data)
 {
 	g_autoptr(DfudTransportBle) self = user_data;
 	g_autoptr(GDBusProxy) dev = NULL;
-	g_autoptr(GError) error = NULL;
 
 	(void)source;
-	if (!dfud_ble_agent_register_finish(self->agent, result, &error)) {
-		if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-			return;
-		g_message("%s", error->message);
-	}
+	if (!agent_register_settled(self, result))
+		return;
 	dev = lookup(self, self->device_path, IFACE_DEVICE);
 	/* a known device is connected to at once (see device_seen); an unknown one discovered */
 	if (dev != NULL)
