@@ -119,8 +119,9 @@ static const OptSpec opt_specs[] = {
 static const gchar options_description[] =
     "Fault specs are KIND[:KEY=VALUE,...]; every kind takes device=K and count=N:\n"
     "  drop-link:offset=N|after=N|p=P     drop-request:p=P|after=N\n"
-    "  drop-response:p=P|after=N          delay-response:ms=M[,p=P]\n"
-    "  duplicate-response:p=P             busy:p=P|after=N[,cmd=C]\n"
+    "  drop-response:p=P|after=N|cmd=image.upload,offset=N\n"
+    "  delay-response:ms=M[,p=P]          duplicate-response:p=P\n"
+    "  busy:p=P|after=N[,cmd=C]\n"
     "  slow-erase:ms=M                    error:cmd=C,rc=N[,group=G][,offset=N]\n"
     "  corrupt-image[:image=N]            require:security=encrypt|authenticate\n"
     "Commands C: os.echo, os.reset, os.params, os.info, os.bootloader-info, image.state-read,\n"

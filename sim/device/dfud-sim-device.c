@@ -10,7 +10,10 @@
 
 #include "dfud-error.h"
 #include "dfud-sim-device-private.h"
+#include "smp/dfud-smp-cbor-check.h"
+#include "smp/dfud-smp-cbor-map.h"
 #include "smp/dfud-smp-command.h"
+#include "smp/dfud-smp-message.h"
 
 /*
  * The device's runtime: sessions, the SMP buffer pool, the work queue (one request at a time,
@@ -251,6 +254,29 @@ timer_start(DfudSimSession *session, DfudSimTimer *t, guint delay_ms)
 	t->source = g_timeout_add(delay_ms, on_timer, t);
 }
 
+/*
+ * The response's header in @hdr and, for an upload answer, the `off` it reports (where the
+ * chunk ended), else -1: what drop-response's cmd= and offset= filters look at.
+ */
+static gint64
+response_off(GBytes *frame, DfudSmpHeader *hdr)
+{
+	gsize len = 0;
+	const guint8 *data = g_bytes_get_data(frame, &len);
+	g_autoptr(cbor_item_t) body = NULL;
+	guint64 off = 0;
+	gboolean found = FALSE;
+
+	body = dfud_smp_message_parse(data, len, hdr, NULL);
+	if (body == NULL || hdr->group != DFUD_SMP_GROUP_IMAGE || hdr->id != DFUD_SMP_IMAGE_UPLOAD)
+		return -1;
+	if (!dfud_smp_cbor_map_get_uint(body, "off", DFUD_SMP_CBOR_OPTIONAL, G_MAXUINT32, &off,
+					&found, NULL) ||
+	    !found)
+		return -1;
+	return (gint64)off;
+}
+
 /* hands a response to the link; the response buffer is released when it is delivered */
 static DfudSimTimer *
 deliver(DfudSimDevice *self, DfudSimSession *session, GBytes *frame)
@@ -260,9 +286,10 @@ deliver(DfudSimDevice *self, DfudSimSession *session, GBytes *frame)
 	guint delay_ms;
 	DfudSimFault *f;
 	DfudSimTimer *t;
+	DfudSmpHeader rsp_hdr = {0};
 
 	if (dfud_sim_device_fault_fire(self, DFUD_SIM_FAULT_DROP_RESPONSE, DFUD_SIM_PHASE_DONE,
-				       session, NULL, -1) != NULL) {
+				       session, &rsp_hdr, response_off(frame, &rsp_hdr)) != NULL) {
 		log_drop(self, session, "response", "fault drop-response");
 		if (self->bufs_in_use > 0)
 			self->bufs_in_use--;

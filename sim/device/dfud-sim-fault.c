@@ -30,7 +30,7 @@ static const gchar *const kind_names[] = {
 static const gchar *const kind_keys[] = {
     [DFUD_SIM_FAULT_DROP_LINK] = "offset after p",
     [DFUD_SIM_FAULT_DROP_REQUEST] = "p after",
-    [DFUD_SIM_FAULT_DROP_RESPONSE] = "p after",
+    [DFUD_SIM_FAULT_DROP_RESPONSE] = "p after cmd offset",
     [DFUD_SIM_FAULT_DELAY_RESPONSE] = "ms p",
     [DFUD_SIM_FAULT_DUPLICATE_RESPONSE] = "p",
     [DFUD_SIM_FAULT_BUSY] = "p after cmd",
@@ -214,8 +214,15 @@ check_complete(DfudSimFault *self, const gchar *spec, GError **error)
 			return bad(error, spec,
 				   "drop-link needs exactly one of offset=, after=, p=");
 		break;
-	case DFUD_SIM_FAULT_DROP_REQUEST:
 	case DFUD_SIM_FAULT_DROP_RESPONSE:
+		if (random + after + offset != 1)
+			return bad(error, spec,
+				   "drop-response needs exactly one of p=, after=, offset=");
+		if (offset && !(self->has_cmd && self->cmd_group == DFUD_SMP_GROUP_IMAGE &&
+				self->cmd_id == DFUD_SMP_IMAGE_UPLOAD))
+			return bad(error, spec, "offset= only applies to cmd=image.upload");
+		break;
+	case DFUD_SIM_FAULT_DROP_REQUEST:
 	case DFUD_SIM_FAULT_BUSY:
 		if (random + after != 1)
 			return bad(error, spec,

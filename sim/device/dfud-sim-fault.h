@@ -19,6 +19,9 @@ G_BEGIN_DECLS
  *   drop-link:p=P               drop the link with probability P per request
  *   drop-request:p=P|after=N    lose a request (no response), as a full buffer would
  *   drop-response:p=P|after=N   process the request, never send its response
+ *   drop-response:cmd=image.upload,offset=N
+ *                               the same for the upload answer that reports off >= N
+ *                               (offset=LEN: the device completed the upload, its answer is lost)
  *   delay-response:ms=M[,p=P]   send the response M ms late
  *   duplicate-response:p=P      send the response twice
  *   busy:p=P|after=N[,cmd=C]    answer rc 10 (MGMT_ERR_EBUSY) instead of running the command

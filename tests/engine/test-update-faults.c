@@ -65,6 +65,39 @@ update_small(const gchar *const *faults, gboolean check_no_restart)
 		assert_never_restarted(sim);
 }
 
+/*
+ * The device completes the upload but its final answer (off == len) is lost: the engine must
+ * find the image by reading state, never send a fresh first chunk (Zephyr would start over
+ * and erase the completed image)
+ */
+static void
+test_final_ack_lost(void)
+{
+	g_autoptr(EngineSim) sim = engine_sim_start(
+	    "--slot0", DATA("hashonly_60k_v2.0.0.bin"), "--time-scale=0", "--buf-size=256",
+	    "--fault", "drop-response:cmd=image.upload,offset=1576", NULL);
+	g_autoptr(DfudPackage) package = engine_load_package("hashonly_1k_v1.2.3+4.bin");
+	g_autoptr(GError) error = NULL;
+	DfudUpdateOptions options;
+	guint fired = 0;
+
+	engine_test_options(&options);
+	options.allow_downgrade = TRUE;
+	error = engine_run_update(sim->uri, package, &options);
+	g_assert_no_error(error);
+	engine_sim_stop(sim);
+	for (guint i = 0; i < sim->log->len; i++) {
+		JsonObject *o = g_ptr_array_index(sim->log, i);
+		if (g_strcmp0(json_object_get_string_member_with_default(o, "event", ""),
+			      "fault") == 0)
+			fired++;
+	}
+	/* the final answer really was lost, and the update still ended verified */
+	g_assert_cmpuint(fired, ==, 1);
+	g_assert_cmpuint(engine_sim_count_requests(sim, "os reset"), ==, 1);
+	assert_never_restarted(sim);
+}
+
 /* the link drops at 50 seeded random offsets: every update resumes and completes verified */
 static void
 test_drop_link(void)
@@ -238,6 +271,7 @@ main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
 	g_test_add_func("/engine/faults/drop-link", test_drop_link);
+	g_test_add_func("/engine/faults/final-ack-lost", test_final_ack_lost);
 	g_test_add_func("/engine/faults/drop-response", test_drop_response);
 	g_test_add_func("/engine/faults/duplicate-response", test_duplicate_response);
 	g_test_add_func("/engine/faults/busy", test_busy);

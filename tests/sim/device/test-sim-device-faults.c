@@ -347,6 +347,8 @@ test_fault_parse(void)
 	    {"error:cmd=os.nothing,rc=1", "unknown command cmd=os.nothing"},
 	    {"error:cmd=os.echo", "error needs rc=N"},
 	    {"error:cmd=os.echo,rc=1,offset=5", "offset= only applies to cmd=image.upload"},
+	    {"drop-response:offset=5", "offset= only applies to cmd=image.upload"},
+	    {"drop-response:cmd=image.upload,offset=5,p=0.5", "drop-response needs exactly one of"},
 	    {"slow-erase:ms=abc", "ms=abc is not an integer"},
 	    {"require:security=weak", "security=weak is not encrypt or authenticate"},
 	    {"drop-link:after=1,after=2", "key \"after\" given twice"},
