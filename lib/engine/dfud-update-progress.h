@@ -29,7 +29,7 @@ typedef struct {
 	guint64 bytes_total;
 	gdouble rate;	   /* bytes/s over the last second */
 	gdouble mean_rate; /* bytes/s since the first chunk */
-	guint mtu;	   /* transport fragment size + 3 for BLE, 0 when not BLE */
+	guint mtu;	   /* the link's ATT MTU (BLE), 0 when it has none (UDP) */
 	guint buf_size;	   /* packet size used (device buf_size or transport limit) */
 	guint window;	   /* requests in flight allowed */
 	guint smp_version;

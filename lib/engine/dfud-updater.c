@@ -238,8 +238,7 @@ choose_packet(DfudUpdater *self)
 		self->progress.window = MAX(dev->params.buf_count, 2u) - 1;
 	else
 		self->progress.window = 1;
-	self->progress.mtu =
-	    g_str_has_prefix(dfud_transport_get_uri(self->transport), "ble:") ? frag + 3 : 0;
+	self->progress.mtu = dfud_transport_get_mtu(self->transport);
 }
 
 void

@@ -16,6 +16,7 @@ typedef struct {
 	gboolean open;
 	guint fragment_size;
 	guint max_packet;
+	guint mtu;
 	gchar *uri;
 } DfudTransportPrivate;
 
@@ -26,6 +27,7 @@ enum {
 	PROP_OPEN,
 	PROP_FRAGMENT_SIZE,
 	PROP_MAX_PACKET,
+	PROP_MTU,
 	PROP_URI,
 	N_PROPS,
 };
@@ -69,6 +71,9 @@ dfud_transport_get_property(GObject *object, guint prop_id, GValue *value, GPara
 	case PROP_MAX_PACKET:
 		g_value_set_uint(value, priv->max_packet);
 		break;
+	case PROP_MTU:
+		g_value_set_uint(value, priv->mtu);
+		break;
 	case PROP_URI:
 		g_value_set_string(value, priv->uri);
 		break;
@@ -104,6 +109,9 @@ dfud_transport_class_init(DfudTransportClass *klass)
 			      G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 	props[PROP_MAX_PACKET] =
 	    g_param_spec_uint(DFUD_TRANSPORT_PROP_MAX_PACKET, NULL, NULL, 0, G_MAXUINT, 0,
+			      G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+	props[PROP_MTU] =
+	    g_param_spec_uint(DFUD_TRANSPORT_PROP_MTU, NULL, NULL, 0, G_MAXUINT, 0,
 			      G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 	props[PROP_URI] = g_param_spec_string("uri", NULL, NULL, NULL,
 					      G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY |
@@ -419,6 +427,16 @@ dfud_transport_get_max_packet(DfudTransport *self)
 	return priv->max_packet;
 }
 
+guint
+dfud_transport_get_mtu(DfudTransport *self)
+{
+	DfudTransportPrivate *priv;
+
+	g_return_val_if_fail(DFUD_IS_TRANSPORT(self), 0);
+	priv = dfud_transport_get_instance_private(self);
+	return priv->mtu;
+}
+
 const gchar *
 dfud_transport_get_uri(DfudTransport *self)
 {
@@ -454,6 +472,19 @@ dfud_transport_set_fragment_size(DfudTransport *self, guint fragment_size)
 		return;
 	priv->fragment_size = fragment_size;
 	g_object_notify_by_pspec(G_OBJECT(self), props[PROP_FRAGMENT_SIZE]);
+}
+
+void
+dfud_transport_set_mtu(DfudTransport *self, guint mtu)
+{
+	DfudTransportPrivate *priv;
+
+	g_return_if_fail(DFUD_IS_TRANSPORT(self));
+	priv = dfud_transport_get_instance_private(self);
+	if (priv->mtu == mtu)
+		return;
+	priv->mtu = mtu;
+	g_object_notify_by_pspec(G_OBJECT(self), props[PROP_MTU]);
 }
 
 void

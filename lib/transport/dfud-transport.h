@@ -48,6 +48,8 @@ struct _DfudTransportClass {
 #define DFUD_TRANSPORT_PROP_FRAGMENT_SIZE "fragment-size"
 /* the largest packet the transport can carry at all (UDP: 1500, BLE: 65535 + 8) */
 #define DFUD_TRANSPORT_PROP_MAX_PACKET "max-packet"
+/* the link's negotiated ATT MTU (BLE); 0 for links that have none (UDP) */
+#define DFUD_TRANSPORT_PROP_MTU "mtu"
 
 void dfud_transport_open_async(DfudTransport *self, GCancellable *cancellable,
 			       GAsyncReadyCallback callback, gpointer user_data);
@@ -71,6 +73,8 @@ gboolean dfud_transport_wait_for_device_finish(DfudTransport *self, GAsyncResult
 gboolean dfud_transport_is_open(DfudTransport *self);
 guint dfud_transport_get_fragment_size(DfudTransport *self);
 guint dfud_transport_get_max_packet(DfudTransport *self);
+/* the ATT MTU of a BLE link once open; 0 for links without one */
+guint dfud_transport_get_mtu(DfudTransport *self);
 /* "udp:127.0.0.1:1337", "ble:AA:BB:CC:DD:EE:FF" */
 const gchar *dfud_transport_get_uri(DfudTransport *self);
 
@@ -78,6 +82,7 @@ const gchar *dfud_transport_get_uri(DfudTransport *self);
 void dfud_transport_set_open(DfudTransport *self, gboolean open);
 void dfud_transport_set_fragment_size(DfudTransport *self, guint fragment_size);
 void dfud_transport_set_max_packet(DfudTransport *self, guint max_packet);
+void dfud_transport_set_mtu(DfudTransport *self, guint mtu);
 void dfud_transport_set_uri(DfudTransport *self, const gchar *uri);
 void dfud_transport_emit_packet(DfudTransport *self, GBytes *frame);
 /* marks the transport closed and emits "closed" */

@@ -248,6 +248,8 @@ on_progress(DfudUpdater *updater, gconstpointer data, gpointer user_data)
 	UpdateRun *run = user_data;
 
 	g_assert_cmpuint(p->bytes_done, <=, p->bytes_total);
+	/* every run here is over UDP: a link without an ATT MTU */
+	g_assert_cmpuint(p->mtu, ==, 0);
 	if (p->stage != run->last_stage)
 		run->stage_changes++;
 	run->last_stage = p->stage;

@@ -304,6 +304,7 @@ link_started(GObject *source, GAsyncResult *result, gpointer user_data)
 	mtu = dfud_ble_link_get_mtu(self->link);
 	fragment = dfud_ble_fragment_size_for_mtu(mtu);
 	dfud_transport_set_fragment_size(DFUD_TRANSPORT(self), fragment);
+	dfud_transport_set_mtu(DFUD_TRANSPORT(self), mtu);
 	dfud_transport_set_max_packet(DFUD_TRANSPORT(self), DFUD_BLE_MAX_FRAME);
 	dfud_transport_set_open(DFUD_TRANSPORT(self), TRUE);
 	g_debug("SMP link to %s: ATT MTU %u, writes of %u bytes, %s", self->address, mtu, fragment,
