@@ -159,6 +159,28 @@ test_zip_single(void)
 	engine_sim_stop(sim);
 }
 
+/* slot info says the network core's slot is 16 KiB: its 37528-byte image is refused before
+ * any upload (issue 4: "refuse an image larger than its slot") */
+static void
+test_image_larger_than_slot(void)
+{
+	g_autoptr(EngineSim) sim =
+	    engine_sim_start("--images", "2", "--net-slot-size", "0x4000", "--slot0",
+			     DATA("hashonly_1k_v1.2.3+4.bin"), "--slot0-net",
+			     DATA("hashonly_1k_v1.2.3+4.bin"), "--time-scale", "0", NULL);
+	g_autoptr(DfudPackage) package = engine_load_package("dfu_application_multi_nrf5340.zip");
+	g_autoptr(GError) error = NULL;
+	DfudUpdateOptions options;
+
+	engine_test_options(&options);
+	options.allow_downgrade = TRUE;
+	error = engine_run_update(sim->uri, package, &options);
+	g_assert_error(error, DFUD_ERROR, DFUD_ERROR_INVALID_ARGUMENT);
+	g_assert_nonnull(strstr(error->message, "image 1: 37528 bytes do not fit slot"));
+	engine_sim_stop(sim);
+	g_assert_cmpuint(engine_sim_count_requests(sim, "image upload"), ==, 0);
+}
+
 static void
 test_zip_multi(void)
 {
@@ -260,6 +282,7 @@ main(int argc, char **argv)
 	g_test_add_func("/engine/update/downgrade-device-refuses", test_downgrade_device_refuses);
 	g_test_add_func("/engine/update/zip-single", test_zip_single);
 	g_test_add_func("/engine/update/zip-multi", test_zip_multi);
+	g_test_add_func("/engine/update/larger-than-slot", test_image_larger_than_slot);
 	g_test_add_func("/engine/update/mcuboot-s0", test_mcuboot_s0);
 	g_test_add_func("/engine/update/mcuboot-s1", test_mcuboot_s1);
 	g_test_add_func("/engine/update/mcuboot-no-b0", test_mcuboot_no_b0);
