@@ -200,6 +200,13 @@ check_item(DfudUpdatePlanItem *item, const DfudUpdateDeviceFacts *facts,
 	}
 	if (item->mcuboot)
 		return check_slot_size(item, facts->slot_info, error);
+	/* an update cut short after its reset: the new image runs in test, confirm it */
+	if (holder != NULL && holder->active && !holder->confirmed && !holder->permanent &&
+	    (options->mode == DFUD_UPDATE_MODE_TEST_AND_CONFIRM ||
+	     options->mode == DFUD_UPDATE_MODE_CONFIRM_ONLY)) {
+		item->confirm_only = TRUE;
+		return TRUE;
+	}
 	if (holder != NULL && holder->active) {
 		g_autofree gchar *what = describe_slot(item->image_index, holder);
 		if (running->len > 0)
@@ -260,6 +267,19 @@ dfud_update_plan_new(DfudPackage *package, const DfudUpdateDeviceFacts *facts,
 	}
 	g_ptr_array_unref(plan->items);
 	plan->items = g_steal_pointer(&candidates);
+	plan->confirm_only = TRUE;
+	for (guint i = 0; i < plan->items->len; i++) {
+		DfudUpdatePlanItem *item = g_ptr_array_index(plan->items, i);
+		if (!item->confirm_only)
+			plan->confirm_only = FALSE;
+	}
+	/* with other images still to send, those running in test are left as they are (the
+	 * coming reset reverts them, and they are uploaded again by a rerun) */
+	for (guint i = 0; !plan->confirm_only && i < plan->items->len; i++) {
+		DfudUpdatePlanItem *item = g_ptr_array_index(plan->items, i);
+		if (item->confirm_only)
+			g_ptr_array_remove_index(plan->items, i--);
+	}
 	return g_steal_pointer(&plan);
 }
 

@@ -28,6 +28,7 @@ typedef struct {
 	guint image_index;
 	gboolean mcuboot;	/* an MCUboot build for the inactive NSIB slot */
 	gboolean uploaded;	/* the device already holds it in its other slot: only mark */
+	gboolean confirm_only;	/* it already runs, in test: only confirm (an interrupted update) */
 	gchar *running_version; /* of the image's active slot before the update, or NULL */
 	GBytes *running_hash;	/* idem */
 } DfudUpdatePlanItem;
@@ -35,6 +36,7 @@ typedef struct {
 typedef struct {
 	GPtrArray *items; /* of DfudUpdatePlanItem, in upload order (image index ascending) */
 	gboolean mcuboot;
+	gboolean confirm_only; /* every item only needs confirming */
 	guint b0_active; /* before the update, valid when mcuboot */
 } DfudUpdatePlan;
 

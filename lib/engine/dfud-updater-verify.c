@@ -203,7 +203,7 @@ confirm_next(DfudUpdater *self)
 	gsize hash_len = 0;
 
 	/* images other than 0 were confirmed before the reset */
-	if (item->image_index != 0 && !item->mcuboot) {
+	if (item->image_index != 0 && !item->mcuboot && !item->confirm_only) {
 		confirm_skip(self);
 		return;
 	}

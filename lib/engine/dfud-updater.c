@@ -111,6 +111,13 @@ dfud_updater_get_progress(DfudUpdater *self)
 	return &self->progress;
 }
 
+const DfudSmpImageState *
+dfud_updater_get_image_state(DfudUpdater *self)
+{
+	g_return_val_if_fail(DFUD_IS_UPDATER(self), NULL);
+	return self->state;
+}
+
 /* --- progress --- */
 
 static void
@@ -266,6 +273,10 @@ make_plan(DfudUpdater *self)
 	}
 	self->progress.bytes_total = dfud_update_plan_bytes_to_upload(self->plan);
 	self->progress.bytes_done = 0;
+	if (self->plan->confirm_only) {
+		dfud_updater_stage_confirm(self);
+		return;
+	}
 	stage_upload(self);
 }
 

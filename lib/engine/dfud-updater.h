@@ -9,6 +9,7 @@
 #include "engine/dfud-update-options.h"
 #include "engine/dfud-update-progress.h"
 #include "package/dfud-package.h"
+#include "smp/dfud-smp-image-state.h"
 #include "transport/dfud-transport.h"
 
 G_BEGIN_DECLS
@@ -41,5 +42,10 @@ dfud_updater_run_finish(DfudUpdater *self, GAsyncResult *res, GError **error);
 
 const DfudUpdateProgress *
 dfud_updater_get_progress(DfudUpdater *self);
+
+/* the image state the device reported last (before the update, after the reset, ...), or NULL
+ * before the first read; valid until the next "progress" emission */
+const DfudSmpImageState *
+dfud_updater_get_image_state(DfudUpdater *self);
 
 G_END_DECLS

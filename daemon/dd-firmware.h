@@ -1,0 +1,21 @@
+/*
+ * Copyright 2026 The dfud authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+/*
+ * Reads a caller's firmware descriptor to its end without blocking the daemon: a regular file
+ * (or memfd) or a pipe; anything else (directory, device, socket) is refused. More than
+ * @max_size bytes is DFUD_ERROR_INVALID_ARGUMENT, an empty one DFUD_ERROR_IMAGE_EMPTY.
+ * Takes @fd (closes it).
+ */
+void dd_firmware_read_async(gint fd, gsize max_size, GCancellable *cancellable,
+			    GAsyncReadyCallback callback, gpointer user_data);
+GBytes *dd_firmware_read_finish(GAsyncResult *res, GError **error);
+
+G_END_DECLS

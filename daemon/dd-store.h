@@ -1,0 +1,72 @@
+/*
+ * Copyright 2026 The dfud authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+/*
+ * What dfud keeps in its state directory so that it survives its own restart (SIGKILL
+ * included): every write is atomic (write to a temporary file, fsync, rename).
+ *
+ *   STATE_DIR/state.ini          the next job id (never reused)
+ *   STATE_DIR/devices.ini        devices added with Manager.AddDevice (uri, name)
+ *   STATE_DIR/jobs/N.ini         a queued or running job (DdJobRecord)
+ *   STATE_DIR/jobs/N.fw          its firmware, as the caller's descriptor gave it
+ *
+ * The directory is created 0700 when missing. Files that cannot be parsed are renamed to
+ * *.broken with a warning, never silently dropped, and never stop the daemon.
+ */
+typedef struct {
+	guint64 id;
+	gchar *device_uri;
+	gchar *device_name; /* may be NULL */
+	gchar *mode;	    /* dfud_update_mode_to_string() */
+	gint image;	    /* -1: all */
+	gboolean no_reset;
+	gboolean allow_downgrade;
+	gboolean upgrade;
+	guint window;
+	gboolean no_reassembly;
+	gchar *firmware_sha256; /* hex of the .fw file, checked on load */
+	gint64 created_us;	/* g_get_real_time() */
+	gint64 started_us;	/* 0: never started */
+	gchar *stage;		/* the furthest Status reached: queued, connecting, uploading, ... */
+	guint64 bytes_done;	/* informative */
+	guint restarts;		/* how often the daemon restarted while the job was unfinished */
+} DdJobRecord;
+
+DdJobRecord *dd_job_record_new(void);
+DdJobRecord *dd_job_record_copy(const DdJobRecord *record);
+void dd_job_record_free(DdJobRecord *record);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(DdJobRecord, dd_job_record_free)
+
+#define DD_TYPE_STORE (dd_store_get_type())
+G_DECLARE_FINAL_TYPE(DdStore, dd_store, DD, STORE, GObject)
+
+DdStore *dd_store_new(const gchar *state_dir, GError **error);
+const gchar *dd_store_get_dir(DdStore *self);
+
+/* returns the next id and persists its successor before returning it */
+gboolean dd_store_next_job_id(DdStore *self, guint64 *id, GError **error);
+
+/* writes N.fw (and records its sha256 in @record->firmware_sha256) */
+gboolean dd_store_save_firmware(DdStore *self, DdJobRecord *record, GBytes *firmware,
+				GError **error);
+GBytes *dd_store_load_firmware(DdStore *self, const DdJobRecord *record, GError **error);
+gboolean dd_store_save_job(DdStore *self, const DdJobRecord *record, GError **error);
+/* every journaled job, oldest id first (broken ones are set aside with a warning) */
+GPtrArray *dd_store_load_jobs(DdStore *self); /* of DdJobRecord */
+/* removes N.ini and N.fw */
+void dd_store_remove_job(DdStore *self, guint64 id);
+
+/* added devices: (uri, name) pairs, name may be "" */
+gboolean dd_store_save_devices(DdStore *self, GPtrArray *uris, GPtrArray *names,
+			       GError **error);
+gboolean dd_store_load_devices(DdStore *self, GPtrArray **uris, GPtrArray **names,
+			       GError **error);
+
+G_END_DECLS
