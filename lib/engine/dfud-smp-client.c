@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "dfud-error.h"
+#include "dfud-hex.h"
 #include "dfud-smp-client.h"
 #include "smp/dfud-smp-command.h"
 #include "smp/dfud-smp-header.h"
@@ -114,6 +115,21 @@ smp_call_cancelled_cb(GCancellable *cancellable, gpointer user_data)
 	return G_SOURCE_REMOVE;
 }
 
+/* frames are dumped at debug level only, and only built when a debug writer would show them */
+#define SMP_DUMP_MAX 64
+
+static void
+smp_dump_frame(DfudSmpClient *self, const gchar *direction, const guint8 *data, gsize len)
+{
+	g_autofree gchar *hex = NULL;
+
+	if (g_log_writer_default_would_drop(G_LOG_LEVEL_DEBUG, G_LOG_DOMAIN))
+		return;
+	hex = dfud_hex_encode(data, len, SMP_DUMP_MAX);
+	g_debug("%s %s %" G_GSIZE_FORMAT " bytes: %s", dfud_transport_get_uri(self->transport),
+		direction, len, hex);
+}
+
 /* writes seq and version into the frame and hands it to the transport */
 static gboolean
 smp_call_send(SmpCall *call, GError **error)
@@ -125,6 +141,7 @@ smp_call_send(SmpCall *call, GError **error)
 				  ((call->sent_version << SMP_VER_SHIFT) & SMP_VER_MASK));
 	call->frame[SMP_SEQ_OFFSET] = call->seq;
 	packet = g_bytes_new(call->frame, call->frame_len);
+	smp_dump_frame(call->client, "<-", call->frame, call->frame_len);
 	return dfud_transport_send(call->client->transport, packet, error);
 }
 
@@ -174,6 +191,7 @@ smp_client_packet_cb(DfudTransport *transport, GBytes *frame, gpointer user_data
 	DfudSmpResponse *resp;
 	SmpCall *call;
 
+	smp_dump_frame(self, "->", data, len);
 	if (!dfud_smp_header_decode(data, len, &hdr, &error)) {
 		g_debug("dropped a frame: %s", error->message);
 		return;

@@ -101,6 +101,32 @@ test_uploaded_not_resent(void)
 		g_assert_cmpint(g_array_index(offsets, gint64, i), >, 0);
 }
 
+/* an update cut short after its reset (the new image runs in test) is finished by a rerun that
+ * only confirms; a third run has nothing to do */
+static void
+test_running_in_test_confirmed(void)
+{
+	g_autoptr(EngineSim) sim = engine_sim_start("--slot0", DATA("hashonly_1k_v1.2.3+4.bin"),
+						    "--time-scale", "0", NULL);
+	g_autoptr(DfudPackage) package = engine_load_package("hashonly_60k_v2.0.0.bin");
+	g_autoptr(GError) error = NULL;
+	DfudUpdateOptions options;
+
+	engine_test_options(&options);
+	options.mode = DFUD_UPDATE_MODE_TEST_ONLY;
+	error = engine_run_update(sim->uri, package, &options);
+	g_assert_no_error(error);
+	options.mode = DFUD_UPDATE_MODE_TEST_AND_CONFIRM;
+	error = engine_run_update(sim->uri, package, &options);
+	g_assert_no_error(error);
+	error = engine_run_update(sim->uri, package, &options);
+	g_assert_error(error, DFUD_ERROR, DFUD_ERROR_NOTHING_TO_DO);
+	engine_sim_stop(sim);
+	g_assert_cmpuint(engine_sim_count_requests(sim, "os reset"), ==, 1);
+	/* the test mark of the first run, the confirm of the second */
+	g_assert_cmpuint(engine_sim_count_requests(sim, "image state write"), ==, 2);
+}
+
 static void
 test_downgrade_refused(void)
 {
@@ -277,6 +303,7 @@ main(int argc, char **argv)
 	g_test_add_func("/engine/update/test-only", test_test_only);
 	g_test_add_func("/engine/update/upload-only", test_upload_only);
 	g_test_add_func("/engine/update/no-reset", test_no_reset);
+	g_test_add_func("/engine/update/running-in-test-confirmed", test_running_in_test_confirmed);
 	g_test_add_func("/engine/update/uploaded-not-resent", test_uploaded_not_resent);
 	g_test_add_func("/engine/update/downgrade-refused", test_downgrade_refused);
 	g_test_add_func("/engine/update/downgrade-device-refuses", test_downgrade_device_refuses);
