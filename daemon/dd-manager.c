@@ -390,7 +390,7 @@ handle_get_history(DfudDbusManager *iface, GDBusMethodInvocation *invocation,
 		dfud_dbus_error_return(invocation, error);
 		return G_DBUS_METHOD_INVOCATION_HANDLED;
 	}
-	dfud_dbus_manager_complete_get_history(iface, invocation, g_steal_pointer(&entries));
+	dfud_dbus_manager_complete_get_history(iface, invocation, entries);
 	return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
 
