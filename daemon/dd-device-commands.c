@@ -62,7 +62,7 @@ static void
 command_fail(DdCommand *cmd, const GError *error)
 {
 	dd_dev_message(cmd->device->log_name, "%s failed: %s", cmd->what, error->message);
-	dfud_dbus_error_return(g_steal_pointer(&cmd->invocation), error);
+	dfud_dbus_error_return(cmd->invocation, error);
 }
 
 static void
@@ -82,7 +82,7 @@ state_read(GObject *source, GAsyncResult *res, gpointer user_data)
 						       ? info->mode_info->mode
 						       : -1);
 	dfud_dbus_device_complete_get_image_state(
-	    cmd->device->iface, g_steal_pointer(&cmd->invocation),
+	    cmd->device->iface, cmd->invocation,
 	    dfud_dbus_device_get_images(cmd->device->iface));
 }
 
@@ -184,9 +184,10 @@ command_start(DdCommand *cmd_in)
 		g_set_error(&error, DFUD_ERROR, DFUD_ERROR_BUSY, "%s: %s is busy with %s",
 			    cmd->what, self->uri,
 			    job != NULL ? dd_job_get_path(job) : "another command");
-		dfud_dbus_error_return(g_steal_pointer(&cmd->invocation), error);
+		dfud_dbus_error_return(cmd->invocation, error);
 		/* not ours to end: the running command or job holds the device */
 		g_object_unref(cmd->device);
+		g_clear_object(&cmd->invocation);
 		g_clear_pointer(&cmd->hash, g_bytes_unref);
 		g_free(cmd->text);
 		g_free(g_steal_pointer(&cmd));
@@ -239,7 +240,7 @@ take_hash(GVariant *arg_hash, gboolean may_be_empty, GBytes **hash, GError **err
 static void
 reply_void(DdCommand *cmd, DfudSmpResponse *resp)
 {
-	g_dbus_method_invocation_return_value(g_steal_pointer(&cmd->invocation), NULL);
+	g_dbus_method_invocation_return_value(cmd->invocation, NULL);
 }
 
 static GBytes *
@@ -283,7 +284,7 @@ reply_echo(DdCommand *cmd, DfudSmpResponse *resp)
 		command_fail(cmd, error);
 		return;
 	}
-	dfud_dbus_device_complete_echo(cmd->device->iface, g_steal_pointer(&cmd->invocation),
+	dfud_dbus_device_complete_echo(cmd->device->iface, cmd->invocation,
 				       text);
 }
 

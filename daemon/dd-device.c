@@ -437,7 +437,7 @@ firmware_read(GObject *source, GAsyncResult *res, gpointer user_data)
 		       " bytes, mode %s", dd_job_get_path(job), g_bytes_get_size(firmware),
 		       call->record->mode);
 	dd_device_enqueue(self, job);
-	dfud_dbus_device_complete_update(self->iface, g_steal_pointer(&call->invocation), NULL,
+	dfud_dbus_device_complete_update(self->iface, call->invocation, NULL,
 					 dd_job_get_path(job));
 }
 

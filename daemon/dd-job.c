@@ -210,6 +210,10 @@ apply_progress(DdJob *self)
 	dfud_dbus_job_set_window(self->iface, p->window);
 	dfud_dbus_job_set_image(self->iface, p->image_index);
 	dfud_dbus_job_set_status(self->iface, status);
+	/* each Status its own PropertiesChanged (the skeleton merges what one iteration sets);
+	 * the final one waits for finish(), which sets Result with it */
+	if (p->stage < DFUD_UPDATE_STAGE_DONE)
+		g_dbus_interface_skeleton_flush(G_DBUS_INTERFACE_SKELETON(self->iface));
 }
 
 static gboolean
@@ -349,6 +353,8 @@ finish(DdJob *self, const GError *error)
 	dfud_dbus_job_set_error_message(self->iface,
 					normalized != NULL ? normalized->message : "");
 	dfud_dbus_job_set_status(self->iface, status);
+	/* the end goes out before anything a caller may ask next */
+	g_dbus_interface_skeleton_flush(G_DBUS_INTERFACE_SKELETON(self->iface));
 	if (normalized != NULL)
 		dd_job_message(self->device_log_name, self->record->id, "%s: %s: %s", status,
 			       error_name, normalized->message);
@@ -466,7 +472,7 @@ cancel_authorized(GObject *source, GAsyncResult *res, gpointer user_data)
 		return;
 	}
 	dd_job_cancel(self);
-	dfud_dbus_job_complete_cancel(self->iface, g_steal_pointer(&invocation));
+	dfud_dbus_job_complete_cancel(self->iface, invocation);
 }
 
 static gboolean

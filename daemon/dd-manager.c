@@ -250,7 +250,7 @@ add_device_authorized(GObject *source, GAsyncResult *res, gpointer user_data)
 	if (!save_devices(self, &error))
 		dd_dev_warning(dd_device_get_path(device), "cannot remember the device: %s",
 			       error->message);
-	dfud_dbus_manager_complete_add_device(self->iface, g_steal_pointer(&invocation),
+	dfud_dbus_manager_complete_add_device(self->iface, invocation,
 					      dd_device_get_path(device));
 }
 
@@ -321,7 +321,7 @@ remove_device_authorized(GObject *source, GAsyncResult *res, gpointer user_data)
 	}
 	if (!save_devices(self, &error))
 		g_warning("cannot save the device list: %s", error->message);
-	dfud_dbus_manager_complete_remove_device(self->iface, g_steal_pointer(&invocation));
+	dfud_dbus_manager_complete_remove_device(self->iface, invocation);
 }
 
 static gboolean
