@@ -643,7 +643,7 @@ dd_manager_init(DdManager *self)
 }
 
 DdManager *
-dd_manager_new(DdConfig *config, const gchar *state_dir, GError **error)
+dd_manager_new(DdConfig *config, const gchar *state_dir, gboolean system_bus, GError **error)
 {
 	g_autoptr(DdManager) self = g_object_new(DD_TYPE_MANAGER, NULL);
 	g_autofree gchar *history_path = NULL;
@@ -659,7 +659,8 @@ dd_manager_new(DdConfig *config, const gchar *state_dir, GError **error)
 	self->ctx.history = dd_history_new(history_path, config->history_size);
 	self->ctx.scheduler =
 	    dd_scheduler_new(config->max_connections, config->max_connections_per_adapter);
-	self->ctx.auth = dd_auth_new(DFUD_POLKIT);
+	/* polkit knows the system bus's callers only */
+	self->ctx.auth = dd_auth_new(DFUD_POLKIT && system_bus);
 	self->ctx.object_manager = g_dbus_object_manager_server_new(DFUD_DBUS_PATH);
 
 	self->iface = dfud_dbus_manager_skeleton_new();

@@ -18,8 +18,10 @@ G_BEGIN_DECLS
 #define DD_TYPE_MANAGER (dd_manager_get_type())
 G_DECLARE_FINAL_TYPE(DdManager, dd_manager, DD, MANAGER, GObject)
 
-/* takes @config; opens the state directory (created 0700 when missing) */
-DdManager *dd_manager_new(DdConfig *config, const gchar *state_dir, GError **error);
+/* takes @config; opens the state directory (created 0700 when missing); @system_bus: callers
+ * come over the system bus, so polkit (in a build with it) can vouch for them */
+DdManager *dd_manager_new(DdConfig *config, const gchar *state_dir, gboolean system_bus,
+			  GError **error);
 /* exports everything on @bus and takes up the journaled jobs; call before owning the name */
 gboolean dd_manager_export(DdManager *self, GDBusConnection *bus, GError **error);
 /* follow BlueZ on @bus (the system bus; NULL: never) */

@@ -158,7 +158,8 @@ main(int argc, char *argv[])
 		g_printerr("dfud: %s\n", error->message);
 		return EXIT_FAILURE;
 	}
-	dd_main.manager = dd_manager_new(g_steal_pointer(&config), state_dir, &error);
+	dd_main.manager =
+	    dd_manager_new(g_steal_pointer(&config), state_dir, !dd_main.session, &error);
 	if (dd_main.manager == NULL) {
 		g_printerr("dfud: %s\n", error->message);
 		return EXIT_FAILURE;
