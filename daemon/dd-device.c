@@ -500,7 +500,6 @@ handle_update(DfudDbusDevice *iface, GDBusMethodInvocation *invocation, GUnixFDL
 	call->record->device_uri = g_strdup(self->uri);
 	call->record->device_name = g_strdup(dd_device_get_name(self));
 	call->record->created_us = g_get_real_time();
-	call->record->stage = g_strdup("queued");
 	dd_auth_check_async(self->ctx->auth, invocation, DD_AUTH_ACTION_UPDATE, self->cancellable,
 			    update_authorized, g_steal_pointer(&call));
 	return G_DBUS_METHOD_INVOCATION_HANDLED;

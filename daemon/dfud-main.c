@@ -85,7 +85,8 @@ static void
 name_lost(GDBusConnection *bus, const gchar *name, gpointer user_data)
 {
 	if (bus == NULL)
-		g_warning("cannot connect to the %s bus", dd_main.session ? "session" : "system");
+		g_warning("no connection to the %s bus (it cannot be reached, or went away)",
+			  dd_main.session ? "session" : "system");
 	else
 		g_warning("the name %s is owned by another process, or was lost", name);
 	dd_main.exit_code = EXIT_FAILURE;
