@@ -131,30 +131,21 @@ job_added_cb(DdDevice *device, DdJob *job, gpointer user_data)
 
 /* --- devices --- */
 
+typedef const gchar *(*DdDeviceKey)(DdDevice *device);
+
+/* the device whose @key is @value (a URI, a BLE address, a BlueZ object path), or NULL */
 static DdDevice *
-find_device_by_uri(DdManager *self, const gchar *uri)
+find_device(DdManager *self, DdDeviceKey key, const gchar *value)
 {
 	GHashTableIter iter;
-	gpointer value;
+	gpointer device;
 
+	if (value == NULL)
+		return NULL;
 	g_hash_table_iter_init(&iter, self->devices);
-	while (g_hash_table_iter_next(&iter, NULL, &value)) {
-		if (g_strcmp0(dd_device_get_uri(value), uri) == 0)
-			return value;
-	}
-	return NULL;
-}
-
-static DdDevice *
-find_device_by_address(DdManager *self, const gchar *address)
-{
-	GHashTableIter iter;
-	gpointer value;
-
-	g_hash_table_iter_init(&iter, self->devices);
-	while (g_hash_table_iter_next(&iter, NULL, &value)) {
-		if (g_strcmp0(dd_device_get_address(value), address) == 0)
-			return value;
+	while (g_hash_table_iter_next(&iter, NULL, &device)) {
+		if (g_strcmp0(key(device), value) == 0)
+			return device;
 	}
 	return NULL;
 }
@@ -232,14 +223,14 @@ add_device_authorized(GObject *source, GAsyncResult *res, gpointer user_data)
 		dfud_dbus_error_return(invocation, error);
 		return;
 	}
-	device = find_device_by_uri(self, uri);
+	device = find_device(self, dd_device_get_uri, uri);
 	if (device == NULL) {
 		g_autofree gchar *address = NULL;
 		g_autoptr(DfudTransportUri) parsed = dfud_transport_uri_parse(uri, NULL);
 		/* a BlueZ device already known under its own object is that device */
 		if (parsed != NULL && parsed->kind == DFUD_TRANSPORT_URI_BLE &&
 		    parsed->adapter == NULL)
-			device = find_device_by_address(self, parsed->address);
+			device = find_device(self, dd_device_get_address, parsed->address);
 	}
 	if (device == NULL) {
 		path_name = dd_device_path_name_for_uri(uri);
@@ -401,7 +392,7 @@ bluez_device_added(DdBluezWatch *watch, const gchar *bluez_path, const gchar *ad
 		   const gchar *adapter, const gchar *name, gpointer user_data)
 {
 	DdManager *self = user_data;
-	DdDevice *device = find_device_by_address(self, address);
+	DdDevice *device = find_device(self, dd_device_get_address, address);
 	g_autofree gchar *path_name = NULL;
 	g_autofree gchar *uri = NULL;
 
@@ -415,25 +406,11 @@ bluez_device_added(DdBluezWatch *watch, const gchar *bluez_path, const gchar *ad
 	dd_device_set_bluez(device, bluez_path, name, FALSE);
 }
 
-static DdDevice *
-find_device_by_bluez_path(DdManager *self, const gchar *bluez_path)
-{
-	GHashTableIter iter;
-	gpointer value;
-
-	g_hash_table_iter_init(&iter, self->devices);
-	while (g_hash_table_iter_next(&iter, NULL, &value)) {
-		if (g_strcmp0(dd_device_get_bluez_path(value), bluez_path) == 0)
-			return value;
-	}
-	return NULL;
-}
-
 static void
 bluez_device_changed(DdBluezWatch *watch, const gchar *bluez_path, const gchar *name,
 		     gboolean connected, gpointer user_data)
 {
-	DdDevice *device = find_device_by_bluez_path(user_data, bluez_path);
+	DdDevice *device = find_device(user_data, dd_device_get_bluez_path, bluez_path);
 
 	if (device != NULL)
 		dd_device_set_bluez(device, bluez_path, name, connected);
@@ -443,7 +420,7 @@ static void
 bluez_device_removed(DdBluezWatch *watch, const gchar *bluez_path, gpointer user_data)
 {
 	DdManager *self = user_data;
-	DdDevice *device = find_device_by_bluez_path(self, bluez_path);
+	DdDevice *device = find_device(self, dd_device_get_bluez_path, bluez_path);
 
 	if (device == NULL)
 		return;
@@ -505,7 +482,7 @@ restore_devices(DdManager *self)
 	for (guint i = 0; i < uris->len; i++) {
 		g_autofree gchar *uri = canonical_uri(g_ptr_array_index(uris, i), NULL);
 		g_autofree gchar *path_name = uri != NULL ? dd_device_path_name_for_uri(uri) : NULL;
-		if (path_name == NULL || find_device_by_uri(self, uri) != NULL) {
+		if (path_name == NULL || find_device(self, dd_device_get_uri, uri) != NULL) {
 			g_warning("ignoring the remembered device \"%s\"",
 				  (const gchar *)g_ptr_array_index(uris, i));
 			continue;
@@ -532,7 +509,7 @@ restore_job(DdManager *self, DdJobRecord *record)
 		dd_store_remove_job(self->ctx.store, record->id);
 		return;
 	}
-	device = find_device_by_uri(self, record->device_uri);
+	device = find_device(self, dd_device_get_uri, record->device_uri);
 	if (device == NULL) {
 		path_name = dd_device_path_name_for_uri(record->device_uri);
 		if (path_name == NULL) {

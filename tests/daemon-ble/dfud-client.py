@@ -27,18 +27,13 @@ gi.require_version("Gio", "2.0")
 gi.require_version("GLib", "2.0")
 from gi.repository import Gio, GLib  # noqa: E402
 
+# the API's names, shared with tests/dbus (the source tree is shared into the VM)
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "dbus"))
+from dfudapi import (DEVICE, ERROR, FINAL, JOB, NAME, OBJMGR, PROPS, ROOT,  # noqa: E402,F401
+                     STATUSES)
+
 SMP_SERVICE = "8d53dc1d-1db7-4cd3-868b-8a527460aa84"
 BLUEZ = "org.bluez"
-NAME = "org.dfud.Dfu1"
-ROOT = "/org/dfud/Dfu1"
-DEVICE = "org.dfud.Dfu1.Device"
-JOB = "org.dfud.Dfu1.Job"
-ERROR = "org.dfud.Dfu1.Error."
-PROPS = "org.freedesktop.DBus.Properties"
-OBJMGR = "org.freedesktop.DBus.ObjectManager"
-FINAL = ("done", "failed", "cancelled")
-STATUSES = ("queued", "connecting", "uploading", "testing", "resetting", "verifying",
-            "confirming") + FINAL
 CALL_TIMEOUT_MS = 30000
 # a device command opens a BLE link (discovery, connect, services) within dfud's Connect timeout
 COMMAND_TIMEOUT_MS = 120000

@@ -28,18 +28,8 @@ gi.require_version("Gio", "2.0")
 gi.require_version("GLib", "2.0")
 from gi.repository import Gio, GLib  # noqa: E402
 
-NAME = "org.dfud.Dfu1"
-ROOT = "/org/dfud/Dfu1"
-MANAGER = "org.dfud.Dfu1.Manager"
-DEVICE = "org.dfud.Dfu1.Device"
-JOB = "org.dfud.Dfu1.Job"
-ERROR = "org.dfud.Dfu1.Error."
-PROPS = "org.freedesktop.DBus.Properties"
-OBJMGR = "org.freedesktop.DBus.ObjectManager"
-
-FINAL = ("done", "failed", "cancelled")
-STATUSES = ("queued", "connecting", "uploading", "testing", "resetting", "verifying",
-            "confirming") + FINAL
+from dfudapi import (DEVICE, ERROR, FINAL, JOB, MANAGER, NAME, OBJMGR,  # noqa: E402,F401
+                     PROPS, ROOT, STATUSES)
 
 # generous, but every wait ends
 START_TIMEOUT = 20
