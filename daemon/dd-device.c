@@ -203,16 +203,16 @@ static void
 job_finished_cb(DdJob *job, gpointer user_data)
 {
 	DdDevice *self = user_data;
-	g_autoptr(DdJob) keep = g_object_ref(job);
 
+	/* the queue's reference is ours now, until the end of this handler */
 	g_signal_handlers_disconnect_by_func(job, job_finished_cb, self);
 	g_queue_remove(&self->jobs, job);
-	g_object_unref(job);
 	dd_device_set_images(self, dd_job_get_image_state(job));
 	dd_device_set_last_update(self, dd_job_get_history_entry(job));
 	dd_device_update_state(self);
 	g_signal_emit(self, signals[SIGNAL_JOB_FINISHED], 0, job);
 	process_queue(self);
+	g_object_unref(job);
 }
 
 static void

@@ -398,7 +398,7 @@ dd_history_entry_to_line(GVariant *entry, GError **error)
 				    "history key '%s' is given twice", key);
 			return NULL;
 		}
-		node = dd_history_value_to_json(value, key, error);
+		node = dd_history_value_to_json(owned, key, error);
 		if (node == NULL)
 			return NULL;
 		json_object_set_member(obj, key, node);

@@ -225,7 +225,6 @@ add_device_authorized(GObject *source, GAsyncResult *res, gpointer user_data)
 	}
 	device = find_device(self, dd_device_get_uri, uri);
 	if (device == NULL) {
-		g_autofree gchar *address = NULL;
 		g_autoptr(DfudTransportUri) parsed = dfud_transport_uri_parse(uri, NULL);
 		/* a BlueZ device already known under its own object is that device */
 		if (parsed != NULL && parsed->kind == DFUD_TRANSPORT_URI_BLE &&

@@ -275,6 +275,7 @@ caller_cb(GObject *source, GAsyncResult *res, gpointer user_data)
 	    g_dbus_connection_call_finish(G_DBUS_CONNECTION(source), res, &error);
 
 	g_assert_no_error(error);
+	g_assert_nonnull(reply);
 	f->caller_replies++;
 }
 

@@ -515,6 +515,7 @@ test_job_corrupt(Fixture *f, gconstpointer data)
 		g_autofree gchar *path = job_ini_with(f, i + 1, bad[i].key, bad[i].line);
 		g_autofree gchar *shown =
 		    bad[i].line != NULL ? g_strescape(bad[i].line, NULL) : NULL;
+		g_assert_true(g_file_test(path, G_FILE_TEST_IS_REGULAR));
 		g_test_message("job %u: %s -> %s", i + 1, bad[i].key, shown);
 	}
 	save_job(f, good);
