@@ -14,6 +14,25 @@
 #include "dfuctl.h"
 
 static const DfuctlVerb dfuctl_verbs[] = {
+    {"devices", "", "list the devices dfud knows, with their short indexes", dfuctl_devices_run},
+    {"add", "URI [--name NAME]", "make a device known (udp:HOST:PORT or a BLE address)",
+     dfuctl_add_run},
+    {"remove", "DEV", "forget an added device", dfuctl_remove_run},
+    {"info", "DEV", "show a device", dfuctl_info_run},
+    {"images", "DEV", "read and show the device's image slots", dfuctl_images_run},
+    {"update", "DEV FILE [OPTIONS]",
+     "update a device with a firmware file or DFU zip (alias: upload)", dfuctl_update_run},
+    {"upload", "DEV FILE ...", "the same as update", dfuctl_update_run},
+    {"test", "DEV HASH", "boot the image with this hash once, at the next reset",
+     dfuctl_test_run},
+    {"confirm", "DEV [HASH]", "make the running (or given) image permanent", dfuctl_confirm_run},
+    {"erase", "DEV [--slot N]", "erase the device's spare slot", dfuctl_erase_run},
+    {"reset", "DEV [--force]", "reset the device", dfuctl_reset_run},
+    {"echo", "DEV TEXT", "ask the device to echo TEXT", dfuctl_echo_run},
+    {"jobs", "", "list queued, running and recently finished updates", dfuctl_jobs_run},
+    {"watch", "[JOB]", "follow a job (or every job) until it ends", dfuctl_watch_run},
+    {"cancel", "JOB", "cancel a queued or running update", dfuctl_cancel_run},
+    {"history", "[DEV] [--limit N]", "show past updates, newest first", dfuctl_history_run},
     {"inspect", "FILE [--key PEM]",
      "show and verify the images of a firmware file or DFU zip (offline, no daemon)",
      dfuctl_inspect_run},
@@ -77,6 +96,38 @@ dfuctl_fail(const DfuctlOptions *options, const gchar *verb, const GError *error
 	return dfud_error_to_exit(error);
 }
 
+gboolean
+dfuctl_verb_parse(const gchar *verb, const gchar *params, const gchar *summary,
+		  const GOptionEntry *entries, DfuctlOptions *options, int *argc, char ***argv,
+		  int *exit_code)
+{
+	g_autoptr(GOptionContext) context = g_option_context_new(params);
+	g_autoptr(GError) error = NULL;
+	g_autofree gchar *description = g_strdup_printf("%s", dfuctl_exit_status);
+	gboolean json = options->json;
+	gboolean session = options->session;
+	const GOptionEntry common[] = {
+	    {"json", 'j', 0, G_OPTION_ARG_NONE, &json, "Print JSON for scripts", NULL},
+	    {"session", 0, 0, G_OPTION_ARG_NONE, &session,
+	     "Talk to dfud on the session bus (dfud --session)", NULL},
+	    {NULL},
+	};
+
+	g_option_context_set_summary(context, summary);
+	g_option_context_set_description(context, description);
+	if (entries != NULL)
+		g_option_context_add_main_entries(context, entries, NULL);
+	g_option_context_add_main_entries(context, common, NULL);
+	/* --help prints and exits inside GLib: 0, as every --help */
+	if (!g_option_context_parse(context, argc, argv, &error)) {
+		*exit_code = dfuctl_usage(verb, "%s", error->message);
+		return FALSE;
+	}
+	options->json = json;
+	options->session = session;
+	return TRUE;
+}
+
 static gchar *
 dfuctl_verbs_help(void)
 {
@@ -108,6 +159,8 @@ main(int argc, char **argv)
 	g_autofree gchar *help = NULL;
 	const GOptionEntry entries[] = {
 	    {"json", 'j', 0, G_OPTION_ARG_NONE, &options.json, "Print JSON for scripts", NULL},
+	    {"session", 0, 0, G_OPTION_ARG_NONE, &options.session,
+	     "Talk to dfud on the session bus (dfud --session)", NULL},
 	    {"version", 0, 0, G_OPTION_ARG_NONE, &version, "Print the version and exit", NULL},
 	    {NULL},
 	};

@@ -1,0 +1,17 @@
+/*
+ * Copyright 2026 The dfud authors
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#define G_LOG_DOMAIN "DfuctlPlaceholder"
+
+#include "config.h"
+
+#include "dfud-error.h"
+#include "dfuctl.h"
+
+int
+dfuctl_update_run(const DfuctlOptions *options, int argc, char **argv)
+{
+	return dfuctl_usage("update", "not written yet");
+}
+
