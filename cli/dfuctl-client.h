@@ -27,6 +27,8 @@ DfuctlClient *dfuctl_client_new(const DfuctlOptions *options, GError **error);
 void dfuctl_client_free(DfuctlClient *client);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(DfuctlClient, dfuctl_client_free)
 
+/* every DfudDbusDevice and DfudDbusJob returned below is a new reference (g_autoptr) */
+
 /* the devices, sorted by object path: the order of the short indexes `dfuctl devices` shows
  * (1-based); of DfudDbusObject */
 GPtrArray *dfuctl_client_list_devices(DfuctlClient *client);
@@ -40,9 +42,24 @@ GPtrArray *dfuctl_client_list_jobs(DfuctlClient *client);
  * several devices: DFUD_ERROR_INVALID_ARGUMENT listing them.
  */
 DfudDbusDevice *dfuctl_client_get_device(DfuctlClient *client, const gchar *selector,
-					  GError **error);
+					 GError **error);
+/*
+ * as dfuctl_client_get_device, but with @add_unknown FALSE a URI dfud does not know is
+ * DFUD_ERROR_NOT_FOUND instead of being added (`remove`, `history`)
+ */
+DfudDbusDevice *dfuctl_client_lookup_device(DfuctlClient *client, const gchar *selector,
+					    gboolean add_unknown, GError **error);
+/* the short index `dfuctl devices` shows for @device (1-based), 0 when it is not listed */
+guint dfuctl_client_device_index(DfuctlClient *client, DfudDbusDevice *device);
+/* waits (briefly) until the object manager has seen the device at @path; a new reference */
+DfudDbusDevice *dfuctl_client_wait_device(DfuctlClient *client, const gchar *path, GError **error);
+/* the last element of an object path ("udp_127_0_0_1_1337") */
+const gchar *dfuctl_object_name(const gchar *path);
+
 /* JOB: an object path or the job's id (N of /org/dfud/Dfu1/Job/N) */
 DfudDbusJob *dfuctl_client_get_job(DfuctlClient *client, const gchar *selector, GError **error);
+/* the job at @path (from ListJobs, CurrentJob, Update), even before the object manager saw it */
+DfudDbusJob *dfuctl_client_job_at(DfuctlClient *client, const gchar *path, GError **error);
 
 /* a failed D-Bus call as a DFUD_ERROR (remote name mapped back, D-Bus prefix stripped) */
 GError *dfuctl_client_error(const GError *error);

@@ -46,11 +46,12 @@ dfud_dbus_error_from_remote(const GError *error)
 	g_autoptr(GError) copy = NULL;
 
 	dfud_dbus_error_register();
-	if (error->domain == DFUD_ERROR)
-		return g_error_copy(error);
 	remote = g_dbus_error_get_remote_error(error);
 	copy = g_error_copy(error);
 	g_dbus_error_strip_remote_error(copy);
+	/* ours come back in our domain: only the "GDBus.Error:NAME: " prefix goes */
+	if (copy->domain == DFUD_ERROR)
+		return g_steal_pointer(&copy);
 	if (g_strcmp0(remote, "org.freedesktop.DBus.Error.AccessDenied") == 0 ||
 	    g_error_matches(error, G_DBUS_ERROR, G_DBUS_ERROR_ACCESS_DENIED))
 		return g_error_new(DFUD_ERROR, DFUD_ERROR_NOT_AUTHORIZED, "not authorized: %s",
