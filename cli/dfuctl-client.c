@@ -447,3 +447,21 @@ dfuctl_client_get_job(DfuctlClient *client, const gchar *selector, GError **erro
 	}
 	return dfuctl_client_job_at(client, path, error);
 }
+
+DfudDbusDevice *
+dfuctl_client_open_device(const DfuctlOptions *options, const gchar *verb,
+			  const gchar *selector, DfuctlClient **client, int *rc)
+{
+	g_autoptr(GError) error = NULL;
+	DfudDbusDevice *device;
+
+	*client = dfuctl_client_new(options, &error);
+	if (*client == NULL) {
+		*rc = dfuctl_fail(options, verb, error);
+		return NULL;
+	}
+	device = dfuctl_client_get_device(*client, selector, &error);
+	if (device == NULL)
+		*rc = dfuctl_fail(options, verb, error);
+	return device;
+}

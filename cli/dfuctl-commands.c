@@ -12,25 +12,6 @@
 #include "dfuctl-output.h"
 #include "dfuctl.h"
 
-/* connects and resolves DEV (argv[1]); on failure prints and sets *rc */
-static DfudDbusDevice *
-command_device(const DfuctlOptions *opts, const gchar *verb, const gchar *selector,
-	       DfuctlClient **client, int *rc)
-{
-	g_autoptr(GError) error = NULL;
-	DfudDbusDevice *device;
-
-	*client = dfuctl_client_new(opts, &error);
-	if (*client == NULL) {
-		*rc = dfuctl_fail(opts, verb, error);
-		return NULL;
-	}
-	device = dfuctl_client_get_device(*client, selector, &error);
-	if (device == NULL)
-		*rc = dfuctl_fail(opts, verb, error);
-	return device;
-}
-
 static DfuctlRecord *
 command_record(DfudDbusDevice *device, const gchar *command)
 {
@@ -95,7 +76,7 @@ dfuctl_test_run(const DfuctlOptions *options, int argc, char **argv)
 	hash = parse_hash("test", argv[2], &rc);
 	if (hash == NULL)
 		return rc;
-	device = command_device(&opts, "test", argv[1], &client, &rc);
+	device = dfuctl_client_open_device(&opts, "test", argv[1], &client, &rc);
 	if (device == NULL)
 		return rc;
 	if (!dfud_dbus_device_call_test_sync(device, hash_variant(hash), G_DBUS_CALL_FLAGS_NONE, -1,
@@ -134,7 +115,7 @@ dfuctl_confirm_run(const DfuctlOptions *options, int argc, char **argv)
 		if (hash == NULL)
 			return rc;
 	}
-	device = command_device(&opts, "confirm", argv[1], &client, &rc);
+	device = dfuctl_client_open_device(&opts, "confirm", argv[1], &client, &rc);
 	if (device == NULL)
 		return rc;
 	if (!dfud_dbus_device_call_confirm_sync(device, hash_variant(hash), G_DBUS_CALL_FLAGS_NONE,
@@ -177,7 +158,7 @@ dfuctl_erase_run(const DfuctlOptions *options, int argc, char **argv)
 				    argc < 2 ? "a DEV is required" : "exactly one DEV is expected");
 	if (slot < -1)
 		return dfuctl_usage("erase", "--slot must be 0 or more");
-	device = command_device(&opts, "erase", argv[1], &client, &rc);
+	device = dfuctl_client_open_device(&opts, "erase", argv[1], &client, &rc);
 	if (device == NULL)
 		return rc;
 	if (!dfud_dbus_device_call_erase_sync(device, slot, G_DBUS_CALL_FLAGS_NONE, -1, NULL,
@@ -216,7 +197,7 @@ dfuctl_reset_run(const DfuctlOptions *options, int argc, char **argv)
 	if (argc != 2)
 		return dfuctl_usage("reset",
 				    argc < 2 ? "a DEV is required" : "exactly one DEV is expected");
-	device = command_device(&opts, "reset", argv[1], &client, &rc);
+	device = dfuctl_client_open_device(&opts, "reset", argv[1], &client, &rc);
 	if (device == NULL)
 		return rc;
 	g_variant_builder_init(&reset_options, G_VARIANT_TYPE_VARDICT);
@@ -254,7 +235,7 @@ dfuctl_echo_run(const DfuctlOptions *options, int argc, char **argv)
 						       "TEXT with spaces)");
 	if (!g_utf8_validate(argv[2], -1, NULL))
 		return dfuctl_usage("echo", "TEXT is not UTF-8");
-	device = command_device(&opts, "echo", argv[1], &client, &rc);
+	device = dfuctl_client_open_device(&opts, "echo", argv[1], &client, &rc);
 	if (device == NULL)
 		return rc;
 	if (!dfud_dbus_device_call_echo_sync(device, argv[2], G_DBUS_CALL_FLAGS_NONE, -1, &reply,

@@ -293,7 +293,6 @@ dfuctl_info_run(const DfuctlOptions *options, int argc, char **argv)
 {
 	DfuctlOptions opts = *options;
 	g_autoptr(DfuctlClient) client = NULL;
-	g_autoptr(GError) error = NULL;
 	g_autoptr(DfudDbusDevice) device = NULL;
 	g_autoptr(DfuctlRecord) rec = NULL;
 	g_autofree gchar *title = NULL;
@@ -310,12 +309,9 @@ dfuctl_info_run(const DfuctlOptions *options, int argc, char **argv)
 	if (argc != 2)
 		return dfuctl_usage("info",
 				    argc < 2 ? "a DEV is required" : "exactly one DEV is expected");
-	client = dfuctl_client_new(&opts, &error);
-	if (client == NULL)
-		return dfuctl_fail(&opts, "info", error);
-	device = dfuctl_client_get_device(client, argv[1], &error);
+	device = dfuctl_client_open_device(&opts, "info", argv[1], &client, &rc);
 	if (device == NULL)
-		return dfuctl_fail(&opts, "info", error);
+		return rc;
 
 	path = g_dbus_proxy_get_object_path(G_DBUS_PROXY(device));
 	index = dfuctl_client_device_index(client, device);
@@ -399,12 +395,9 @@ dfuctl_images_run(const DfuctlOptions *options, int argc, char **argv)
 	if (argc != 2)
 		return dfuctl_usage("images",
 				    argc < 2 ? "a DEV is required" : "exactly one DEV is expected");
-	client = dfuctl_client_new(&opts, &error);
-	if (client == NULL)
-		return dfuctl_fail(&opts, "images", error);
-	device = dfuctl_client_get_device(client, argv[1], &error);
+	device = dfuctl_client_open_device(&opts, "images", argv[1], &client, &rc);
 	if (device == NULL)
-		return dfuctl_fail(&opts, "images", error);
+		return rc;
 	if (!dfud_dbus_device_call_get_image_state_sync(device, G_DBUS_CALL_FLAGS_NONE, -1, &images,
 							NULL, &local)) {
 		error = dfuctl_client_error(local);

@@ -133,12 +133,9 @@ dfuctl_update_run(const DfuctlOptions *options, int argc, char **argv)
 		return dfuctl_fail(&opts, verb, norm);
 	}
 
-	client = dfuctl_client_new(&opts, &error);
-	if (client == NULL)
-		return dfuctl_fail(&opts, verb, error);
-	device = dfuctl_client_get_device(client, argv[1], &error);
+	device = dfuctl_client_open_device(&opts, verb, argv[1], &client, &exit_code);
 	if (device == NULL)
-		return dfuctl_fail(&opts, verb, error);
+		return exit_code;
 	if (!dfud_dbus_device_call_update_sync(
 		device, g_variant_new_handle(fd_index),
 		update_options(mode, image, no_reset, allow_downgrade), G_DBUS_CALL_FLAGS_NONE,
