@@ -31,22 +31,9 @@ void dfuctl_progress_update(DfuctlProgress *self, DfudDbusJob *job, const gchar 
 /* leaves the redrawn lines behind (ends them with a newline) so other output can follow */
 void dfuctl_progress_end(DfuctlProgress *self);
 
-typedef enum {
-	DFUCTL_FOLLOW_NONE = 0,
-	/* Ctrl-C cancels the jobs (Job.Cancel) and waits for them to end (update) */
-	DFUCTL_FOLLOW_CANCEL_ON_INTERRUPT = 1 << 0,
-	/* with --json: one JSON line per change of a job (watch); else one object at the end */
-	DFUCTL_FOLLOW_JSON_LINES = 1 << 1,
-} DfuctlFollowFlags;
-
-/*
- * Follows @jobs (of DfudDbusJob) until every one has ended, showing their progress (or JSON),
- * then prints each outcome: "verified: DEVICE runs VERSION (hash ...)" and the like on stdout,
- * a failure on stderr with the error's name and message. Returns the exit code: 0 when every
- * job succeeded, 2 when every one found nothing to do, else the code of the first failure
- * (6 for Reverted, 1 for a cancelled job or an interrupted wait).
- */
-int dfuctl_follow_jobs(const DfuctlOptions *options, const gchar *verb, GPtrArray *jobs,
-		       DfuctlFollowFlags flags);
+/* @text with control characters replaced, safe to print (it comes from devices and dfud) */
+gchar *dfuctl_progress_sanitize(const gchar *text);
+/* done, failed or cancelled */
+gboolean dfuctl_job_status_is_final(const gchar *status);
 
 G_END_DECLS

@@ -16,6 +16,7 @@
 #include "dfud-error.h"
 #include "dfuctl-client.h"
 #include "dfuctl-job-record.h"
+#include "dfuctl-follow.h"
 #include "dfuctl-progress.h"
 #include "dfuctl.h"
 

@@ -9,6 +9,7 @@
 #include "dfud-dbus-error.h"
 #include "dfud-error.h"
 #include "dfuctl-client.h"
+#include "dfuctl-follow.h"
 #include "dfuctl-progress.h"
 #include "dfuctl.h"
 

@@ -6,6 +6,8 @@
 
 #include <gio/gio.h>
 
+#include "dd-job-record.h"
+
 G_BEGIN_DECLS
 
 /*
@@ -20,30 +22,6 @@ G_BEGIN_DECLS
  * The directory is created 0700 when missing. Files that cannot be parsed are renamed to
  * *.broken with a warning, never silently dropped, and never stop the daemon.
  */
-typedef struct {
-	guint64 id;
-	gchar *device_uri;
-	gchar *device_name; /* may be NULL */
-	gchar *mode;	    /* dfud_update_mode_to_string() */
-	gint image;	    /* -1: all */
-	gboolean no_reset;
-	gboolean allow_downgrade;
-	gboolean upgrade;
-	guint window;
-	gboolean no_reassembly;
-	gchar *firmware_sha256; /* hex of the .fw file, checked on load */
-	gint64 created_us;	/* g_get_real_time() */
-	gint64 started_us;	/* 0: never started */
-	gchar *stage;		/* the furthest Status reached: queued, connecting, uploading, ... */
-	guint64 bytes_done;	/* informative */
-	guint restarts;		/* how often the daemon restarted while the job was unfinished */
-} DdJobRecord;
-
-DdJobRecord *dd_job_record_new(void);
-DdJobRecord *dd_job_record_copy(const DdJobRecord *record);
-void dd_job_record_free(DdJobRecord *record);
-G_DEFINE_AUTOPTR_CLEANUP_FUNC(DdJobRecord, dd_job_record_free)
-
 #define DD_TYPE_STORE (dd_store_get_type())
 G_DECLARE_FINAL_TYPE(DdStore, dd_store, DD, STORE, GObject)
 
