@@ -137,49 +137,19 @@ object_path_compare(gconstpointer a, gconstpointer b)
 	return g_strcmp0(g_dbus_object_get_object_path(oa), g_dbus_object_get_object_path(ob));
 }
 
-static guint64
-job_object_id(GDBusObject *object)
-{
-	const gchar *name = dfuctl_object_name(g_dbus_object_get_object_path(object));
-	return g_ascii_strtoull(name, NULL, 10);
-}
-
-static gint
-job_id_compare(gconstpointer a, gconstpointer b)
-{
-	guint64 ia = job_object_id(*(GDBusObject *const *)a);
-	guint64 ib = job_object_id(*(GDBusObject *const *)b);
-	return ia < ib ? -1 : (ia > ib ? 1 : 0);
-}
-
-static GPtrArray *
-client_list(DfuctlClient *client, gboolean jobs)
+GPtrArray *
+dfuctl_client_list_devices(DfuctlClient *client)
 {
 	GPtrArray *out = g_ptr_array_new_with_free_func(g_object_unref);
 	GList *objects = g_dbus_object_manager_get_objects(client->manager);
 
 	for (GList *l = objects; l != NULL; l = l->next) {
-		DfudDbusObject *object = DFUD_DBUS_OBJECT(l->data);
-		gboolean match = jobs ? dfud_dbus_object_peek_job(object) != NULL
-				      : dfud_dbus_object_peek_device(object) != NULL;
-		if (match)
-			g_ptr_array_add(out, g_object_ref(object));
+		if (dfud_dbus_object_peek_device(DFUD_DBUS_OBJECT(l->data)) != NULL)
+			g_ptr_array_add(out, g_object_ref(l->data));
 	}
 	g_list_free_full(objects, g_object_unref);
-	g_ptr_array_sort(out, jobs ? job_id_compare : object_path_compare);
+	g_ptr_array_sort(out, object_path_compare);
 	return out;
-}
-
-GPtrArray *
-dfuctl_client_list_devices(DfuctlClient *client)
-{
-	return client_list(client, FALSE);
-}
-
-GPtrArray *
-dfuctl_client_list_jobs(DfuctlClient *client)
-{
-	return client_list(client, TRUE);
 }
 
 static DfudDbusDevice *

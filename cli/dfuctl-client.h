@@ -32,8 +32,6 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(DfuctlClient, dfuctl_client_free)
 /* the devices, sorted by object path: the order of the short indexes `dfuctl devices` shows
  * (1-based); of DfudDbusObject */
 GPtrArray *dfuctl_client_list_devices(DfuctlClient *client);
-/* the jobs, sorted by id; of DfudDbusObject */
-GPtrArray *dfuctl_client_list_jobs(DfuctlClient *client);
 
 /*
  * DEV: an object path, a short index from `dfuctl devices`, a BLE address (any case), a

@@ -276,16 +276,6 @@ dd_device_enqueue(DdDevice *self, DdJob *job)
 	process_queue(self);
 }
 
-void
-dd_device_cancel_all(DdDevice *self, const GError *why)
-{
-	g_autoptr(GList) jobs = g_list_copy(self->jobs.head);
-
-	for (GList *l = jobs; l != NULL; l = l->next)
-		dd_job_fail(l->data, why);
-	g_cancellable_cancel(self->cancellable);
-}
-
 /* called by dd-device-commands.c when a command ends */
 void dd_device_command_ended(DdDevice *self);
 void

@@ -48,8 +48,6 @@ void dd_device_set_last_update(DdDevice *self, GVariant *entry);
 
 /* queues a job made elsewhere (restore after a restart) */
 void dd_device_enqueue(DdDevice *self, DdJob *job);
-/* cancels what is queued or running (the device goes away) */
-void dd_device_cancel_all(DdDevice *self, const GError *why);
 
 /* "udp_127_0_0_1_1337", "dev_AA_BB_CC_DD_EE_FF": a path element for a URI, or NULL */
 gchar *dd_device_path_name_for_uri(const gchar *uri);

@@ -61,12 +61,6 @@ dd_job_get_object(DdJob *self)
 	return self->object;
 }
 
-const DdJobRecord *
-dd_job_get_record(DdJob *self)
-{
-	return self->record;
-}
-
 gboolean
 dd_job_is_finished(DdJob *self)
 {
@@ -443,10 +437,7 @@ dd_job_cancel(DdJob *self)
 void
 dd_job_fail(DdJob *self, const GError *error)
 {
-	if (self->running) {
-		g_cancellable_cancel(self->cancellable);
-		return;
-	}
+	g_return_if_fail(!self->running);
 	finish(self, error);
 }
 

@@ -32,7 +32,6 @@ DdJob *dd_job_new(DdContext *ctx, const DdJobRecord *record, DfudPackage *packag
 guint64 dd_job_get_id(DdJob *self);
 const gchar *dd_job_get_path(DdJob *self);
 DfudDbusObjectSkeleton *dd_job_get_object(DdJob *self);
-const DdJobRecord *dd_job_get_record(DdJob *self);
 gboolean dd_job_is_finished(DdJob *self);
 gboolean dd_job_is_running(DdJob *self);
 /* the last history entry (a{sv}) once finished, else NULL */
@@ -44,7 +43,7 @@ const DfudSmpImageState *dd_job_get_image_state(DdJob *self);
 void dd_job_run(DdJob *self, DfudTransport *transport, DdSlot *slot);
 /* ends the job (cancelled); a queued job ends at once */
 void dd_job_cancel(DdJob *self);
-/* ends a queued job that can never run (its device went away) */
+/* ends a queued job that can never run (no transport can be made for its device) */
 void dd_job_fail(DdJob *self, const GError *error);
 
 G_END_DECLS

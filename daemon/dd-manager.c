@@ -66,13 +66,6 @@ job_paths(GPtrArray *jobs)
 	return g_strv_builder_end(builder);
 }
 
-guint
-dd_manager_get_active_jobs(DdManager *self)
-{
-	g_autoptr(GPtrArray) active = sorted_jobs(self, TRUE);
-	return active->len;
-}
-
 static void
 update_active_jobs(DdManager *self)
 {

@@ -26,6 +26,5 @@ DdManager *dd_manager_new(DdConfig *config, const gchar *state_dir, gboolean sys
 gboolean dd_manager_export(DdManager *self, GDBusConnection *bus, GError **error);
 /* follow BlueZ on @bus (the system bus; NULL: never) */
 void dd_manager_set_bluez_bus(DdManager *self, GDBusConnection *bus);
-guint dd_manager_get_active_jobs(DdManager *self);
 
 G_END_DECLS
