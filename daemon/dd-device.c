@@ -12,6 +12,7 @@
 #include "dfud-dbus-error.h"
 #include "dfud-error.h"
 #include "transport/bluez/dfud-transport-ble.h"
+#include "smp/dfud-smp.h"
 #include "transport/dfud-transport-uri.h"
 
 G_DEFINE_TYPE(DdDevice, dd_device, G_TYPE_OBJECT)
@@ -148,14 +149,7 @@ dd_device_set_images(DdDevice *self, const DfudSmpImageState *state)
 void
 dd_device_set_bootloader_mode(DdDevice *self, gint mode)
 {
-	static const gchar *const names[] = {
-	    "single-application", "swap-scratch",    "overwrite-only",
-	    "swap-move",	  "direct-xip",	     "direct-xip-with-revert",
-	    "ram-load",		  "firmware-loader", "single-ram-load",
-	    "swap-offset",
-	};
-	dfud_dbus_device_set_bootloader_mode(
-	    self->iface, mode >= 0 && (guint)mode < G_N_ELEMENTS(names) ? names[mode] : "");
+	dfud_dbus_device_set_bootloader_mode(self->iface, dfud_smp_bootloader_mode_to_string(mode));
 }
 
 void

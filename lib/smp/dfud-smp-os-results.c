@@ -78,6 +78,22 @@ dfud_smp_bootloader_info_free(DfudSmpBootloaderInfo *info)
 	g_free(info);
 }
 
+const gchar *
+dfud_smp_bootloader_mode_to_string(gint32 mode)
+{
+	/* MCUboot's enum mcuboot_mode, in order (spec §3.5) */
+	static const gchar *const names[] = {
+	    "single-application", "swap-scratch",    "overwrite-only",
+	    "swap-move",	  "direct-xip",	     "direct-xip-with-revert",
+	    "ram-load",		  "firmware-loader", "single-ram-load",
+	    "swap-offset",
+	};
+
+	if (mode < 0 || (guint)mode >= G_N_ELEMENTS(names))
+		return "";
+	return names[mode];
+}
+
 /* TRUE when the device answered a bootloader info query it does not know (spec §3.5) */
 gboolean
 dfud_smp_response_is_query_unsupported(const DfudSmpResponse *resp)

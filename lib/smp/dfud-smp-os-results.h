@@ -35,6 +35,9 @@ gchar *dfud_smp_response_parse_os_info(const DfudSmpResponse *resp, GError **err
 DfudSmpBootloaderInfo *dfud_smp_response_parse_bootloader_info(const DfudSmpResponse *resp,
 							       GError **error);
 void dfud_smp_bootloader_info_free(DfudSmpBootloaderInfo *info);
+/* MCUboot's mode (the "mode" query) as the names the D-Bus API uses: "swap-move" for 3, ...;
+ * "" for -1 and for numbers MCUboot does not define */
+const gchar *dfud_smp_bootloader_mode_to_string(gint32 mode);
 gboolean dfud_smp_response_is_query_unsupported(const DfudSmpResponse *resp);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(DfudSmpBootloaderInfo, dfud_smp_bootloader_info_free)

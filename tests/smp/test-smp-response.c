@@ -401,6 +401,12 @@ test_response_bootloader(void)
 	g_assert_false(c->no_downgrade);
 	g_assert_true(d->has_active);
 	g_assert_cmpuint(d->active, ==, 1);
+	/* the names of the D-Bus API's BootloaderMode */
+	g_assert_cmpstr(dfud_smp_bootloader_mode_to_string(b->mode), ==, "swap-move");
+	g_assert_cmpstr(dfud_smp_bootloader_mode_to_string(c->mode), ==, "");
+	g_assert_cmpstr(dfud_smp_bootloader_mode_to_string(0), ==, "single-application");
+	g_assert_cmpstr(dfud_smp_bootloader_mode_to_string(9), ==, "swap-offset");
+	g_assert_cmpstr(dfud_smp_bootloader_mode_to_string(10), ==, "");
 }
 
 static void
