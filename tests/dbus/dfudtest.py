@@ -238,7 +238,7 @@ class Sim:
 class Daemon:
     """one run of build/daemon/dfud --session on the test bus"""
 
-    def __init__(self, bus, state_dir, config_path, log_path):
+    def __init__(self, bus, state_dir, config_path, log_path, bluez_bus="none"):
         self.log_path = log_path
         self.log = open(log_path, "a")
         self.log.write(f"===== dfud started at {time.strftime('%T')} =====\n")
@@ -249,7 +249,7 @@ class Daemon:
         env["G_DEBUG"] = "fatal-criticals"
         env.pop("DBUS_SYSTEM_BUS_ADDRESS", None)
         argv = [env_path("DFUD_DAEMON"), "--session", "--state-dir", state_dir,
-                "--config", config_path, "--bluez-bus=none", "--verbose"]
+                "--config", config_path, f"--bluez-bus={bluez_bus}", "--verbose"]
         self.process = subprocess.Popen(_die_with_parent(argv), stdout=self.log,
                                         stderr=self.log, stdin=subprocess.DEVNULL, env=env)
         self.expected_exit = False
@@ -392,9 +392,10 @@ class DfudTestCase(unittest.TestCase):
         self.sims.append(sim)
         return sim
 
-    def start_daemon(self):
+    def start_daemon(self, bluez_bus="none"):
         self.assertFalse(self.bus.has_owner(NAME), "org.dfud.Dfu1 is owned before dfud starts")
-        self.daemon = Daemon(self.bus, self.state_dir, self.config_path, self.daemon_log)
+        self.daemon = Daemon(self.bus, self.state_dir, self.config_path, self.daemon_log,
+                             bluez_bus)
         deadline = time.monotonic() + START_TIMEOUT
         while not self.bus.has_owner(NAME):
             if not self.daemon.alive():

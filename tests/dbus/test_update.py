@@ -4,6 +4,7 @@
 """One update through D-Bus with fd passing; and the updates Device.Update refuses."""
 
 import os
+import re
 import shutil
 import sys
 import time
@@ -102,6 +103,14 @@ class UpdateTest(dfudtest.DfudTestCase):
         self.assertEqual(active[0]["image"], 0, images)
         self.assertEqual(self.prop(device, DEVICE, "Images"), images)
         self.assertNotEqual(self.prop(device, DEVICE, "BootloaderMode"), "")
+
+        # with debug logging, every SMP frame is dumped in hex, naming the device's URI, and
+        # the job's lines name the job and the device
+        with open(self.daemon_log, errors="replace") as f:
+            log = f.read()
+        self.assertRegex(log, re.escape(sim.uri) + r" <- \d+ bytes: [0-9a-f]{16}")
+        self.assertRegex(log, re.escape(sim.uri) + r" -> \d+ bytes: [0-9a-f]{16}")
+        self.assertRegex(log, r"\[job " + str(props["Id"]) + r" udp_127_0_0_1_\d+\] done: verified")
 
     def check_signals(self, job):
         statuses = self.signals.statuses(job)
