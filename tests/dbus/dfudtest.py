@@ -559,7 +559,14 @@ class DfudTestCase(unittest.TestCase):
         return state["props"]
 
     def wait_job_final(self, job, timeout=JOB_TIMEOUT):
-        return self.wait_job(job, lambda p: p["Status"] in FINAL, timeout, "the end")
+        props = self.wait_job(job, lambda p: p["Status"] in FINAL, timeout, "the end")
+        # dfud sends the final PropertiesChanged before it can answer Get with the final
+        # Status, but GDBus dispatches signals through the main loop and returns call replies
+        # directly: let the signal through before callers look at what was signalled
+        self.wait_for(lambda: [s for _, s in self.signals.statuses(job)][-1:] == [props["Status"]],
+                      5, f"the PropertiesChanged of {job}'s final Status",
+                      lambda: str([s for _, s in self.signals.statuses(job)]))
+        return props
 
     def assert_job_verified(self, job, props):
         self.assertEqual((props["Status"], props["Result"]), ("done", "verified"),
