@@ -55,8 +55,9 @@ verify)
 	printf '[Service]\nExecStart=/bin/true\n' >"$tmp/trivial.service"
 	if ! systemd-analyze verify --man=no "$tmp/trivial.service" >"$tmp/trivial" 2>&1; then
 		cat "$tmp/trivial"
-		echo "SKIP (this part only): systemd-analyze verify cannot run offline here"
-		exit 0
+		echo "SKIP: systemd-analyze verify cannot run offline here (a trivial unit fails too)"
+		# meson shows 77 as SKIP: visible, never counted as a pass
+		exit 77
 	fi
 	fail "systemd-analyze verify refuses $unit"
 	;;
