@@ -10,9 +10,14 @@
 
 #include "dfud-error.h"
 #include "dfud-transport-udp.h"
+#include "dfud-transport-uri.h"
 
 /* CONFIG_MCUMGR_TRANSPORT_UDP_MTU: the device reads datagrams into a buffer this large */
 #define DFUD_TRANSPORT_UDP_MTU 1500u
+/* the largest UDP payload over IPv4: what a BLE-emulating link may carry in one packet */
+#define DFUD_TRANSPORT_UDP_PAYLOAD_MAX 65507u
+/* ATT opcode and handle in front of each fragment */
+#define DFUD_TRANSPORT_ATT_HEADER 3u
 /* the largest datagram we accept from the device (8-byte header + 16-bit len) */
 #define DFUD_TRANSPORT_UDP_RECV_MAX (8u + 65535u)
 #define DFUD_TRANSPORT_UDP_HEADER_SIZE 8u
@@ -443,22 +448,33 @@ dfud_transport_udp_init(DfudTransportUdp *self)
 
 /* @host: an IPv4 or IPv6 address (no brackets) or a name, resolved when opening */
 DfudTransport *
-dfud_transport_udp_new(const gchar *host, guint16 port)
+dfud_transport_udp_new(const gchar *host, guint16 port, guint att_mtu)
 {
 	DfudTransportUdp *self;
+	DfudTransportUri parsed = {.kind = DFUD_TRANSPORT_URI_UDP};
 	g_autofree gchar *uri = NULL;
 
 	g_return_val_if_fail(host != NULL && host[0] != '\0', NULL);
+	g_return_val_if_fail(att_mtu == 0 || (att_mtu >= DFUD_TRANSPORT_ATT_MTU_MIN &&
+					      att_mtu <= DFUD_TRANSPORT_ATT_MTU_MAX),
+			     NULL);
 
 	self = g_object_new(DFUD_TYPE_TRANSPORT_UDP, NULL);
 	self->host = g_strdup(host);
 	self->port = port;
-	if (strchr(host, ':') != NULL)
-		uri = g_strdup_printf("udp:[%s]:%u", host, port);
-	else
-		uri = g_strdup_printf("udp:%s:%u", host, port);
+	parsed.host = self->host;
+	parsed.port = port;
+	parsed.att_mtu = att_mtu;
+	uri = dfud_transport_uri_to_string(&parsed);
 	dfud_transport_set_uri(DFUD_TRANSPORT(self), uri);
-	dfud_transport_set_max_packet(DFUD_TRANSPORT(self), DFUD_TRANSPORT_UDP_MTU);
-	dfud_transport_set_fragment_size(DFUD_TRANSPORT(self), DFUD_TRANSPORT_UDP_MTU);
+	if (att_mtu != 0) {
+		dfud_transport_set_mtu(DFUD_TRANSPORT(self), att_mtu);
+		dfud_transport_set_max_packet(DFUD_TRANSPORT(self), DFUD_TRANSPORT_UDP_PAYLOAD_MAX);
+		dfud_transport_set_fragment_size(DFUD_TRANSPORT(self),
+						 att_mtu - DFUD_TRANSPORT_ATT_HEADER);
+	} else {
+		dfud_transport_set_max_packet(DFUD_TRANSPORT(self), DFUD_TRANSPORT_UDP_MTU);
+		dfud_transport_set_fragment_size(DFUD_TRANSPORT(self), DFUD_TRANSPORT_UDP_MTU);
+	}
 	return DFUD_TRANSPORT(self);
 }

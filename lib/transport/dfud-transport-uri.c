@@ -23,8 +23,8 @@
 #define DFUD_TRANSPORT_ADAPTER_DIGITS_MAX 4u
 
 #define DFUD_TRANSPORT_URI_FORMS                                                                   \
-	"expected udp:HOST:PORT, udp:[IPV6]:PORT, ble:AA:BB:CC:DD:EE:FF[?adapter=hciN] or "        \
-	"AA:BB:CC:DD:EE:FF"
+	"expected udp:HOST:PORT[?mtu=N], udp:[IPV6]:PORT[?mtu=N], "                                \
+	"ble:AA:BB:CC:DD:EE:FF[?adapter=hciN] or AA:BB:CC:DD:EE:FF"
 
 void
 dfud_transport_uri_free(DfudTransportUri *uri)
@@ -122,13 +122,42 @@ port_parse(const gchar *text, guint16 *port)
 	return TRUE;
 }
 
+/* "mtu=N" after a UDP address */
+static gboolean
+parse_udp_query(const gchar *uri, const gchar *query, DfudTransportUri *out, GError **error)
+{
+	guint64 value = 0;
+	const gchar *text;
+
+	if (!g_str_has_prefix(query, "mtu=")) {
+		g_set_error(error, DFUD_ERROR, DFUD_ERROR_INVALID_ARGUMENT,
+			    "device URI \"%s\": unknown parameter \"%s\" (only mtu=N)", uri, query);
+		return FALSE;
+	}
+	text = query + strlen("mtu=");
+	if (!g_ascii_string_to_unsigned(text, 10, DFUD_TRANSPORT_ATT_MTU_MIN,
+					DFUD_TRANSPORT_ATT_MTU_MAX, &value, NULL)) {
+		g_set_error(error, DFUD_ERROR, DFUD_ERROR_INVALID_ARGUMENT,
+			    "device URI \"%s\": \"%s\" is not an ATT MTU (%u..%u)", uri, text,
+			    DFUD_TRANSPORT_ATT_MTU_MIN, DFUD_TRANSPORT_ATT_MTU_MAX);
+		return FALSE;
+	}
+	out->att_mtu = (guint)value;
+	return TRUE;
+}
+
 static DfudTransportUri *
-parse_udp(const gchar *uri, const gchar *rest, GError **error)
+parse_udp(const gchar *uri, const gchar *address, GError **error)
 {
 	g_autoptr(DfudTransportUri) out = g_new0(DfudTransportUri, 1);
+	const gchar *query = strchr(address, '?');
+	g_autofree gchar *rest =
+	    query != NULL ? g_strndup(address, (gsize)(query - address)) : g_strdup(address);
 	const gchar *port_text = NULL;
 
 	out->kind = DFUD_TRANSPORT_URI_UDP;
+	if (query != NULL && !parse_udp_query(uri, query + 1, out, error))
+		return NULL;
 	out->port = DFUD_TRANSPORT_UDP_DEFAULT_PORT;
 	if (rest[0] == '[') {
 		const gchar *end = strchr(rest, ']');
@@ -251,9 +280,12 @@ dfud_transport_uri_to_string(const DfudTransportUri *uri)
 	g_return_val_if_fail(uri != NULL, NULL);
 
 	if (uri->kind == DFUD_TRANSPORT_URI_UDP) {
+		g_autofree gchar *query =
+		    uri->att_mtu != 0 ? g_strdup_printf("?mtu=%u", uri->att_mtu) : g_strdup("");
+
 		if (strchr(uri->host, ':') != NULL)
-			return g_strdup_printf("udp:[%s]:%u", uri->host, uri->port);
-		return g_strdup_printf("udp:%s:%u", uri->host, uri->port);
+			return g_strdup_printf("udp:[%s]:%u%s", uri->host, uri->port, query);
+		return g_strdup_printf("udp:%s:%u%s", uri->host, uri->port, query);
 	}
 	if (uri->adapter != NULL)
 		return g_strdup_printf("ble:%s?adapter=%s", uri->address, uri->adapter);
@@ -272,6 +304,6 @@ dfud_transport_new_for_uri(const gchar *uri, GError **error)
 	if (parsed == NULL)
 		return NULL;
 	if (parsed->kind == DFUD_TRANSPORT_URI_UDP)
-		return dfud_transport_udp_new(parsed->host, parsed->port);
+		return dfud_transport_udp_new(parsed->host, parsed->port, parsed->att_mtu);
 	return dfud_transport_ble_new(parsed->address, parsed->adapter, NULL);
 }

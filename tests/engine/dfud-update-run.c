@@ -15,6 +15,8 @@
 /*
  * Test driver: runs one update and prints
  *   progress STAGE IMAGE DONE TOTAL RATE MTU BUF WINDOW   (one line per progress change)
+ *   upload BYTES MICROSECONDS   (the upload stage: from its start to the last chunk's answer;
+ *                                the bytes are those acknowledged in it)
  *   result ok | result error NAME MESSAGE
  * exit code: dfud_error_to_exit()
  */
@@ -22,13 +24,35 @@
 typedef struct {
 	GMainLoop *loop;
 	GError *error;
+	gint64 upload_start_us; /* the stage became uploading */
+	gint64 upload_end_us;	/* the stage left uploading */
+	guint64 upload_from;	/* bytes done when it started (a resumed upload) */
+	guint64 upload_to;
+	gboolean uploading;
 } Run;
+
+/* the upload stage's span: stage changes are signalled at once, unlike byte progress */
+static void
+track_upload(Run *run, const DfudUpdateProgress *p)
+{
+	gboolean uploading = p->stage == DFUD_UPDATE_STAGE_UPLOADING;
+
+	if (uploading && !run->uploading) {
+		run->upload_start_us = g_get_monotonic_time();
+		run->upload_from = p->bytes_done;
+	} else if (!uploading && run->uploading) {
+		run->upload_end_us = g_get_monotonic_time();
+		run->upload_to = p->bytes_done;
+	}
+	run->uploading = uploading;
+}
 
 static void
 on_progress(DfudUpdater *updater, gconstpointer data, gpointer user_data)
 {
 	const DfudUpdateProgress *p = data;
 
+	track_upload(user_data, p);
 	g_print("progress %s %u %" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT " %.0f %u %u %u\n",
 		dfud_update_stage_to_string(p->stage), p->image_index, p->bytes_done,
 		p->bytes_total, p->rate, p->mtu, p->buf_size, p->window);
@@ -122,11 +146,14 @@ main(int argc, char **argv)
 	if (transport == NULL)
 		return report(error);
 	updater = dfud_updater_new(transport, package, &options);
-	g_signal_connect(updater, "progress", G_CALLBACK(on_progress), NULL);
+	g_signal_connect(updater, "progress", G_CALLBACK(on_progress), &run);
 	run.loop = g_main_loop_new(NULL, FALSE);
 	dfud_updater_run_async(updater, NULL, run_done, &run);
 	g_main_loop_run(run.loop);
 	g_main_loop_unref(run.loop);
+	if (run.upload_end_us > run.upload_start_us && run.upload_to > run.upload_from)
+		g_print("upload %" G_GUINT64_FORMAT " %" G_GINT64_FORMAT "\n",
+			run.upload_to - run.upload_from, run.upload_end_us - run.upload_start_us);
 	rc = report(run.error);
 	g_clear_error(&run.error);
 	return rc;

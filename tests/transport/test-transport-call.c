@@ -46,7 +46,7 @@ open_cb(GObject *source, GAsyncResult *res, gpointer user_data)
 DfudTransport *
 open_udp(const gchar *host, guint16 port)
 {
-	DfudTransport *transport = dfud_transport_udp_new(host, port);
+	DfudTransport *transport = dfud_transport_udp_new(host, port, 0);
 	CallResult r = {0};
 
 	g_assert_false(dfud_transport_is_open(transport));

@@ -18,6 +18,7 @@ typedef struct {
 	const gchar *address;
 	const gchar *adapter;
 	const gchar *canonical;
+	guint att_mtu;
 } UriCase;
 
 static const UriCase valid_cases[] = {
@@ -34,6 +35,11 @@ static const UriCase valid_cases[] = {
     {"udp:[2001:db8::42]:9000", DFUD_TRANSPORT_URI_UDP, "2001:db8::42", 9000, NULL, NULL,
      "udp:[2001:db8::42]:9000"},
     {"udp:[fe80::1]", DFUD_TRANSPORT_URI_UDP, "fe80::1", 1337, NULL, NULL, "udp:[fe80::1]:1337"},
+    {"udp:127.0.0.1:1337?mtu=247", DFUD_TRANSPORT_URI_UDP, "127.0.0.1", 1337, NULL, NULL,
+     "udp:127.0.0.1:1337?mtu=247", 247},
+    {"udp:sim?mtu=23", DFUD_TRANSPORT_URI_UDP, "sim", 1337, NULL, NULL, "udp:sim:1337?mtu=23", 23},
+    {"udp:[::1]:9?mtu=517", DFUD_TRANSPORT_URI_UDP, "::1", 9, NULL, NULL, "udp:[::1]:9?mtu=517",
+     517},
     {"ble:AA:BB:CC:DD:EE:FF", DFUD_TRANSPORT_URI_BLE, NULL, 0, "AA:BB:CC:DD:EE:FF", NULL,
      "ble:AA:BB:CC:DD:EE:FF"},
     {"ble:c0:ff:ee:00:12:3a", DFUD_TRANSPORT_URI_BLE, NULL, 0, "C0:FF:EE:00:12:3A", NULL,
@@ -70,6 +76,15 @@ static const gchar *const invalid_cases[] = {
     "udp:.leading:1337",
     "udp:a..b:1337",
     "udp:user@host:1337",
+    "udp:127.0.0.1:1337?",
+    "udp:127.0.0.1:1337?mtu=",
+    "udp:127.0.0.1:1337?mtu=22",
+    "udp:127.0.0.1:1337?mtu=518",
+    "udp:127.0.0.1:1337?mtu=247x",
+    "udp:127.0.0.1:1337?mtu=-1",
+    "udp:127.0.0.1:1337?adapter=hci0",
+    "udp:127.0.0.1:1337?mtu=247&mtu=23",
+    "udp:127.0.0.1?mtu=247:1337",
     "tcp:127.0.0.1:1337",
     "UDP:127.0.0.1:1337",
     " udp:127.0.0.1:1337",
@@ -113,6 +128,7 @@ test_uri_valid(void)
 		g_assert_cmpuint(uri->port, ==, c->port);
 		g_assert_cmpstr(uri->address, ==, c->address);
 		g_assert_cmpstr(uri->adapter, ==, c->adapter);
+		g_assert_cmpuint(uri->att_mtu, ==, c->att_mtu);
 		canonical = dfud_transport_uri_to_string(uri);
 		g_assert_cmpstr(canonical, ==, c->canonical);
 	}
@@ -194,6 +210,22 @@ test_uri_new_udp(void)
 	name = dfud_transport_new_for_uri("udp:localhost:7", &error);
 	g_assert_no_error(error);
 	g_assert_cmpstr(dfud_transport_get_uri(name), ==, "udp:localhost:7");
+	g_assert_cmpuint(dfud_transport_get_mtu(name), ==, 0);
+}
+
+/* ?mtu=N: packets sized as for a BLE link of that ATT MTU (fragments of N - 3, reassembly) */
+static void
+test_uri_new_udp_att_mtu(void)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(DfudTransport) t = dfud_transport_new_for_uri("udp:127.0.0.1:4242?mtu=247", &error);
+
+	g_assert_no_error(error);
+	g_assert_true(DFUD_IS_TRANSPORT_UDP(t));
+	g_assert_cmpstr(dfud_transport_get_uri(t), ==, "udp:127.0.0.1:4242?mtu=247");
+	g_assert_cmpuint(dfud_transport_get_mtu(t), ==, 247);
+	g_assert_cmpuint(dfud_transport_get_fragment_size(t), ==, 244);
+	g_assert_cmpuint(dfud_transport_get_max_packet(t), >, 4096);
 }
 
 int
@@ -205,5 +237,6 @@ main(int argc, char **argv)
 	g_test_add_func("/transport/uri/invalid", test_uri_invalid);
 	g_test_add_func("/transport/uri/bt-address", test_bt_address);
 	g_test_add_func("/transport/uri/new-udp", test_uri_new_udp);
+	g_test_add_func("/transport/uri/new-udp-att-mtu", test_uri_new_udp_att_mtu);
 	return g_test_run();
 }
