@@ -12,6 +12,7 @@
 #include <stdio.h>
 
 #include "ble/dfud-sim-ble.h"
+#include "device/dfud-sim-capacity.h"
 #include "device/dfud-sim-device.h"
 #include "device/dfud-sim-log.h"
 #include "dfud-sim-options.h"
@@ -41,11 +42,51 @@ sim_fail(DfudSim *sim, const gchar *what, const GError *error)
 		g_main_loop_quit(sim->loop);
 }
 
+/* the timing model in one line: the flash preset and the link */
+static void
+sim_print_model(const DfudSimConfig *config)
+{
+	const DfudSimFlashParams *flash = &config->flash;
+	const DfudSimLinkParams *link = &config->link;
+
+	printf("dfud-sim: model: flash %s (write %u ns/byte, erase %u us per %u-byte sector, "
+	       "time scale %g)",
+	       flash->name != NULL ? flash->name : "custom", flash->write_ns_per_byte,
+	       flash->erase_us_per_sector, flash->sector_size, config->time_scale);
+	if (link->enabled)
+		printf(", link %s %g ms MTU %u LL %u pdus %u (time scale %g)\n",
+		       dfud_sim_link_phy_to_string(link->phy), link->conn_interval_us / 1000.0,
+		       link->att_mtu, link->ll_octets, link->max_pdus_per_event, link->time_scale);
+	else
+		printf(", no link model\n");
+}
+
 static void
 sim_ready(DfudSim *sim)
 {
+	sim_print_model(sim->options->config);
 	printf("READY\n");
 	fflush(stdout);
+}
+
+/* --capacity: the model's bound as one JSON object */
+static gint
+sim_capacity(const DfudSimOptions *options)
+{
+	g_autoptr(GError) error = NULL;
+	g_autofree gchar *json = NULL;
+	DfudSimCapacity capacity;
+
+	if (!dfud_sim_capacity_compute(options->config, options->capacity_bytes, &capacity,
+				       &error)) {
+		fprintf(stderr, "dfud-sim: --capacity: %s\nTry 'dfud-sim --help'.\n",
+			error->message);
+		return EXIT_USAGE;
+	}
+	json = dfud_sim_capacity_to_json(&capacity);
+	printf("%s\n", json);
+	fflush(stdout);
+	return 0;
 }
 
 static gboolean
@@ -188,6 +229,12 @@ main(int argc, char **argv)
 		printf("dfud-sim %s\n", PACKAGE_VERSION);
 		sim_clear(&sim);
 		return 0;
+	}
+	if (sim.options->capacity_bytes != 0) {
+		gint status = sim_capacity(sim.options);
+
+		sim_clear(&sim);
+		return status;
 	}
 	if (!dfud_sim_config_validate(sim.options->config, &error)) {
 		fprintf(stderr, "dfud-sim: %s\nTry 'dfud-sim --help'.\n", error->message);

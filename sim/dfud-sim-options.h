@@ -16,6 +16,7 @@ typedef struct {
 	GPtrArray *fault_specs; /* element-type utf8: the --fault specs, in order */
 	gboolean udp;		/* serve UDP: --udp given, or no --ble (then the default address) */
 	gboolean show_version;	/* --version */
+	guint64 capacity_bytes; /* --capacity BYTES: print the model's bound as JSON; 0: serve */
 } DfudSimOptions;
 
 /*

@@ -16,8 +16,9 @@
  *   prevention, no key, SHA-256; buf_size 2475, buf_count 4, SMP v1 accepted, image check on,
  *   verbose errors on, erase on the first chunk, no legacy rc, full state list;
  *   os_name "dfud-sim", board "nrf52840dk"; swap time derived from the flash model;
- *   flash: 4096-byte sectors, 85000 us per sector erase, 10250 ns per byte write, 20 ns per
- *   byte hash; time_scale 1.0; link model disabled (dfud_sim_link_params_init() values);
+ *   flash: the nrf52840 preset (4096-byte sectors, 85000 us per sector erase, 10250 ns per byte
+ *   write, 20 ns per byte hash); time_scale 1.0; link model disabled
+ *   (dfud_sim_link_params_init() values, link time scale 1.0);
  *   no faults, seed 0; count 1; UDP 127.0.0.1:1337; no log.
  */
 DfudSimConfig *
@@ -36,10 +37,7 @@ dfud_sim_config_new(void)
 	self->verbose_errors = TRUE;
 	self->os_name = g_strdup("dfud-sim");
 	self->board = g_strdup("nrf52840dk");
-	self->flash.sector_size = 4096;
-	self->flash.erase_us_per_sector = 85000;
-	self->flash.write_ns_per_byte = 10250;
-	self->flash.hash_ns_per_byte = 20;
+	dfud_sim_flash_preset("nrf52840", &self->flash);
 	self->time_scale = 1.0;
 	dfud_sim_link_params_init(&self->link);
 	self->link.enabled = FALSE;
@@ -95,6 +93,14 @@ dfud_sim_config_validate(const DfudSimConfig *self, GError **error)
 
 	if (self->state_dir == NULL || self->state_dir[0] == '\0')
 		return invalid(error, "--state-dir is required");
+	return dfud_sim_config_validate_model(self, error);
+}
+
+gboolean
+dfud_sim_config_validate_model(const DfudSimConfig *self, GError **error)
+{
+	g_return_val_if_fail(self != NULL, FALSE);
+
 	if (self->buf_size < 64 || self->buf_size > 65535)
 		return invalid(error, "--buf-size %u is out of range (64..65535)", self->buf_size);
 	if (self->buf_count < 1 || self->buf_count > 64)
@@ -128,6 +134,9 @@ dfud_sim_config_validate(const DfudSimConfig *self, GError **error)
 	if (!(self->time_scale >= 0.0) || self->time_scale > 1000.0)
 		return invalid(error, "--time-scale %g is out of range (0..1000)",
 			       self->time_scale);
+	if (!(self->link.time_scale > 0.0) || self->link.time_scale > 1000.0)
+		return invalid(error, "--link-time-scale %g is out of range (> 0, up to 1000)",
+			       self->link.time_scale);
 	if (self->count < 1 || self->count > 1000)
 		return invalid(error, "--count %u is out of range (1..1000)", self->count);
 	if (self->swap_time_ms > 3600000)
@@ -182,4 +191,34 @@ dfud_sim_boot_mode_from_string(const gchar *str, DfudSimBootMode *mode)
 		}
 	}
 	return FALSE;
+}
+
+/* the product specifications' figures; the hash time is a read at flash speed plus SHA-256 */
+static const DfudSimFlashParams flash_presets[] = {
+    /* nRF52840 product specification, NVMC: t_WRITE 41 us per 32-bit word, t_ERASEPAGE 85 ms */
+    {"nrf52840", 4096, 85000, 10250, 20},
+    /* nRF5340 product specification, application core NVMC: 43 us per word, 87.5 ms */
+    {"nrf5340", 4096, 87500, 10750, 20},
+};
+
+gboolean
+dfud_sim_flash_preset(const gchar *name, DfudSimFlashParams *params)
+{
+	g_return_val_if_fail(params != NULL, FALSE);
+	for (gsize i = 0; i < G_N_ELEMENTS(flash_presets); i++) {
+		if (name != NULL && g_ascii_strcasecmp(flash_presets[i].name, name) == 0) {
+			*params = flash_presets[i];
+			return TRUE;
+		}
+	}
+	return FALSE;
+}
+
+const gchar *const *
+dfud_sim_flash_preset_names(void)
+{
+	static const gchar *const names[] = {"nrf52840", "nrf5340", NULL};
+
+	G_STATIC_ASSERT(G_N_ELEMENTS(names) == G_N_ELEMENTS(flash_presets) + 1);
+	return names;
 }

@@ -22,6 +22,7 @@ typedef enum {
 
 /* flash timing; every duration the simulator spends is multiplied by time_scale */
 typedef struct {
+	const gchar *name;	   /* the --flash preset: "nrf52840" (default) or "nrf5340" */
 	guint32 sector_size;	   /* erase unit, bytes (4096) */
 	guint erase_us_per_sector; /* nRF52840: 85 ms per 4 KiB page */
 	guint write_ns_per_byte;   /* nRF52840: 41 us per 32-bit word = 10250 ns/byte */
@@ -58,8 +59,9 @@ typedef struct {
 	/* timing */
 	guint swap_time_ms;	  /* --swap-time: time unreachable across a reset; 0 = from flash */
 	DfudSimFlashParams flash;
-	gdouble time_scale;	  /* --time-scale: 1.0 real time, 0 = instant (tests) */
-	DfudSimLinkParams link;	  /* --link-*: air model applied to every session */
+	gdouble time_scale;	  /* --time-scale: 1.0 real time, 0 = instant (tests); not the link */
+	DfudSimLinkParams link;	  /* --link-*: air model applied to every session; its time
+				   * scale is --link-time-scale (link.time_scale) */
 	/* faults */
 	GPtrArray *faults;	  /* element-type DfudSimFault, from --fault and --fault-file */
 	gchar *fault_file;	  /* --fault-file: re-read on SIGHUP */
@@ -83,11 +85,24 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(DfudSimConfig, dfud_sim_config_free)
 /* checks ranges and combinations (e.g. images >= 2 for --slot0-net); DFUD_ERROR_INVALID_ARGUMENT */
 gboolean
 dfud_sim_config_validate(const DfudSimConfig *self, GError **error);
+/* the same checks except the state directory (a computation that runs no device) */
+gboolean
+dfud_sim_config_validate_model(const DfudSimConfig *self, GError **error);
 /* the state directory of device @index */
 gchar *
 dfud_sim_config_device_dir(const DfudSimConfig *self, guint index);
 const gchar *
 dfud_sim_boot_mode_to_string(DfudSimBootMode mode);
+/*
+ * The flash timing of a chip (--flash), from its product specification: "nrf52840" (write 41 us
+ * per 32-bit word, 85 ms per 4 KiB page erase) or "nrf5340" (application core: 43 us per word,
+ * 87.5 ms per page). FALSE for an unknown name (@params untouched).
+ */
+gboolean
+dfud_sim_flash_preset(const gchar *name, DfudSimFlashParams *params);
+/* the preset names, NULL-terminated */
+const gchar *const *
+dfud_sim_flash_preset_names(void);
 gboolean
 dfud_sim_boot_mode_from_string(const gchar *str, DfudSimBootMode *mode);
 

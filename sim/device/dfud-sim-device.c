@@ -10,6 +10,7 @@
 
 #include "dfud-error.h"
 #include "dfud-sim-device-private.h"
+#include "dfud-sim-timer.h"
 #include "smp/dfud-smp-cbor-check.h"
 #include "smp/dfud-smp-cbor-map.h"
 #include "smp/dfud-smp-command.h"
@@ -17,7 +18,9 @@
 
 /*
  * The device's runtime: sessions, the SMP buffer pool, the work queue (one request at a time,
- * in arrival order), the link model, the timing of flash work, faults, and resets.
+ * in arrival order), the link model, the timing of flash work, faults, and resets. The per-packet
+ * delays (a request's arrival, the flash work, a response's delivery) run on microsecond timers
+ * (dfud-sim-timer.h); resets and swaps on millisecond ones.
  */
 
 #define RESET_DELAY_MS 250
@@ -29,7 +32,7 @@ typedef struct _DfudSimWork {
 	GBytes *frame; /* the response */
 	gboolean reset;
 	gboolean drop_link;
-	guint source;
+	guint timer; /* dfud_sim_timer id, 0 when none */
 } DfudSimWork;
 
 /* a request in the air, or a response on its way to the client */
@@ -39,7 +42,7 @@ typedef struct {
 	gboolean holds_buffer; /* a response buffer, released when delivered */
 	gboolean drop_link;    /* drop the link once this response is out */
 	gboolean reset;	       /* the reset command's answer: reboot once it is out */
-	guint source;
+	guint timer; /* dfud_sim_timer id, 0 when none */
 } DfudSimTimer;
 
 enum { SIGNAL_RUNNING_CHANGED, SIGNAL_DROP_LINK, N_SIGNALS };
@@ -117,8 +120,8 @@ dfud_sim_device_erase_us(DfudSimDevice *self, guint64 sectors)
 static void
 timer_free(DfudSimTimer *t)
 {
-	if (t->source != 0)
-		g_source_remove(t->source);
+	if (t->timer != 0)
+		dfud_sim_timer_remove(t->timer);
 	g_bytes_unref(t->bytes);
 	g_free(t);
 }
@@ -226,7 +229,7 @@ on_timer(gpointer data)
 	DfudSimSession *session = t->session;
 	DfudSimDevice *self = session->device;
 
-	t->source = 0;
+	t->timer = 0;
 	session->timers = g_list_remove(session->timers, t);
 	if (t->holds_buffer && self->bufs_in_use > 0)
 		self->bufs_in_use--;
@@ -247,11 +250,11 @@ on_timer(gpointer data)
 }
 
 static void
-timer_start(DfudSimSession *session, DfudSimTimer *t, guint delay_ms)
+timer_start(DfudSimSession *session, DfudSimTimer *t, gint64 ready_us)
 {
 	t->session = session;
 	session->timers = g_list_append(session->timers, t);
-	t->source = g_timeout_add(delay_ms, on_timer, t);
+	t->timer = dfud_sim_timer_add(ready_us, on_timer, t);
 }
 
 /*
@@ -283,7 +286,6 @@ deliver(DfudSimDevice *self, DfudSimSession *session, GBytes *frame)
 {
 	gint64 now = g_get_monotonic_time();
 	gint64 at;
-	guint delay_ms;
 	DfudSimFault *f;
 	DfudSimTimer *t;
 	DfudSmpHeader rsp_hdr = {0};
@@ -297,20 +299,19 @@ deliver(DfudSimDevice *self, DfudSimSession *session, GBytes *frame)
 	}
 	at =
 	    dfud_sim_link_transmit(session->link, DFUD_SIM_LINK_DOWN, g_bytes_get_size(frame), now);
-	delay_ms = at > now ? (guint)((at - now + 999) / 1000) : 0;
 	f = dfud_sim_device_fault_fire(self, DFUD_SIM_FAULT_DELAY_RESPONSE, DFUD_SIM_PHASE_DONE,
 				       session, NULL, -1);
 	if (f != NULL)
-		delay_ms += f->ms;
+		at += (gint64)f->ms * 1000;
 	t = g_new0(DfudSimTimer, 1);
 	t->bytes = g_bytes_ref(frame);
 	t->holds_buffer = TRUE;
-	timer_start(session, t, delay_ms);
+	timer_start(session, t, at);
 	if (dfud_sim_device_fault_fire(self, DFUD_SIM_FAULT_DUPLICATE_RESPONSE, DFUD_SIM_PHASE_DONE,
 				       session, NULL, -1) != NULL) {
 		DfudSimTimer *dup = g_new0(DfudSimTimer, 1);
 		dup->bytes = g_bytes_ref(frame);
-		timer_start(session, dup, delay_ms);
+		timer_start(session, dup, at);
 	}
 	return t;
 }
@@ -376,8 +377,8 @@ schedule_reset(DfudSimDevice *self)
 static void
 work_free(DfudSimWork *w)
 {
-	if (w->source != 0)
-		g_source_remove(w->source);
+	if (w->timer != 0)
+		dfud_sim_timer_remove(w->timer);
 	g_bytes_unref(w->packet);
 	g_clear_pointer(&w->frame, g_bytes_unref);
 	g_free(w);
@@ -391,7 +392,7 @@ on_work_done(gpointer data)
 	DfudSimSession *session = w->session;
 	DfudSimTimer *t = NULL;
 
-	w->source = 0;
+	w->timer = 0;
 	self->current = NULL;
 	self->busy = FALSE;
 	if (self->bufs_in_use > 0)
@@ -428,6 +429,7 @@ kick(DfudSimDevice *self)
 {
 	DfudSimWork *w;
 	gint64 flash_us = 0;
+	gint64 start;
 	gsize len;
 	const guint8 *p;
 
@@ -448,10 +450,14 @@ kick(DfudSimDevice *self)
 	self->bufs_in_use++;
 	self->busy = TRUE;
 	self->current = w;
+	/* the flash time counts from here: the real file I/O of the dispatch runs within it */
+	start = g_get_monotonic_time();
 	w->frame = dfud_sim_dispatch(self, w->session, p, len, &flash_us, &w->reset, &w->drop_link);
 	if (w->frame == NULL && len < 8)
 		log_drop(self, w->session, "request", "shorter than the SMP header");
-	w->source = g_timeout_add(scaled_ms(self, flash_us), on_work_done, w);
+	w->timer = dfud_sim_timer_add(
+	    dfud_sim_timer_deadline(start, flash_us, self->config->time_scale),
+	    on_work_done, w);
 }
 
 static void
@@ -495,7 +501,7 @@ on_uplink(gpointer data)
 	DfudSimDevice *self = session->device;
 	g_autoptr(GBytes) packet = g_bytes_ref(t->bytes);
 
-	t->source = 0;
+	t->timer = 0;
 	session->timers = g_list_remove(session->timers, t);
 	timer_free(t);
 	on_arrival(self, session, packet);
@@ -522,7 +528,7 @@ dfud_sim_device_receive(DfudSimDevice *self, DfudSimSession *session, const guin
 		t->bytes = g_steal_pointer(&bytes);
 		t->session = session;
 		session->timers = g_list_append(session->timers, t);
-		t->source = g_timeout_add((guint)((at - now + 999) / 1000), on_uplink, t);
+		t->timer = dfud_sim_timer_add(at, on_uplink, t);
 	}
 }
 
@@ -547,6 +553,13 @@ dfud_sim_device_get_buf_size(DfudSimDevice *self)
 {
 	g_return_val_if_fail(DFUD_IS_SIM_DEVICE(self), 0);
 	return self->config->buf_size;
+}
+
+gboolean
+dfud_sim_device_has_link_model(DfudSimDevice *self)
+{
+	g_return_val_if_fail(DFUD_IS_SIM_DEVICE(self), FALSE);
+	return self->config->link.enabled;
 }
 
 static void

@@ -6,6 +6,7 @@
 
 #include "config.h"
 
+#include <math.h>
 #include <string.h>
 
 #include "dfud-sim-link.h"
@@ -39,8 +40,10 @@ typedef struct {
 
 struct _DfudSimLink {
 	DfudSimLinkParams params;
+	gboolean has_epoch;
+	gint64 epoch_us; /* monotonic time of model time 0: the first packet's */
 	gboolean anchored;
-	gint64 anchor_us; /* start of connection event 0 */
+	gint64 anchor_us; /* start of connection event 0, model time */
 	DfudSimLinkQueue queues[2];
 };
 
@@ -54,6 +57,7 @@ dfud_sim_link_params_init(DfudSimLinkParams *params)
 	params->att_mtu = 498;
 	params->ll_octets = 251;
 	params->max_pdus_per_event = 0;
+	params->time_scale = 1.0;
 }
 
 gboolean
@@ -101,6 +105,36 @@ link_params_normalize(DfudSimLinkParams *params)
 	params->ll_octets = CLAMP(params->ll_octets, LL_OCTETS_MIN, LL_OCTETS_MAX);
 	if (params->phy != DFUD_SIM_PHY_1M && params->phy != DFUD_SIM_PHY_CODED_S8)
 		params->phy = DFUD_SIM_PHY_2M;
+	if (!(params->time_scale > 0.0) || !isfinite(params->time_scale))
+		params->time_scale = 1.0;
+}
+
+/* @value rounded down (@up FALSE) or up, where a value within 1e-6 of an integer is that
+ * integer (3 / 0.1 is 29.999999999999996: that is 30) */
+static gint64
+link_round(gdouble value, gboolean up)
+{
+	gdouble nearest = round(value);
+
+	if (fabs(value - nearest) < 1e-6)
+		return (gint64)nearest;
+	return (gint64)(up ? ceil(value) : floor(value));
+}
+
+gint64
+dfud_sim_link_to_model_us(gint64 wall_us, gdouble scale)
+{
+	if (!(scale > 0.0) || scale == 1.0)
+		return wall_us;
+	return link_round((gdouble)wall_us / scale, FALSE);
+}
+
+gint64
+dfud_sim_link_to_wall_us(gint64 model_us, gdouble scale)
+{
+	if (!(scale > 0.0) || scale == 1.0)
+		return model_us;
+	return link_round((gdouble)model_us * scale, TRUE);
 }
 
 /* air time of one LL PDU with @payload bytes (header, no MIC, CRC) */
@@ -221,20 +255,28 @@ dfud_sim_link_transmit(DfudSimLink *self, DfudSimLinkDir dir, gsize len, gint64 
 	gint64 interval;
 	gint64 now_event;
 	gint64 since;
+	gint64 model_now;
+	gint64 at;
 
 	g_return_val_if_fail(self != NULL, now_us);
 	g_return_val_if_fail(dir == DFUD_SIM_LINK_UP || dir == DFUD_SIM_LINK_DOWN, now_us);
 	if (!self->params.enabled)
 		return now_us;
 
+	/* model time starts with the first packet; it keeps running across link resets */
+	if (!self->has_epoch) {
+		self->has_epoch = TRUE;
+		self->epoch_us = now_us;
+	}
+	model_now = dfud_sim_link_to_model_us(now_us - self->epoch_us, self->params.time_scale);
 	/* the first packet after the connection (or a reset) opens connection event 0 */
 	if (!self->anchored) {
 		self->anchored = TRUE;
-		self->anchor_us = now_us;
+		self->anchor_us = model_now;
 		memset(self->queues, 0, sizeof(self->queues));
 	}
 	interval = self->params.conn_interval_us;
-	since = MAX(now_us - self->anchor_us, 0);
+	since = MAX(model_now - self->anchor_us, 0);
 	/* the first event that starts at or after now */
 	now_event = since / interval + (since % interval != 0 ? 1 : 0);
 
@@ -244,7 +286,8 @@ dfud_sim_link_transmit(DfudSimLink *self, DfudSimLinkDir dir, gsize len, gint64 
 		queue->used_us = 0;
 		queue->pdus = 0;
 	}
-	return self->anchor_us + link_queue_packet(&self->params, queue, len);
+	at = self->anchor_us + link_queue_packet(&self->params, queue, len);
+	return MAX(self->epoch_us + dfud_sim_link_to_wall_us(at, self->params.time_scale), now_us);
 }
 
 void

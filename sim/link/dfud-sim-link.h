@@ -32,6 +32,7 @@ typedef struct {
 	guint att_mtu;		  /* --link-mtu (498) */
 	guint ll_octets;	  /* --link-data-length: LL payload per PDU, 27..251 (251) */
 	guint max_pdus_per_event; /* --link-pdus: per direction per event, 0 = as many as fit */
+	gdouble time_scale;	  /* --link-time-scale: wall time per model time, > 0 (1) */
 } DfudSimLinkParams;
 
 typedef struct _DfudSimLink DfudSimLink;
@@ -51,15 +52,25 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(DfudSimLink, dfud_sim_link_free)
 
 /*
  * Queues a @len-byte SMP packet handed to the link at @now_us (monotonic) in @dir, after
- * everything queued before it in that direction, and returns when its last byte arrives.
- * Disabled links return @now_us.
+ * everything queued before it in that direction, and returns when its last byte arrives
+ * (monotonic, >= @now_us). Disabled links return @now_us.
+ *
+ * The model runs on its own clock: model time = (monotonic - the first packet's time) /
+ * time_scale, and the time it computes is converted back the same way, so a time_scale of 0.1
+ * runs the same connection events, in the same order, ten times faster.
  */
 gint64
 dfud_sim_link_transmit(DfudSimLink *self, DfudSimLinkDir dir, gsize len, gint64 now_us);
 /* forgets queued traffic (the link dropped) */
 void
 dfud_sim_link_reset(DfudSimLink *self);
-/* SMP bytes per second the model carries in one direction when saturated with @packet_len packets */
+/* model time of @wall_us of monotonic time: wall / @scale, rounded down (scale <= 0: 1) */
+gint64
+dfud_sim_link_to_model_us(gint64 wall_us, gdouble scale);
+/* monotonic time of @model_us of model time: model * @scale, rounded up (scale <= 0: 1) */
+gint64
+dfud_sim_link_to_wall_us(gint64 model_us, gdouble scale);
+/* SMP bytes per second (model time) the model carries in one direction when saturated with @packet_len packets */
 gdouble
 dfud_sim_link_capacity(const DfudSimLinkParams *params, DfudSimLinkDir dir, gsize packet_len);
 

@@ -140,8 +140,9 @@ udp_read_one(DfudSimUdp *self)
 		udp_log_drop(self, address, (gsize)len);
 		return TRUE;
 	}
-	/* Zephyr receives into a buffer of CONFIG_MCUMGR_TRANSPORT_UDP_MTU bytes */
-	if (len > DFUD_SIM_UDP_MTU)
+	/* Zephyr receives into a buffer of CONFIG_MCUMGR_TRANSPORT_UDP_MTU bytes; with the BLE
+	 * air-time model a datagram stands for a packet BLE reassembled, up to the SMP buffer */
+	if (len > DFUD_SIM_UDP_MTU && !dfud_sim_device_has_link_model(self->device))
 		len = DFUD_SIM_UDP_MTU;
 	peer = udp_peer_lookup(self, address);
 	dfud_sim_device_receive(self->device, peer->session, self->buffer, (gsize)len);

@@ -17,7 +17,9 @@ G_BEGIN_DECLS
  * session, opened on its first datagram and kept until the device drops the link ("drop-link":
  * the session is closed, its queued requests are discarded, and the peer's next datagram opens
  * a new one). Datagrams longer than DFUD_SIM_UDP_MTU are cut to that length, as Zephyr's
- * receive buffer does. While the device is not running (a reset) datagrams are dropped.
+ * receive buffer does, except with the BLE air-time model: then a datagram stands for an SMP
+ * packet reassembled from ATT writes and only the SMP buffer (--buf-size) limits it. While the
+ * device is not running (a reset) datagrams are dropped.
  */
 #define DFUD_SIM_UDP_MTU 1500 /* CONFIG_MCUMGR_TRANSPORT_UDP_MTU */
 

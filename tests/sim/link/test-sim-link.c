@@ -6,6 +6,8 @@
 
 #include "config.h"
 
+#include <math.h>
+
 #include "link/dfud-sim-link.h"
 
 /*
@@ -39,6 +41,7 @@ test_params_defaults(void)
 	g_assert_cmpuint(params.att_mtu, ==, 498);
 	g_assert_cmpuint(params.ll_octets, ==, 251);
 	g_assert_cmpuint(params.max_pdus_per_event, ==, 0);
+	g_assert_cmpfloat(params.time_scale, ==, 1.0);
 }
 
 static void
@@ -253,11 +256,111 @@ test_clamped(void)
 	g_assert_cmpfloat(dfud_sim_link_capacity(&params, DFUD_SIM_LINK_UP, 495), >, 30000.0);
 }
 
+/* the conversions between monotonic and model time round to whole microseconds */
+static void
+test_time_conversions(void)
+{
+	/* model time runs 1 / scale as fast: down when entering the model, up when leaving */
+	g_assert_cmpint(dfud_sim_link_to_model_us(3, 0.1), ==, 30);
+	g_assert_cmpint(dfud_sim_link_to_wall_us(30, 0.1), ==, 3);
+	g_assert_cmpint(dfud_sim_link_to_wall_us(1500, 0.1), ==, 150);
+	g_assert_cmpint(dfud_sim_link_to_wall_us(7, 0.5), ==, 4);
+	g_assert_cmpint(dfud_sim_link_to_model_us(7, 2.0), ==, 3);
+	g_assert_cmpint(dfud_sim_link_to_model_us(7, 0.5), ==, 14);
+	g_assert_cmpint(dfud_sim_link_to_wall_us(1242, 0.2), ==, 249);
+	g_assert_cmpint(dfud_sim_link_to_model_us(123456789, 1.0), ==, 123456789);
+	g_assert_cmpint(dfud_sim_link_to_wall_us(123456789, 1.0), ==, 123456789);
+	/* no valid scale: 1 */
+	g_assert_cmpint(dfud_sim_link_to_model_us(77, 0.0), ==, 77);
+	g_assert_cmpint(dfud_sim_link_to_wall_us(77, -3.0), ==, 77);
+	/* there and back: never earlier, and less than one wall microsecond later */
+	for (gint64 t = 0; t < 100000; t += 997) {
+		gint64 back =
+		    dfud_sim_link_to_model_us(dfud_sim_link_to_wall_us(t, 0.25), 0.25);
+
+		g_assert_cmpint(back, >=, t);
+		g_assert_cmpint(back, <, t + 4);
+		g_assert_cmpint(dfud_sim_link_to_wall_us(t, 3.0), ==, 3 * t);
+	}
+}
+
+/*
+ * A link at time scale F sees the same traffic F times as fast: every packet arrives at
+ * the time the unscaled link computes, times F (rounded up), after the same first packet;
+ * the same connection events, in the same order, also across a reset.
+ */
+static void
+test_time_scale(void)
+{
+	static const struct {
+		DfudSimLinkDir dir;
+		gsize len;
+		gint64 at; /* model time the packet is handed over */
+		gboolean reset_before;
+	} traffic[] = {
+	    {DFUD_SIM_LINK_UP, 495, 0, FALSE},	    {DFUD_SIM_LINK_UP, 495, 0, FALSE},
+	    {DFUD_SIM_LINK_UP, 2475, 400, FALSE},   {DFUD_SIM_LINK_DOWN, 20, 2600, FALSE},
+	    {DFUD_SIM_LINK_UP, 1024, 10000, FALSE}, {DFUD_SIM_LINK_DOWN, 20, 22500, FALSE},
+	    {DFUD_SIM_LINK_UP, 20, 31000, TRUE},    {DFUD_SIM_LINK_UP, 2475, 31000, FALSE},
+	    {DFUD_SIM_LINK_DOWN, 20, 40000, FALSE}, {DFUD_SIM_LINK_UP, 495, 90000, FALSE},
+	};
+	const gdouble scales[] = {0.1, 0.25, 0.5, 2.0};
+	const gint64 epoch = 5000000; /* the scaled link's first packet, monotonic */
+
+	for (guint k = 0; k < G_N_ELEMENTS(scales); k++) {
+		DfudSimLinkParams params = params_2m();
+		g_autoptr(DfudSimLink) model = NULL;
+		g_autoptr(DfudSimLink) scaled = NULL;
+
+		params.phy = k % 2 == 0 ? DFUD_SIM_PHY_2M : DFUD_SIM_PHY_1M;
+		model = dfud_sim_link_new(&params);
+		params.time_scale = scales[k];
+		scaled = dfud_sim_link_new(&params);
+		for (guint i = 0; i < G_N_ELEMENTS(traffic); i++) {
+			gint64 want;
+			gint64 got;
+			gint64 now = epoch + dfud_sim_link_to_wall_us(traffic[i].at, scales[k]);
+
+			if (traffic[i].reset_before) {
+				dfud_sim_link_reset(model);
+				dfud_sim_link_reset(scaled);
+			}
+			want = dfud_sim_link_transmit(model, traffic[i].dir, traffic[i].len,
+						      traffic[i].at);
+			got = dfud_sim_link_transmit(scaled, traffic[i].dir, traffic[i].len, now);
+			g_assert_cmpint(got, ==, epoch + dfud_sim_link_to_wall_us(want, scales[k]));
+			g_assert_cmpint(got, >=, now);
+			/* the air time really is scaled: within a microsecond of want * F */
+			g_assert_cmpfloat(fabs((gdouble)(got - epoch) - want * scales[k]), <=, 1.0);
+		}
+	}
+}
+
+/* a scale that is not > 0 is taken as 1 */
+static void
+test_time_scale_invalid(void)
+{
+	DfudSimLinkParams params = params_2m();
+	g_autoptr(DfudSimLink) link = NULL;
+
+	params.time_scale = 0.0;
+	link = dfud_sim_link_new(&params);
+	g_assert_cmpint(dfud_sim_link_transmit(link, DFUD_SIM_LINK_UP, 495, 1000), ==,
+			1000 + 1242 + 150 + 1242);
+	/* the capacity is model time: the scale does not change it */
+	params.time_scale = 0.1;
+	g_assert_cmpfloat_with_epsilon(dfud_sim_link_capacity(&params, DFUD_SIM_LINK_UP, 495),
+				       165000.0, 0.01);
+}
+
 int
 main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
 	g_test_add_func("/sim/link/params-defaults", test_params_defaults);
+	g_test_add_func("/sim/link/time-conversions", test_time_conversions);
+	g_test_add_func("/sim/link/time-scale", test_time_scale);
+	g_test_add_func("/sim/link/time-scale-invalid", test_time_scale_invalid);
 	g_test_add_func("/sim/link/phy-strings", test_phy_strings);
 	g_test_add_func("/sim/link/disabled", test_disabled);
 	g_test_add_func("/sim/link/single-packets", test_single_packets);

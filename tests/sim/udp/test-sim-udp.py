@@ -458,6 +458,24 @@ def truncation():
                  'header of the answer')
         check_eq(cbor2.loads(rsp[8:]), {'rc': 9}, 'answer to a truncated datagram')
         sim.stop()
+    # with the BLE air model a datagram is a reassembled SMP packet: the SMP buffer limits it
+    with Sim(['--link', '--buf-size', '2475']) as sim:
+        c = sim.client(timeout=5.0)
+        text = 'z' * (2400 - 8 - 1 - 2 - 3)
+        req = frame(OP_WRITE, GROUP_OS, OS_ECHO, {'d': text}, seq=3)
+        check_eq(len(req), 2400, 'request size')
+        c.send_raw(req)
+        rsp = c.recv_raw()
+        check(rsp is not None, 'no answer to a 2400-byte echo over the link model')
+        check_eq(cbor2.loads(rsp[8:]), {'r': text}, '2400-byte echo over the link model')
+        sim.stop()
+    with Sim(['--link', '--buf-size', '1024']) as sim:
+        c = sim.client(timeout=5.0)
+        c.send_raw(frame(OP_WRITE, GROUP_OS, OS_ECHO, {'d': 'w' * 1500}, seq=4))
+        rsp = c.recv_raw()
+        check(rsp is not None, 'no answer to a datagram beyond the SMP buffer')
+        check_eq(cbor2.loads(rsp[8:]), {'rc': 9}, 'answer to a datagram beyond the SMP buffer')
+        sim.stop()
 
 
 @case
@@ -602,6 +620,80 @@ def link():
     check(small > slow * 2, f'MTU 23: {small:.3f} s, MTU 498: {slow:.3f} s')
 
 
+@case
+def link_time_scale():
+    # a quarter of the air time, never less: at least a quarter of the 1M bound above
+    size = os.path.getsize(os.path.join(DATA, IMG60K))
+    quick = timed_upload(['--link-phy', '1M', '--link-time-scale', '0.25'], 1400)
+    check(quick >= 0.25 * size / 99000.0, f'upload at link time scale 0.25 took {quick:.3f} s')
+    # the model line says what runs
+    with Sim(['--link-phy', '1M', '--link-time-scale', '0.25', '--flash', 'nrf5340']) as sim:
+        model = [line for line in sim.lines if line.startswith('dfud-sim: model: ')]
+        check_eq(len(model), 1, f'model lines in {sim.lines}')
+        for want in ('flash nrf5340', '10750 ns/byte', '87500 us', 'link 1M 7.5 ms',
+                     'MTU 498', '(time scale 0.25)'):
+            check(want in model[0], f'{want!r} not in {model[0]!r}')
+        check_eq(sim.lines[-1], 'READY', 'last line')
+        sim.stop()
+
+
+def capacity_of(args):
+    p = subprocess.run([SIM, '--capacity'] + args, capture_output=True, timeout=30)
+    check_eq(p.returncode, 0, f'--capacity {args}: exit status ({p.stderr.decode()})')
+    lines = p.stdout.decode().splitlines()
+    check_eq(len(lines), 1, f'--capacity {args}: one line')
+    out = json.loads(lines[0])
+    check(isinstance(out, dict), f'--capacity {args}: not an object: {lines[0]}')
+    for key in ('image_bytes', 'packet', 'data_per_packet', 'link_Bps', 'flash', 'erase_us',
+                'write_us', 'flash_Bps', 'progressive_erase', 'bound_us', 'capacity_Bps',
+                'limit'):
+        check(key in out, f'--capacity {args}: {key} missing in {out}')
+    return out
+
+
+@case
+def capacity():
+    size = 307752  # tests/data/hashonly_300k_v1.0.0.bin
+    # 2M, LL 251, MTU 498, 2475-byte buffers: the link carries 150..190 kB/s of image data
+    c = capacity_of([str(size), '--link', '--progressive-erase'])
+    check_eq(c['image_bytes'], size, 'image_bytes')
+    check(150000 <= c['link_Bps'] <= 190000, f'2M link: {c}')
+    check(c['packet'] <= 2475 and 0 < c['data_per_packet'] < c['packet'], f'packet: {c}')
+    check_eq(c['flash'], 'nrf52840', 'default flash')
+    check_eq(c['progressive_erase'], True, 'progressive_erase')
+    # nRF52840 progressive: 1e9 / (10250 + 85e6 / 4096) B/s within 1%
+    want = 1e9 / (10250 + 85e6 / 4096)
+    check(abs(c['flash_Bps'] - want) <= 0.01 * want, f'nRF52840 flash_Bps {c["flash_Bps"]}')
+    check_eq(c['bound_us'], max(round(size * 1e6 / c['link_Bps'] + 0.5),
+                                c['erase_us'] + c['write_us']), 'progressive bound')
+    check(abs(c['capacity_Bps'] - size * 1e6 / c['bound_us']) < 1e-6, 'capacity_Bps')
+    check_eq(c['limit'], 'flash', 'limit of a 2M link and nRF52840 flash')
+    # the nRF5340 is slower
+    c53 = capacity_of([str(size), '--link', '--progressive-erase', '--flash', 'nrf5340'])
+    check_eq(c53['flash'], 'nrf5340', 'flash name')
+    want = 1e9 / (10750 + 87.5e6 / 4096)
+    check(abs(c53['flash_Bps'] - want) <= 0.01 * want, f'nRF5340 flash_Bps {c53["flash_Bps"]}')
+    check(c53['flash_Bps'] < c['flash_Bps'], 'nRF5340 slower than nRF52840')
+    # no link model: the flash alone
+    nl = capacity_of([str(size), '--progressive-erase'])
+    check_eq(nl['link_Bps'], None, 'link_Bps without the link model')
+    check_eq(nl['limit'], 'flash', 'limit without the link model')
+    nl = capacity_of([str(size), '--no-link', '--link-phy', '1M'])
+    check_eq(nl['link_Bps'], None, 'link_Bps with --no-link')
+    # erase on the first chunk, a slow link: erase + link
+    slow = capacity_of([str(size), '--link-phy', '1M', '--link-mtu', '23',
+                        '--link-data-length', '27', '--buf-size', '4096'])
+    check_eq(slow['limit'], 'link', 'limit of MTU 23 at 1M')
+    check(slow['bound_us'] > slow['erase_us'] + size * 1e6 / slow['link_Bps'] - 1,
+          f'erase + link: {slow}')
+    # the time scales change wall time, not the model's bound
+    scaled = capacity_of([str(size), '--link', '--progressive-erase', '--time-scale', '0.1',
+                          '--link-time-scale', '0.1'])
+    check_eq(scaled, c, 'bound with time scales')
+    # a k suffix: KiB
+    check_eq(capacity_of(['300k', '--link'])['image_bytes'], 300 * 1024, '300k')
+
+
 def run_bad(args, want_in_stderr, state_dir=True):
     with tempfile.TemporaryDirectory(prefix='dfud-sim-test-') as tmp:
         cmd = [SIM] + (['--state-dir', tmp] if state_dir else []) + args
@@ -625,6 +717,14 @@ def bad_options():
     run_bad(['--link-interval', '8'], '--link-interval')
     run_bad(['--link-phy', '4M'], '--link-phy')
     run_bad(['--time-scale', '-1'], '--time-scale')
+    run_bad(['--link-time-scale', '0'], '--link-time-scale')
+    run_bad(['--link-time-scale', '-0.5'], '--link-time-scale')
+    run_bad(['--link-time-scale', 'fast'], '--link-time-scale')
+    run_bad(['--flash', 'nrf9160'], '--flash')
+    run_bad(['--capacity', '0'], '--capacity')
+    run_bad(['--capacity', 'big'], '--capacity')
+    run_bad(['--capacity', '600000'], 'slot', state_dir=False)
+    run_bad(['--capacity', '1000', '--buf-count', '0'], '--buf-count', state_dir=False)
     run_bad(['surplus'], 'surplus')
     run_bad([], '--state-dir', state_dir=False)
     run_bad(['--slot0', '/nonexistent/image.bin', '--udp', '127.0.0.1:0'], 'image.bin')
@@ -641,7 +741,8 @@ def bad_options():
     check_eq(p.returncode, 0, '--help exit status')
     out = p.stdout.decode()
     for want in ('--udp', 'default: 127.0.0.1:1337', 'default: 2475', 'default: swap-move',
-                 '--link-pdus', '--fault-file', 'drop-link'):
+                 '--link-pdus', '--fault-file', 'drop-link', '--flash=nrf52840|nrf5340',
+                 'default: nrf52840', '--link-time-scale', '--capacity'):
         check(want in out, f'{want!r} not in --help')
     p = subprocess.run([SIM, '--version'], capture_output=True, timeout=10)
     check_eq(p.returncode, 0, '--version exit status')
