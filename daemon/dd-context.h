@@ -8,6 +8,7 @@
 
 #include "dd-auth.h"
 #include "dd-config.h"
+#include "dd-firmware-cache.h"
 #include "dd-history.h"
 #include "dd-scheduler.h"
 #include "dd-store.h"
@@ -19,6 +20,7 @@ typedef struct {
 	DdConfig *config;
 	DdScheduler *scheduler;
 	DdStore *store;
+	DdFirmwareCache *firmware_cache; /* one parsed package per firmware content */
 	DdHistory *history;
 	DdAuth *auth;
 	GDBusObjectManagerServer *object_manager;

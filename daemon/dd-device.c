@@ -372,17 +372,24 @@ parse_update_options(GVariant *options, DdJobRecord *record, GError **error)
 static DdJob *
 create_job(DdDevice *self, DdJobRecord *record, GBytes *firmware, GError **error)
 {
-	g_autoptr(DfudPackage) package = dfud_package_new_from_bytes(firmware, error);
-	g_autoptr(GPtrArray) images = g_ptr_array_new();
-	GPtrArray *entries;
+	g_autofree gchar *sha256 = NULL;
+	g_autoptr(DfudPackage) package =
+	    dd_firmware_cache_get_package(self->ctx->firmware_cache, firmware, &sha256, error);
 
 	if (package == NULL)
 		return NULL;
-	entries = dfud_package_get_entries(package);
-	for (guint i = 0; i < entries->len; i++)
-		g_ptr_array_add(images, dfud_package_entry_get_image(g_ptr_array_index(entries, i)));
-	if (!dd_config_check_package(self->ctx->config, images, error))
-		return NULL;
+	/* the configuration does not change while dfud runs: a package passes once */
+	if (g_object_get_data(G_OBJECT(package), "dd-config-checked") == NULL) {
+		GPtrArray *entries = dfud_package_get_entries(package);
+		g_autoptr(GPtrArray) images = g_ptr_array_new();
+
+		for (guint i = 0; i < entries->len; i++)
+			g_ptr_array_add(images, dfud_package_entry_get_image(
+						    g_ptr_array_index(entries, i)));
+		if (!dd_config_check_package(self->ctx->config, images, error))
+			return NULL;
+		g_object_set_data(G_OBJECT(package), "dd-config-checked", GINT_TO_POINTER(1));
+	}
 	/* checked again now: another Update may have queued while this one read its fd */
 	if (self->jobs.length > 0) {
 		g_set_error(error, DFUD_ERROR, DFUD_ERROR_BUSY,
@@ -392,7 +399,7 @@ create_job(DdDevice *self, DdJobRecord *record, GBytes *firmware, GError **error
 	}
 	if (!dd_store_next_job_id(self->ctx->store, &record->id, error))
 		return NULL;
-	if (!dd_store_save_firmware(self->ctx->store, record, firmware, error))
+	if (!dd_store_save_firmware_sha256(self->ctx->store, record, firmware, sha256, error))
 		return NULL;
 	if (!dd_store_save_job(self->ctx->store, record, error)) {
 		dd_store_remove_job(self->ctx->store, record->id);
@@ -439,8 +446,9 @@ update_authorized(GObject *source, GAsyncResult *res, gpointer user_data)
 	DdDevice *self = call->device;
 	fd = call->fd;
 	call->fd = -1;
-	dd_firmware_read_async(fd, self->ctx->config->max_firmware_size, self->cancellable,
-			       firmware_read, g_steal_pointer(&call));
+	dd_firmware_read_async(fd, self->ctx->config->max_firmware_size,
+			       self->ctx->firmware_cache, self->cancellable, firmware_read,
+			       g_steal_pointer(&call));
 }
 
 static gboolean

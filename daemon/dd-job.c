@@ -169,7 +169,10 @@ journal_stage(DdJob *self, DfudUpdateStage stage)
 		if (g_strcmp0(self->record->stage, dfud_update_stage_to_string(s)) == 0)
 			reached = s;
 	}
-	if (stage <= reached || stage > DFUD_UPDATE_STAGE_CONFIRMING)
+	/* "connecting" tells a restart nothing that "queued" does not (see was_underway()):
+	 * only the stages past the connection are worth a durable write */
+	if (stage <= reached || stage <= DFUD_UPDATE_STAGE_CONNECTING ||
+	    stage > DFUD_UPDATE_STAGE_CONFIRMING)
 		return;
 	g_free(self->record->stage);
 	self->record->stage = g_strdup(dfud_update_stage_to_string(stage));
@@ -367,6 +370,14 @@ finish(DdJob *self, const GError *error)
 		dfud_transport_close(self->transport);
 	g_clear_pointer(&self->slot, dd_slot_release);
 	g_signal_emit(self, signals[SIGNAL_FINISHED], 0);
+
+	/* a finished job lingers on the bus (JobLinger) with its properties only: the engine,
+	 * the link and the firmware (shared with the jobs of the same content) go now */
+	if (self->updater != NULL)
+		g_signal_handlers_disconnect_by_data(self->updater, self);
+	g_clear_object(&self->updater);
+	g_clear_object(&self->transport);
+	g_clear_object(&self->package);
 }
 
 static void
@@ -406,13 +417,9 @@ dd_job_run(DdJob *self, DfudTransport *transport, DdSlot *slot)
 	self->updater = dfud_updater_new(transport, self->package, &options);
 	g_signal_connect(self->updater, "progress", G_CALLBACK(progress_cb), self);
 
-	if (self->record->started_us == 0) {
-		g_autoptr(GError) error = NULL;
+	/* journaled with the first stage past the connection (journal_stage()) */
+	if (self->record->started_us == 0)
 		self->record->started_us = g_get_real_time();
-		if (!dd_store_save_job(self->ctx->store, self->record, &error))
-			dd_job_warning(self->device_log_name, self->record->id,
-				       "cannot journal the job: %s", error->message);
-	}
 	dfud_dbus_job_set_started(self->iface, g_get_real_time());
 	dd_job_info(self->device_log_name, self->record->id, "starting (%s, %s)",
 		    self->record->mode, dfud_transport_get_uri(transport));

@@ -487,14 +487,21 @@ static void
 restore_job(DdManager *self, DdJobRecord *record)
 {
 	g_autoptr(GError) error = NULL;
-	g_autoptr(GBytes) firmware = dd_store_load_firmware(self->ctx.store, record, &error);
+	g_autoptr(GBytes) firmware = NULL;
 	g_autoptr(DfudPackage) package = NULL;
 	g_autoptr(DdJob) job = NULL;
 	g_autofree gchar *path_name = NULL;
 	DdDevice *device;
 
-	if (firmware != NULL)
-		package = dfud_package_new_from_bytes(firmware, &error);
+	/* jobs of one firmware share one copy: its N.fw was checked by dd_store_load_jobs() */
+	package = dd_firmware_cache_lookup_sha256(self->ctx.firmware_cache,
+						  record->firmware_sha256);
+	if (package == NULL) {
+		firmware = dd_store_load_firmware(self->ctx.store, record, &error);
+		if (firmware != NULL)
+			package = dd_firmware_cache_get_package(self->ctx.firmware_cache, firmware,
+								NULL, &error);
+	}
 	if (package == NULL) {
 		g_warning("job %" G_GUINT64_FORMAT ": cannot take it up again: %s", record->id,
 			  error->message);
@@ -578,6 +585,7 @@ dd_manager_dispose(GObject *object)
 	g_clear_object(&self->ctx.object_manager);
 	g_clear_object(&self->ctx.scheduler);
 	g_clear_object(&self->ctx.store);
+	g_clear_object(&self->ctx.firmware_cache);
 	g_clear_object(&self->ctx.history);
 	g_clear_object(&self->ctx.auth);
 	g_clear_object(&self->ctx.bluez_bus);
@@ -622,6 +630,7 @@ dd_manager_new(DdConfig *config, const gchar *state_dir, gboolean system_bus, GE
 	dfud_dbus_error_register();
 	self->ctx.config = config;
 	self->ctx.store = dd_store_new(state_dir, error);
+	self->ctx.firmware_cache = dd_firmware_cache_new();
 	if (self->ctx.store == NULL)
 		return NULL;
 	history_path = g_build_filename(state_dir, "history.jsonl", NULL);

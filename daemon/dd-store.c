@@ -25,6 +25,8 @@ struct _DdStore {
 	gchar *dir;
 	gchar *jobs_dir;
 	guint64 next_id; /* 0: nothing known yet besides jobs/ */
+	/* job id -> sha256 hex of its N.fw, for the copies written or checked in this run */
+	GHashTable *firmware_ids;
 };
 
 G_DEFINE_TYPE(DdStore, dd_store, G_TYPE_OBJECT)
@@ -261,6 +263,7 @@ dd_store_finalize(GObject *object)
 
 	g_free(self->dir);
 	g_free(self->jobs_dir);
+	g_hash_table_unref(self->firmware_ids);
 	G_OBJECT_CLASS(dd_store_parent_class)->finalize(object);
 }
 
@@ -273,6 +276,50 @@ dd_store_class_init(DdStoreClass *klass)
 static void
 dd_store_init(DdStore *self)
 {
+	self->firmware_ids = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, g_free);
+}
+
+static void
+dd_store_note_firmware(DdStore *self, guint64 id, const gchar *sha256)
+{
+	g_hash_table_insert(self->firmware_ids, g_memdup2(&id, sizeof(id)), g_strdup(sha256));
+}
+
+/* a journaled job whose N.fw has @sha256, or 0 */
+static guint64
+dd_store_find_firmware(DdStore *self, const gchar *sha256)
+{
+	GHashTableIter iter;
+	gpointer key, value;
+
+	g_hash_table_iter_init(&iter, self->firmware_ids);
+	while (g_hash_table_iter_next(&iter, &key, &value)) {
+		if (g_strcmp0(value, sha256) == 0)
+			return *(const guint64 *)key;
+	}
+	return 0;
+}
+
+/* N.fw as a hard link to another job's copy of the same content; FALSE: write it instead */
+static gboolean
+dd_store_link_firmware(DdStore *self, guint64 id, const gchar *sha256)
+{
+	guint64 other = dd_store_find_firmware(self, sha256);
+	g_autofree gchar *source = NULL;
+	g_autofree gchar *path = NULL;
+
+	if (other == 0 || other == id)
+		return FALSE;
+	source = dd_store_job_path(self, other, ".fw");
+	path = dd_store_job_path(self, id, ".fw");
+	(void)g_unlink(path); /* a leftover of an interrupted write */
+	if (link(source, path) < 0) {
+		g_debug("cannot link %s to %s, writing it: %s", path, source, g_strerror(errno));
+		g_hash_table_remove(self->firmware_ids, &other);
+		return FALSE;
+	}
+	dd_store_sync_dir(self->jobs_dir);
+	return TRUE;
 }
 
 /* the job files are cleaned in dd_store_load_jobs(), which looks at each of them anyway */
@@ -376,7 +423,8 @@ dd_store_sha256_hex(const guint8 *data, gsize len)
 }
 
 gboolean
-dd_store_save_firmware(DdStore *self, DdJobRecord *record, GBytes *firmware, GError **error)
+dd_store_save_firmware_sha256(DdStore *self, DdJobRecord *record, GBytes *firmware,
+			      const gchar *sha256, GError **error)
 {
 	g_autofree gchar *path = NULL;
 	gsize len = 0;
@@ -385,19 +433,37 @@ dd_store_save_firmware(DdStore *self, DdJobRecord *record, GBytes *firmware, GEr
 	g_return_val_if_fail(DD_IS_STORE(self), FALSE);
 	g_return_val_if_fail(record != NULL, FALSE);
 	g_return_val_if_fail(firmware != NULL, FALSE);
+	g_return_val_if_fail(dd_job_record_is_sha256_hex(sha256), FALSE);
 
 	if (record->id == 0) {
 		g_set_error_literal(error, DFUD_ERROR, DFUD_ERROR_INVALID_ARGUMENT,
 				    "the job has no id yet");
 		return FALSE;
 	}
-	data = g_bytes_get_data(firmware, &len);
-	path = dd_store_job_path(self, record->id, ".fw");
-	if (!dd_store_write(path, (const gchar *)data, len, error))
-		return FALSE;
+	if (!dd_store_link_firmware(self, record->id, sha256)) {
+		data = g_bytes_get_data(firmware, &len);
+		path = dd_store_job_path(self, record->id, ".fw");
+		if (!dd_store_write(path, (const gchar *)data, len, error))
+			return FALSE;
+	}
+	dd_store_note_firmware(self, record->id, sha256);
 	g_free(record->firmware_sha256);
-	record->firmware_sha256 = dd_store_sha256_hex(data, len);
+	record->firmware_sha256 = g_strdup(sha256);
 	return TRUE;
+}
+
+gboolean
+dd_store_save_firmware(DdStore *self, DdJobRecord *record, GBytes *firmware, GError **error)
+{
+	g_autofree gchar *sha256 = NULL;
+	gsize len = 0;
+	const guint8 *data;
+
+	g_return_val_if_fail(firmware != NULL, FALSE);
+
+	data = g_bytes_get_data(firmware, &len);
+	sha256 = dd_store_sha256_hex(data, len);
+	return dd_store_save_firmware_sha256(self, record, firmware, sha256, error);
 }
 
 /*
@@ -504,8 +570,10 @@ dd_store_load_job(DdStore *self, guint64 id)
 	}
 	if (record != NULL) {
 		firmware = dd_store_read_firmware(self, id, record->firmware_sha256, FALSE, &error);
-		if (firmware != NULL)
+		if (firmware != NULL) {
+			dd_store_note_firmware(self, id, record->firmware_sha256);
 			return g_steal_pointer(&record);
+		}
 		if (g_file_test(fw, G_FILE_TEST_EXISTS)) {
 			/* there but unreadable: not the file's fault, try again next start */
 			g_warning("skipping job %" G_GUINT64_FORMAT ": %s", id, error->message);
@@ -597,6 +665,7 @@ dd_store_remove_job(DdStore *self, guint64 id)
 
 	g_return_if_fail(DD_IS_STORE(self));
 
+	g_hash_table_remove(self->firmware_ids, &id);
 	for (guint i = 0; i < G_N_ELEMENTS(suffixes); i++) {
 		g_autofree gchar *path = dd_store_job_path(self, id, suffixes[i]);
 		if (g_unlink(path) < 0 && errno != ENOENT)
