@@ -28,6 +28,15 @@ struct _DfudSmpClient {
 	gulong closed_id;
 	DfudSmpPending *pending; /* of SmpCall, owned by the table's entries */
 	guint version;
+	/*
+	 * Per call, only a table entry: one timer serves every call's deadline and one source
+	 * per cancellable in use watches for cancellation (an upload sends hundreds of calls
+	 * with one cancellable; a source per call made the main loop's work grow with them).
+	 */
+	GMainContext *context; /* the thread-default one at creation: every call's */
+	GSource *deadline;     /* ready at the earliest deadline, -1 without calls */
+	GPtrArray *watches;    /* of CancelWatch */
+	guint64 next_call_id;
 };
 
 G_DEFINE_TYPE(DfudSmpClient, dfud_smp_client, G_TYPE_OBJECT)
@@ -35,6 +44,7 @@ G_DEFINE_TYPE(DfudSmpClient, dfud_smp_client, G_TYPE_OBJECT)
 /* one request in flight */
 typedef struct {
 	DfudSmpClient *client; /* not a reference: the task holds one */
+	guint64 serial; /* unique in the client: tells a call from a later one at its address */
 	GTask *task;
 	guint8 *frame; /* the caller's request with our seq and version */
 	gsize frame_len;
@@ -45,21 +55,30 @@ typedef struct {
 	guint timeout_ms;
 	guint sent_version;
 	gboolean resent; /* once after a version change (rc 12/13) */
-	GSource *timeout_source;
-	GSource *cancel_source;
+	gint64 deadline_us; /* monotonic */
 } SmpCall;
+
+/* the source watching one cancellable for the calls made with it */
+typedef struct {
+	DfudSmpClient *client;
+	GCancellable *cancellable;
+	GSource *source;
+} CancelWatch;
+
+static void
+cancel_watch_free(gpointer data)
+{
+	CancelWatch *watch = data;
+
+	g_source_destroy(watch->source);
+	g_source_unref(watch->source);
+	g_object_unref(watch->cancellable);
+	g_free(watch);
+}
 
 static void
 smp_call_free(SmpCall *call)
 {
-	if (call->timeout_source != NULL) {
-		g_source_destroy(call->timeout_source);
-		g_source_unref(call->timeout_source);
-	}
-	if (call->cancel_source != NULL) {
-		g_source_destroy(call->cancel_source);
-		g_source_unref(call->cancel_source);
-	}
 	g_clear_object(&call->task);
 	g_free(call->frame);
 	g_free(call);
@@ -88,31 +107,160 @@ smp_call_describe(const SmpCall *call)
 	return dfud_smp_command_describe(call->group, call->id, call->op);
 }
 
-static gboolean
-smp_call_timeout_cb(gpointer user_data)
-{
-	SmpCall *call = user_data;
-	g_autofree gchar *what = smp_call_describe(call);
-	GError *error =
-	    g_error_new(DFUD_ERROR, DFUD_ERROR_TIMEOUT, "no response to %s (seq %u) within %u ms",
-			what, call->seq, call->timeout_ms);
+/* --- the calls' deadlines and cancellation --- */
 
-	g_debug("%s", error->message);
-	/* smp_call_free destroys the source we are in; that is allowed */
-	smp_call_complete(call, NULL, error);
+typedef struct {
+	GArray *calls; /* of CallRef */
+	gint64 now;
+	GCancellable *cancellable;
+	gint64 earliest;
+} CallScan;
+
+typedef struct {
+	guint8 seq;
+	guint64 serial;
+} CallRef;
+
+static void
+scan_call(const DfudSmpPendingEntry *entry, gpointer data)
+{
+	CallScan *scan = data;
+	SmpCall *call = entry->user_data;
+	gboolean pick;
+
+	if (scan->cancellable != NULL)
+		pick = g_task_get_cancellable(call->task) == scan->cancellable;
+	else
+		pick = call->deadline_us <= scan->now;
+	if (pick) {
+		CallRef ref = {call->seq, call->serial};
+		g_array_append_val(scan->calls, ref);
+	} else if (scan->earliest < 0 || call->deadline_us < scan->earliest) {
+		scan->earliest = call->deadline_us;
+	}
+}
+
+/* the calls a scan picked, one after the other, as long as each is still in the table
+ * (completing one runs its caller's callback, which may end or start others) */
+static void
+complete_picked(DfudSmpClient *self, GArray *calls, gboolean cancelled)
+{
+	for (guint i = 0; i < calls->len; i++) {
+		CallRef *ref = &g_array_index(calls, CallRef, i);
+		const DfudSmpPendingEntry *entry = dfud_smp_pending_lookup(self->pending, ref->seq);
+		SmpCall *call = entry != NULL ? entry->user_data : NULL;
+		g_autofree gchar *what = NULL;
+		GError *error;
+
+		if (call == NULL || call->serial != ref->serial)
+			continue;
+		what = smp_call_describe(call);
+		if (cancelled)
+			error = g_error_new(DFUD_ERROR, DFUD_ERROR_CANCELLED,
+					    "%s (seq %u) cancelled", what, call->seq);
+		else
+			error = g_error_new(DFUD_ERROR, DFUD_ERROR_TIMEOUT,
+					    "no response to %s (seq %u) within %u ms", what,
+					    call->seq, call->timeout_ms);
+		g_debug("%s", error->message);
+		smp_call_complete(call, NULL, error);
+	}
+}
+
+static gboolean
+smp_client_deadline_cb(gpointer user_data)
+{
+	g_autoptr(DfudSmpClient) self = g_object_ref(DFUD_SMP_CLIENT(user_data));
+	g_autoptr(GArray) calls = g_array_new(FALSE, FALSE, sizeof(CallRef));
+	CallScan scan = {calls, g_get_monotonic_time(), NULL, -1};
+
+	g_source_set_ready_time(self->deadline, -1);
+	dfud_smp_pending_foreach(self->pending, scan_call, &scan);
+	complete_picked(self, calls, FALSE);
+	/* the earliest deadline left, including calls the callbacks started */
+	scan = (CallScan){calls, G_MININT64, NULL, -1};
+	g_array_set_size(calls, 0);
+	dfud_smp_pending_foreach(self->pending, scan_call, &scan);
+	g_source_set_ready_time(self->deadline, scan.earliest);
+	return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+deadline_dispatch(GSource *source, GSourceFunc callback, gpointer user_data)
+{
+	return callback(user_data);
+}
+
+static GSourceFuncs deadline_funcs = {NULL, NULL, deadline_dispatch, NULL, NULL, NULL};
+
+/* the timer fires no later than @deadline_us; a later one that ended early costs one scan */
+static void
+smp_client_arm_deadline(DfudSmpClient *self, gint64 deadline_us)
+{
+	gint64 ready;
+
+	if (self->deadline == NULL) {
+		self->deadline = g_source_new(&deadline_funcs, sizeof(GSource));
+		g_source_set_callback(self->deadline, smp_client_deadline_cb, self, NULL);
+		g_source_set_ready_time(self->deadline, -1);
+		g_source_attach(self->deadline, self->context);
+	}
+	ready = g_source_get_ready_time(self->deadline);
+	if (ready < 0 || deadline_us < ready)
+		g_source_set_ready_time(self->deadline, deadline_us);
+}
+
+static gboolean
+smp_client_cancelled_cb(GCancellable *cancellable, gpointer user_data)
+{
+	CancelWatch *watch = user_data;
+	g_autoptr(DfudSmpClient) self = g_object_ref(watch->client);
+	g_autoptr(GArray) calls = g_array_new(FALSE, FALSE, sizeof(CallRef));
+	CallScan scan = {calls, 0, cancellable, -1};
+
+	dfud_smp_pending_foreach(self->pending, scan_call, &scan);
+	complete_picked(self, calls, TRUE);
+	/* a cancelled cancellable stays cancelled: later calls with it fail at once */
+	g_ptr_array_remove(self->watches, watch);
 	return G_SOURCE_REMOVE;
 }
 
 static gboolean
-smp_call_cancelled_cb(GCancellable *cancellable, gpointer user_data)
+watch_in_use(DfudSmpClient *self, GCancellable *cancellable)
 {
-	SmpCall *call = user_data;
-	g_autofree gchar *what = smp_call_describe(call);
+	g_autoptr(GArray) calls = g_array_new(FALSE, FALSE, sizeof(CallRef));
+	CallScan scan = {calls, 0, cancellable, -1};
 
-	smp_call_complete(call, NULL,
-			  g_error_new(DFUD_ERROR, DFUD_ERROR_CANCELLED, "%s (seq %u) cancelled",
-				      what, call->seq));
-	return G_SOURCE_REMOVE;
+	dfud_smp_pending_foreach(self->pending, scan_call, &scan);
+	return calls->len > 0;
+}
+
+/* a source for @cancellable unless one exists; unused ones go once there are a few */
+#define SMP_CLIENT_WATCHES_KEPT 4
+
+static void
+smp_client_watch(DfudSmpClient *self, GCancellable *cancellable)
+{
+	CancelWatch *watch;
+
+	if (cancellable == NULL)
+		return;
+	for (guint i = 0; i < self->watches->len; i++) {
+		if (((CancelWatch *)g_ptr_array_index(self->watches, i))->cancellable == cancellable)
+			return;
+	}
+	for (guint i = self->watches->len; i-- > 0 && self->watches->len >= SMP_CLIENT_WATCHES_KEPT;) {
+		CancelWatch *old = g_ptr_array_index(self->watches, i);
+		if (!watch_in_use(self, old->cancellable))
+			g_ptr_array_remove_index(self->watches, i);
+	}
+	watch = g_new0(CancelWatch, 1);
+	watch->client = self;
+	watch->cancellable = g_object_ref(cancellable);
+	watch->source = g_cancellable_source_new(cancellable);
+	g_source_set_callback(watch->source, G_SOURCE_FUNC(smp_client_cancelled_cb), watch, NULL);
+	g_source_attach(watch->source, self->context);
+	g_ptr_array_add(self->watches, watch);
 }
 
 /* frames are dumped at debug level only, and only built when a debug writer would show them */
@@ -309,7 +457,6 @@ dfud_smp_client_call_async(DfudSmpClient *self, GBytes *request, guint timeout_m
 	SmpCall *call;
 	gsize len = 0;
 	const guint8 *data;
-	GMainContext *context;
 
 	g_return_if_fail(DFUD_IS_SMP_CLIENT(self));
 	g_return_if_fail(request != NULL);
@@ -317,7 +464,6 @@ dfud_smp_client_call_async(DfudSmpClient *self, GBytes *request, guint timeout_m
 	task = g_task_new(self, cancellable, callback, user_data);
 	g_task_set_source_tag(task, dfud_smp_client_call_async);
 	g_task_set_check_cancellable(task, FALSE);
-	context = g_task_get_context(task);
 
 	if (!smp_request_check(request, &hdr, &error)) {
 		g_task_return_error(task, g_steal_pointer(&error));
@@ -338,6 +484,7 @@ dfud_smp_client_call_async(DfudSmpClient *self, GBytes *request, guint timeout_m
 
 	call = g_new0(SmpCall, 1);
 	call->client = self;
+	call->serial = ++self->next_call_id;
 	call->group = hdr.group;
 	call->id = hdr.id;
 	call->op = hdr.op;
@@ -352,16 +499,9 @@ dfud_smp_client_call_async(DfudSmpClient *self, GBytes *request, guint timeout_m
 		return;
 	}
 	call->task = g_steal_pointer(&task);
-
-	call->timeout_source = g_timeout_source_new(timeout_ms);
-	g_source_set_callback(call->timeout_source, smp_call_timeout_cb, call, NULL);
-	g_source_attach(call->timeout_source, context);
-	if (cancellable != NULL) {
-		call->cancel_source = g_cancellable_source_new(cancellable);
-		g_source_set_callback(call->cancel_source, G_SOURCE_FUNC(smp_call_cancelled_cb),
-				      call, NULL);
-		g_source_attach(call->cancel_source, context);
-	}
+	call->deadline_us = g_get_monotonic_time() + (gint64)timeout_ms * 1000;
+	smp_client_arm_deadline(self, call->deadline_us);
+	smp_client_watch(self, cancellable);
 	if (!smp_call_send(call, &error))
 		smp_call_complete(call, NULL, g_steal_pointer(&error));
 }
@@ -405,6 +545,11 @@ dfud_smp_client_dispose(GObject *object)
 		g_clear_signal_handler(&self->closed_id, self->transport);
 		g_clear_object(&self->transport);
 	}
+	if (self->deadline != NULL) {
+		g_source_destroy(self->deadline);
+		g_clear_pointer(&self->deadline, g_source_unref);
+	}
+	g_ptr_array_set_size(self->watches, 0);
 	G_OBJECT_CLASS(dfud_smp_client_parent_class)->dispose(object);
 }
 
@@ -415,6 +560,8 @@ dfud_smp_client_finalize(GObject *object)
 
 	/* every call holds a reference through its task: the table is empty by now */
 	dfud_smp_pending_free(self->pending);
+	g_ptr_array_unref(self->watches);
+	g_main_context_unref(self->context);
 	G_OBJECT_CLASS(dfud_smp_client_parent_class)->finalize(object);
 }
 
@@ -435,6 +582,8 @@ dfud_smp_client_init(DfudSmpClient *self)
 	 * requests then match nothing */
 	dfud_smp_pending_set_next_seq(self->pending, (guint8)g_random_int_range(0, 256));
 	self->version = DFUD_SMP_VERSION_2;
+	self->context = g_main_context_ref_thread_default();
+	self->watches = g_ptr_array_new_with_free_func(cancel_watch_free);
 }
 
 /* a client on @transport (opened or not; it only sends once a call is made) */

@@ -8,7 +8,10 @@
 
 #include <string.h>
 
+#include <gnutls/crypto.h>
+
 #include "dfud-error.h"
+#include "dfud-hex.h"
 #include "dfud-image-private.h"
 
 /* the last 16 bytes of a slot that imgtool --pad wrote (boot_img_magic) */
@@ -298,45 +301,70 @@ image_interpret_tlvs(DfudImage *self, const guint8 *data, GError **error)
 	return TRUE;
 }
 
-static GChecksumType
-image_checksum_type(DfudImageHashType type)
+static gnutls_digest_algorithm_t
+image_digest_algorithm(DfudImageHashType type)
 {
 	switch (type) {
 	case DFUD_IMAGE_HASH_SHA384:
-		return G_CHECKSUM_SHA384;
+		return GNUTLS_DIG_SHA384;
 	case DFUD_IMAGE_HASH_SHA512:
-		return G_CHECKSUM_SHA512;
+		return GNUTLS_DIG_SHA512;
 	case DFUD_IMAGE_HASH_NONE:
 	case DFUD_IMAGE_HASH_SHA256:
 	default:
-		return G_CHECKSUM_SHA256;
+		return GNUTLS_DIG_SHA256;
 	}
 }
 
-static void
-image_compute_hashes(DfudImage *self, const guint8 *data)
+/*
+ * The image hash (header and body, in the image's algorithm) and the whole file's SHA-256
+ * (the upload's `sha`), in one pass over the bytes when both are SHA-256. GnuTLS rather than
+ * GChecksum: it uses the CPU's SHA instructions, several times faster on a firmware of
+ * hundreds of KB (bench/fleet.py counts the daemon's CPU time per MB).
+ */
+static gboolean
+image_compute_hashes(DfudImage *self, const guint8 *data, GError **error)
 {
-	g_autoptr(GChecksum) image_sum = g_checksum_new(image_checksum_type(self->hash_type));
-	g_autoptr(GChecksum) file_sum = g_checksum_new(G_CHECKSUM_SHA256);
+	gnutls_digest_algorithm_t algo = image_digest_algorithm(self->hash_type);
+	gnutls_hash_hd_t file_sum = NULL;
+	gnutls_hash_hd_t image_sum = NULL;
+	guint8 file_digest[32];
 	guint8 digest[DFUD_IMAGE_HASH_MAX];
-	gsize digest_len = sizeof(digest);
+	gsize digest_len = gnutls_hash_get_len(algo);
 	gsize hash_len = 0;
 	const guint8 *hash = g_bytes_get_data(self->hash, &hash_len);
+	gboolean ok;
 
-	g_checksum_update(file_sum, data, (gssize)self->size);
-	g_checksum_get_digest(file_sum, digest, &digest_len);
-	self->file_sha256 = g_bytes_new(digest, digest_len);
-
-	g_checksum_update(image_sum, data, (gssize)self->hashed_size);
-	self->computed_hash_hex = g_strdup(g_checksum_get_string(image_sum));
-	digest_len = sizeof(digest);
-	g_checksum_get_digest(image_sum, digest, &digest_len);
+	if (algo == GNUTLS_DIG_SHA256) {
+		ok = gnutls_hash_init(&file_sum, GNUTLS_DIG_SHA256) == 0 &&
+		     gnutls_hash(file_sum, data, self->hashed_size) == 0 &&
+		     (image_sum = gnutls_hash_copy(file_sum)) != NULL &&
+		     gnutls_hash(file_sum, data + self->hashed_size,
+				 self->size - self->hashed_size) == 0;
+	} else {
+		ok = gnutls_hash_init(&file_sum, GNUTLS_DIG_SHA256) == 0 &&
+		     gnutls_hash(file_sum, data, self->size) == 0 &&
+		     gnutls_hash_init(&image_sum, algo) == 0 &&
+		     gnutls_hash(image_sum, data, self->hashed_size) == 0;
+	}
+	if (file_sum != NULL)
+		gnutls_hash_deinit(file_sum, ok ? file_digest : NULL);
+	if (image_sum != NULL)
+		gnutls_hash_deinit(image_sum, ok ? digest : NULL);
+	if (!ok || digest_len > sizeof(digest)) {
+		g_set_error_literal(error, DFUD_ERROR, DFUD_ERROR_FAILED,
+				    "the crypto library cannot hash the image");
+		return FALSE;
+	}
+	self->file_sha256 = g_bytes_new(file_digest, sizeof(file_digest));
+	self->computed_hash_hex = dfud_hex_encode(digest, digest_len, digest_len);
 	if (dfud_image_is_encrypted(self))
 		self->hash_state = DFUD_IMAGE_HASH_STATE_ENCRYPTED;
 	else if (digest_len == hash_len && memcmp(digest, hash, hash_len) == 0)
 		self->hash_state = DFUD_IMAGE_HASH_STATE_VERIFIED;
 	else
 		self->hash_state = DFUD_IMAGE_HASH_STATE_MISMATCH;
+	return TRUE;
 }
 
 static void
@@ -386,7 +414,8 @@ dfud_image_new_from_bytes(GBytes *blob, GError **error)
 	self->tlv_end = end;
 	if (!image_interpret_tlvs(self, data, error))
 		return NULL;
-	image_compute_hashes(self, data);
+	if (!image_compute_hashes(self, data, error))
+		return NULL;
 	image_detect_trailer(self, data);
 	return g_steal_pointer(&self);
 }

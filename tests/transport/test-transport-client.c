@@ -159,6 +159,60 @@ test_client_cancel(void)
 	g_assert_cmpuint(peer->versions->len, ==, 2);
 }
 
+/* one timer serves every call's deadline and one watch every call of a cancellable: each call
+ * still ends on its own deadline, and a cancellable ends exactly the calls made with it */
+static void
+test_client_deadlines_shared(void)
+{
+	g_autoptr(TestPeer) peer = test_peer_new("127.0.0.1", TEST_PEER_SILENT);
+	g_autoptr(DfudTransport) transport = open_udp("127.0.0.1", peer->port);
+	g_autoptr(DfudSmpClient) client = dfud_smp_client_new(transport);
+	g_autoptr(GCancellable) shared = g_cancellable_new();
+	g_autoptr(GBytes) req = dfud_smp_request_echo(DFUD_SMP_VERSION_2, 0, "never", NULL);
+	CallResult early = {0}, late = {0}, a = {0}, b = {0};
+	CallResult own[6] = {0};
+	GCancellable *cancellables[G_N_ELEMENTS(own)];
+
+	dfud_smp_client_call_async(client, req, 5000, shared, call_cb, &a);
+	dfud_smp_client_call_async(client, req, 300, NULL, call_cb, &late);
+	dfud_smp_client_call_async(client, req, 100, NULL, call_cb, &early);
+	dfud_smp_client_call_async(client, req, 5000, shared, call_cb, &b);
+	g_assert_true(test_loop_run_until(&early.done, TEST_WAIT_MS));
+	g_assert_error(early.error, DFUD_ERROR, DFUD_ERROR_TIMEOUT);
+	g_assert_false(late.done);
+	g_assert_cmpuint(dfud_smp_client_get_in_flight(client), ==, 3);
+	g_assert_true(test_loop_run_until(&late.done, TEST_WAIT_MS));
+	g_assert_error(late.error, DFUD_ERROR, DFUD_ERROR_TIMEOUT);
+	g_assert_false(a.done);
+	g_assert_false(b.done);
+	g_cancellable_cancel(shared);
+	g_assert_true(test_loop_run_until(&b.done, TEST_WAIT_MS));
+	g_assert_true(a.done);
+	g_assert_error(a.error, DFUD_ERROR, DFUD_ERROR_CANCELLED);
+	g_assert_error(b.error, DFUD_ERROR, DFUD_ERROR_CANCELLED);
+	g_assert_cmpuint(dfud_smp_client_get_in_flight(client), ==, 0);
+
+	/* more cancellables than the client keeps watches for: each call still ends */
+	for (guint i = 0; i < G_N_ELEMENTS(own); i++) {
+		cancellables[i] = g_cancellable_new();
+		dfud_smp_client_call_async(client, req, 200, cancellables[i], call_cb, &own[i]);
+	}
+	g_cancellable_cancel(cancellables[G_N_ELEMENTS(own) - 1]);
+	for (guint i = 0; i < G_N_ELEMENTS(own); i++) {
+		gint want = i == G_N_ELEMENTS(own) - 1 ? DFUD_ERROR_CANCELLED : DFUD_ERROR_TIMEOUT;
+
+		g_assert_true(test_loop_run_until(&own[i].done, TEST_WAIT_MS));
+		g_assert_error(own[i].error, DFUD_ERROR, want);
+		call_result_clear(&own[i]);
+		g_object_unref(cancellables[i]);
+	}
+	g_assert_cmpuint(dfud_smp_client_get_in_flight(client), ==, 0);
+	call_result_clear(&early);
+	call_result_clear(&late);
+	call_result_clear(&a);
+	call_result_clear(&b);
+}
+
 static void
 closed_cb(DfudTransport *transport, GError *reason, gpointer user_data)
 {
@@ -302,6 +356,7 @@ main(int argc, char **argv)
 	g_test_add_func("/transport/client/bad-frames", test_client_bad_frames);
 	g_test_add_func("/transport/client/bad-body", test_client_bad_body);
 	g_test_add_func("/transport/client/cancel", test_client_cancel);
+	g_test_add_func("/transport/client/deadlines-shared", test_client_deadlines_shared);
 	g_test_add_func("/transport/client/closed", test_client_closed);
 	g_test_add_func("/transport/client/invalid", test_client_invalid);
 	return g_test_run();
