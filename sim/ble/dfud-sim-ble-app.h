@@ -17,12 +17,6 @@ G_BEGIN_DECLS
  * The D-Bus objects BlueZ talks to for one simulated device: the GATT application (an
  * ObjectManager root with the SMP service and characteristic) and the LE advertisement.
  * It only exports them and forwards BlueZ's calls; registering them is the transport's job.
- *
- * The values go through sockets when bluetoothd acquires them (AcquireWrite, AcquireNotify:
- * one message per value, without the bus daemon and D-Bus marshalling), through WriteValue and
- * PropertiesChanged(Value) otherwise. bluetoothd 5.66 keeps one write socket per
- * characteristic, whatever central writes: a socket belongs to the central that asked for it,
- * until released (when that central disconnects or another one connects).
  */
 typedef struct _DfudSimBleApp DfudSimBleApp;
 
@@ -30,8 +24,6 @@ typedef struct {
 	/* one ATT write command from @device (a BlueZ Device1 path); @mtu 0 when unknown */
 	void (*write)(const gchar *device, guint mtu, const guint8 *value, gsize len,
 		      gpointer user_data);
-	/* whether @device's writes may come through a socket (NULL: always) */
-	gboolean (*acquire_write)(const gchar *device, gpointer user_data);
 	/* a central enabled (StartNotify) or disabled (StopNotify) notifications */
 	void (*notifying)(gboolean notifying, gpointer user_data);
 	/* BlueZ dropped the advertisement on its own (LEAdvertisement1.Release) */
@@ -51,12 +43,7 @@ const gchar *dfud_sim_ble_app_get_path(DfudSimBleApp *self);
 /* the path to give LEAdvertisingManager1.RegisterAdvertisement */
 const gchar *dfud_sim_ble_app_get_advertisement_path(DfudSimBleApp *self);
 gboolean dfud_sim_ble_app_is_notifying(DfudSimBleApp *self);
-/* closes the write socket: bluetoothd acquires a new one (or uses WriteValue) on the next write */
-void dfud_sim_ble_app_release_write(DfudSimBleApp *self);
-/* the central the write socket belongs to; NULL without one */
-const gchar *dfud_sim_ble_app_get_write_device(DfudSimBleApp *self);
-/* one notification (through the acquired socket, else PropertiesChanged on Value); @len must
- * fit ATT_MTU - 3 */
+/* one notification (PropertiesChanged on Value); @len must fit ATT_MTU - 3 */
 gboolean dfud_sim_ble_app_notify(DfudSimBleApp *self, const guint8 *value, gsize len,
 				 GError **error);
 /* the characteristic's Flags for @security (NULL-terminated, static) */

@@ -51,7 +51,6 @@ struct _DfudSimBle {
 	DfudSimBleApp *app;
 	GHashTable *sessions; /* device path -> BleSession */
 	GHashTable *dropping; /* device paths we are disconnecting: their writes are ignored */
-	GHashTable *connected; /* device paths of the centrals connected to our adapter */
 	AdvState adv;
 	gboolean app_registered;
 	gulong running_id;
@@ -90,7 +89,6 @@ dfud_sim_ble_new(GPtrArray *devices, const DfudSimConfig *config, GError **error
 	self->sessions =
 	    g_hash_table_new_full(g_str_hash, g_str_equal, NULL, (GDestroyNotify)ble_session_free);
 	self->dropping = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-	self->connected = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	return self;
 }
 
@@ -280,22 +278,6 @@ app_write(const gchar *device_path, guint mtu, const guint8 *value, gsize len, g
 	}
 }
 
-/* a write socket only while one central is connected: it does not say who writes */
-static gboolean
-app_acquire_write(const gchar *device_path, gpointer user_data)
-{
-	DfudSimBle *self = user_data;
-	GHashTableIter iter;
-	const gchar *path;
-
-	g_hash_table_iter_init(&iter, self->connected);
-	while (g_hash_table_iter_next(&iter, (gpointer *)&path, NULL)) {
-		if (g_strcmp0(path, device_path) != 0)
-			return FALSE;
-	}
-	return TRUE;
-}
-
 static void
 app_notifying(gboolean notifying, gpointer user_data)
 {
@@ -329,7 +311,6 @@ on_device_properties(GDBusConnection *bus, const gchar *sender, const gchar *pat
 	DfudSimBle *self = user_data;
 	g_autoptr(GVariant) changed = NULL;
 	const gchar *changed_iface;
-	const gchar *owner;
 	gboolean connected;
 
 	(void)bus;
@@ -348,14 +329,6 @@ on_device_properties(GDBusConnection *bus, const gchar *sender, const gchar *pat
 	g_hash_table_remove(self->dropping, path);
 	if (!connected)
 		g_hash_table_remove(self->sessions, path);
-	if (connected)
-		g_hash_table_add(self->connected, g_strdup(path));
-	else
-		g_hash_table_remove(self->connected, path);
-	/* the write socket's central is gone, or no longer the only one */
-	owner = self->app != NULL ? dfud_sim_ble_app_get_write_device(self->app) : NULL;
-	if (owner != NULL && (g_strcmp0(owner, path) == 0) != connected)
-		dfud_sim_ble_app_release_write(self->app);
 	sync_advertising(self);
 }
 
@@ -456,8 +429,7 @@ start_powered(GObject *source, GAsyncResult *result, gpointer user_data)
 {
 	GTask *task = user_data;
 	DfudSimBle *self;
-	DfudSimBleAppCallbacks callbacks = {app_write, app_acquire_write, app_notifying,
-					    app_released};
+	DfudSimBleAppCallbacks callbacks = {app_write, app_notifying, app_released};
 	g_autoptr(GVariant) ret = NULL;
 	g_autofree gchar *root = NULL;
 	GError *error = NULL;
@@ -594,7 +566,6 @@ dfud_sim_ble_free(DfudSimBle *self)
 		g_signal_handler_disconnect(self->device, self->drop_id);
 	g_hash_table_unref(self->sessions);
 	g_hash_table_unref(self->dropping);
-	g_hash_table_unref(self->connected);
 	if (self->bus != NULL) {
 		if (self->props_sub != 0)
 			g_dbus_connection_signal_unsubscribe(self->bus, self->props_sub);
