@@ -8,6 +8,11 @@
 
 #include "dfud-sim-ble-app.h"
 
+#include <gio/gunixfdlist.h>
+#include <unistd.h>
+
+#include "dfud-sim-ble-socket.h"
+
 #define IFACE_OM "org.freedesktop.DBus.ObjectManager"
 #define IFACE_PROPS "org.freedesktop.DBus.Properties"
 #define IFACE_SERVICE "org.bluez.GattService1"
@@ -34,12 +39,24 @@ static const gchar introspection_xml[] =
     "   <arg type='ay' name='value' direction='in'/>"
     "   <arg type='a{sv}' name='options' direction='in'/>"
     "  </method>"
+    "  <method name='AcquireWrite'>"
+    "   <arg type='a{sv}' name='options' direction='in'/>"
+    "   <arg type='h' name='fd' direction='out'/>"
+    "   <arg type='q' name='mtu' direction='out'/>"
+    "  </method>"
+    "  <method name='AcquireNotify'>"
+    "   <arg type='a{sv}' name='options' direction='in'/>"
+    "   <arg type='h' name='fd' direction='out'/>"
+    "   <arg type='q' name='mtu' direction='out'/>"
+    "  </method>"
     "  <method name='StartNotify'/>"
     "  <method name='StopNotify'/>"
     "  <property type='s' name='UUID' access='read'/>"
     "  <property type='o' name='Service' access='read'/>"
     "  <property type='as' name='Flags' access='read'/>"
     "  <property type='b' name='Notifying' access='read'/>"
+    "  <property type='b' name='WriteAcquired' access='read'/>"
+    "  <property type='b' name='NotifyAcquired' access='read'/>"
     " </interface>"
     " <interface name='" IFACE_ADV "'>"
     "  <method name='Release'/>"
@@ -59,9 +76,15 @@ struct _DfudSimBleApp {
 	gchar *adv_path;
 	gchar *name;
 	DfudSimSecurity security;
+	gboolean acquire_write; /* AcquireWrite is offered */
 	DfudSimBleAppCallbacks callbacks;
 	gpointer user_data;
-	gboolean notifying;
+	gboolean notifying;	  /* notifications on, either way */
+	gboolean notify_started;  /* through StartNotify */
+	DfudSimBleSocket *notify; /* through AcquireNotify */
+	DfudSimBleSocket *write;  /* AcquireWrite's, for write_device */
+	gchar *write_device;
+	guint write_mtu;
 	guint reg_ids[4];
 };
 
@@ -110,6 +133,11 @@ chr_property(DfudSimBleApp *self, const gchar *name)
 					  -1);
 	if (g_strcmp0(name, "Notifying") == 0)
 		return g_variant_new_boolean(self->notifying);
+	/* their presence tells bluetoothd that AcquireWrite and AcquireNotify are served */
+	if (g_strcmp0(name, "WriteAcquired") == 0 && self->acquire_write)
+		return g_variant_new_boolean(self->write != NULL);
+	if (g_strcmp0(name, "NotifyAcquired") == 0)
+		return g_variant_new_boolean(self->notify != NULL);
 	return NULL;
 }
 
@@ -196,13 +224,141 @@ handle_write(DfudSimBleApp *self, GVariant *parameters)
 }
 
 static void
-set_notifying(DfudSimBleApp *self, gboolean notifying)
+update_notifying(DfudSimBleApp *self)
 {
+	gboolean notifying = self->notify_started || self->notify != NULL;
+
 	if (self->notifying == notifying)
 		return;
 	self->notifying = notifying;
 	if (self->callbacks.notifying != NULL)
 		self->callbacks.notifying(notifying, self->user_data);
+}
+
+/* ---- the acquired sockets ---- */
+
+static void
+options_device_mtu(GVariant *parameters, const gchar **device, guint16 *mtu)
+{
+	g_autoptr(GVariant) options = g_variant_get_child_value(parameters, 0);
+
+	if (!g_variant_lookup(options, "device", "&o", device))
+		*device = "";
+	if (!g_variant_lookup(options, "mtu", "q", mtu))
+		*mtu = 0;
+}
+
+static void
+return_socket(GDBusMethodInvocation *invocation, DfudSimBleSocket *socket, guint16 mtu)
+{
+	g_autoptr(GUnixFDList) fds = g_unix_fd_list_new();
+	g_autoptr(GError) error = NULL;
+	gint fd = dfud_sim_ble_socket_dup_peer(socket, &error);
+
+	if (fd < 0 || g_unix_fd_list_append(fds, fd, &error) < 0) {
+		if (fd >= 0)
+			close(fd);
+		g_dbus_method_invocation_return_dbus_error(invocation, "org.bluez.Error.Failed",
+							   error->message);
+		return;
+	}
+	close(fd);
+	g_dbus_method_invocation_return_value_with_unix_fd_list(invocation,
+								g_variant_new("(hq)", 0, mtu), fds);
+}
+
+static void
+write_read(const guint8 *data, gsize len, gpointer user_data)
+{
+	DfudSimBleApp *self = user_data;
+
+	if (self->callbacks.write != NULL)
+		self->callbacks.write(self->write_device, self->write_mtu, data, len,
+				      self->user_data);
+}
+
+static void
+write_closed(gpointer user_data)
+{
+	dfud_sim_ble_app_release_write(user_data);
+}
+
+/*
+ * bluetoothd asks on the first write command after it has no socket, and again for each write
+ * that arrives before our answer: those get the same socket, so that the writes stay in order.
+ * Never refused once offered: bluetoothd would resend the write through WriteValue with the
+ * bytes of whatever it received since (see the header).
+ */
+static void
+acquire_write(DfudSimBleApp *self, GVariant *parameters, GDBusMethodInvocation *invocation)
+{
+	g_autoptr(GError) error = NULL;
+	const gchar *device;
+	guint16 mtu;
+
+	if (!self->acquire_write) {
+		g_dbus_method_invocation_return_dbus_error(
+		    invocation, "org.bluez.Error.NotSupported", "AcquireWrite is not offered");
+		return;
+	}
+	options_device_mtu(parameters, &device, &mtu);
+	if (self->write != NULL && g_strcmp0(self->write_device, device) == 0) {
+		return_socket(invocation, self->write, mtu);
+		return;
+	}
+	dfud_sim_ble_app_release_write(self);
+	self->write = dfud_sim_ble_socket_new(write_read, write_closed, self, &error);
+	if (self->write == NULL) {
+		g_dbus_method_invocation_return_dbus_error(invocation, "org.bluez.Error.Failed",
+							   error->message);
+		return;
+	}
+	self->write_device = g_strdup(device);
+	self->write_mtu = mtu;
+	g_debug("AcquireWrite from %s (ATT MTU %u)", device, mtu);
+	return_socket(invocation, self->write, mtu);
+}
+
+static void
+notify_read(const guint8 *data, gsize len, gpointer user_data)
+{
+	(void)data;
+	(void)len;
+	(void)user_data;
+}
+
+static void
+notify_closed(gpointer user_data)
+{
+	DfudSimBleApp *self = user_data;
+
+	/* bluetoothd closes it when the last central unsubscribes or disconnects */
+	g_clear_pointer(&self->notify, dfud_sim_ble_socket_free);
+	update_notifying(self);
+}
+
+static void
+acquire_notify(DfudSimBleApp *self, GVariant *parameters, GDBusMethodInvocation *invocation)
+{
+	g_autoptr(GError) error = NULL;
+	const gchar *device;
+	guint16 mtu;
+
+	options_device_mtu(parameters, &device, &mtu);
+	/* bluetoothd has lost the one it had: it asks only when it holds none */
+	g_clear_pointer(&self->notify, dfud_sim_ble_socket_free);
+	self->notify = dfud_sim_ble_socket_new(notify_read, notify_closed, self, &error);
+	if (self->notify == NULL) {
+		g_dbus_method_invocation_return_dbus_error(invocation, "org.bluez.Error.Failed",
+							   error->message);
+		update_notifying(self);
+		return;
+	}
+	g_debug("AcquireNotify from %s (ATT MTU %u)", device, mtu);
+	return_socket(invocation, self->notify, mtu);
+	/* from now on bluetoothd closing its end is the unsubscription */
+	dfud_sim_ble_socket_drop_peer(self->notify);
+	update_notifying(self);
 }
 
 static void
@@ -226,14 +382,26 @@ method_call(GDBusConnection *bus, const gchar *sender, const gchar *path, const 
 		handle_write(self, parameters);
 		return;
 	}
+	if (g_strcmp0(iface, IFACE_CHR) == 0 && g_strcmp0(method, "AcquireWrite") == 0) {
+		acquire_write(self, parameters, invocation);
+		return;
+	}
+	if (g_strcmp0(iface, IFACE_CHR) == 0 && g_strcmp0(method, "AcquireNotify") == 0) {
+		acquire_notify(self, parameters, invocation);
+		return;
+	}
 	if (g_strcmp0(iface, IFACE_CHR) == 0 && g_strcmp0(method, "StartNotify") == 0) {
 		g_dbus_method_invocation_return_value(invocation, NULL);
-		set_notifying(self, TRUE);
+		self->notify_started = TRUE;
+		update_notifying(self);
 		return;
 	}
 	if (g_strcmp0(iface, IFACE_CHR) == 0 && g_strcmp0(method, "StopNotify") == 0) {
 		g_dbus_method_invocation_return_value(invocation, NULL);
-		set_notifying(self, FALSE);
+		/* also when bluetoothd lost track of the socket it acquired */
+		self->notify_started = FALSE;
+		g_clear_pointer(&self->notify, dfud_sim_ble_socket_free);
+		update_notifying(self);
 		return;
 	}
 	if (g_strcmp0(iface, IFACE_ADV) == 0 && g_strcmp0(method, "Release") == 0) {
@@ -283,8 +451,8 @@ static gboolean export(DfudSimBleApp *self, guint slot, const gchar *path, const
 
 DfudSimBleApp *
 dfud_sim_ble_app_new(GDBusConnection *bus, const gchar *root, const gchar *name,
-		     DfudSimSecurity security, const DfudSimBleAppCallbacks *callbacks,
-		     gpointer user_data, GError **error)
+		     DfudSimSecurity security, gboolean acquire_write,
+		     const DfudSimBleAppCallbacks *callbacks, gpointer user_data, GError **error)
 {
 	g_autoptr(DfudSimBleApp) self = g_new0(DfudSimBleApp, 1);
 
@@ -298,6 +466,7 @@ dfud_sim_ble_app_new(GDBusConnection *bus, const gchar *root, const gchar *name,
 	self->adv_path = g_strdup_printf("%s/advertisement0", root);
 	self->name = g_strdup(name);
 	self->security = security;
+	self->acquire_write = acquire_write;
 	self->callbacks = *callbacks;
 	self->user_data = user_data;
 	if (!export(self, 0, self->root, IFACE_OM, error) ||
@@ -317,6 +486,8 @@ dfud_sim_ble_app_free(DfudSimBleApp *self)
 		if (self->reg_ids[i] != 0)
 			g_dbus_connection_unregister_object(self->bus, self->reg_ids[i]);
 	}
+	dfud_sim_ble_app_release_write(self);
+	g_clear_pointer(&self->notify, dfud_sim_ble_socket_free);
 	g_clear_pointer(&self->info, g_dbus_node_info_unref);
 	g_object_unref(self->bus);
 	g_free(self->root);
@@ -345,10 +516,30 @@ dfud_sim_ble_app_is_notifying(DfudSimBleApp *self)
 	return self->notifying;
 }
 
+void
+dfud_sim_ble_app_release_write(DfudSimBleApp *self)
+{
+	if (self->write == NULL)
+		return;
+	g_debug("releasing the write socket of %s", self->write_device);
+	g_clear_pointer(&self->write, dfud_sim_ble_socket_free);
+	g_clear_pointer(&self->write_device, g_free);
+	self->write_mtu = 0;
+}
+
+const gchar *
+dfud_sim_ble_app_get_write_device(DfudSimBleApp *self)
+{
+	return self->write_device;
+}
+
 gboolean
 dfud_sim_ble_app_notify(DfudSimBleApp *self, const guint8 *value, gsize len, GError **error)
 {
 	GVariantBuilder changed;
+
+	if (self->notify != NULL)
+		return dfud_sim_ble_socket_send(self->notify, value, len, error);
 
 	g_variant_builder_init(&changed, G_VARIANT_TYPE("a{sv}"));
 	g_variant_builder_add(&changed, "{sv}", "Value",

@@ -17,6 +17,17 @@ G_BEGIN_DECLS
  * The D-Bus objects BlueZ talks to for one simulated device: the GATT application (an
  * ObjectManager root with the SMP service and characteristic) and the LE advertisement.
  * It only exports them and forwards BlueZ's calls; registering them is the transport's job.
+ *
+ * Notifications go through a socket once bluetoothd acquires one (AcquireNotify: one message
+ * per value, without the bus daemon and D-Bus marshalling), else through PropertiesChanged.
+ * Writes come through WriteValue, or with @acquire_write through a socket too (AcquireWrite),
+ * which is not safe with every client: bluetoothd (5.66, and its current code) asks for the
+ * socket on a write command and, when more writes arrive before the answer, sends the last
+ * one's bytes in place of the earlier ones (it keeps a pointer into its receive buffer; a
+ * refused socket does the same through WriteValue). It is safe when the first packet after
+ * connecting fits one write and is answered before the next is sent, as dfud does. bluetoothd
+ * keeps one write socket per characteristic for every central alike: it belongs to the central
+ * that asked for it (another one's writes would be taken for that one's) until released.
  */
 typedef struct _DfudSimBleApp DfudSimBleApp;
 
@@ -30,9 +41,9 @@ typedef struct {
 	void (*released)(gpointer user_data);
 } DfudSimBleAppCallbacks;
 
-/* exports the objects under @root ("/org/dfud/sim/dev0") */
+/* exports the objects under @root ("/org/dfud/sim/dev0"); @acquire_write: offer AcquireWrite */
 DfudSimBleApp *dfud_sim_ble_app_new(GDBusConnection *bus, const gchar *root, const gchar *name,
-				    DfudSimSecurity security,
+				    DfudSimSecurity security, gboolean acquire_write,
 				    const DfudSimBleAppCallbacks *callbacks, gpointer user_data,
 				    GError **error);
 /* unexports everything */
@@ -43,7 +54,12 @@ const gchar *dfud_sim_ble_app_get_path(DfudSimBleApp *self);
 /* the path to give LEAdvertisingManager1.RegisterAdvertisement */
 const gchar *dfud_sim_ble_app_get_advertisement_path(DfudSimBleApp *self);
 gboolean dfud_sim_ble_app_is_notifying(DfudSimBleApp *self);
-/* one notification (PropertiesChanged on Value); @len must fit ATT_MTU - 3 */
+/* closes the write socket: bluetoothd acquires a new one on the next write */
+void dfud_sim_ble_app_release_write(DfudSimBleApp *self);
+/* the central the write socket belongs to; NULL without one */
+const gchar *dfud_sim_ble_app_get_write_device(DfudSimBleApp *self);
+/* one notification (through the acquired socket, else PropertiesChanged on Value); @len must
+ * fit ATT_MTU - 3 */
 gboolean dfud_sim_ble_app_notify(DfudSimBleApp *self, const guint8 *value, gsize len,
 				 GError **error);
 /* the characteristic's Flags for @security (NULL-terminated, static) */

@@ -49,8 +49,9 @@ struct _DfudSimBle {
 	GDBusConnection *bus;
 	gchar *adapter_path;
 	DfudSimBleApp *app;
-	GHashTable *sessions; /* device path -> BleSession */
-	GHashTable *dropping; /* device paths we are disconnecting: their writes are ignored */
+	GHashTable *sessions;	/* device path -> BleSession */
+	GHashTable *dropping;	/* device paths we are disconnecting: their writes are ignored */
+	gboolean acquire_write; /* DFUD_SIM_BLE_ACQUIRE_WRITE=1: writes through a socket */
 	AdvState adv;
 	gboolean app_registered;
 	gulong running_id;
@@ -89,6 +90,7 @@ dfud_sim_ble_new(GPtrArray *devices, const DfudSimConfig *config, GError **error
 	self->sessions =
 	    g_hash_table_new_full(g_str_hash, g_str_equal, NULL, (GDestroyNotify)ble_session_free);
 	self->dropping = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	self->acquire_write = g_strcmp0(g_getenv("DFUD_SIM_BLE_ACQUIRE_WRITE"), "1") == 0;
 	return self;
 }
 
@@ -311,6 +313,7 @@ on_device_properties(GDBusConnection *bus, const gchar *sender, const gchar *pat
 	DfudSimBle *self = user_data;
 	g_autoptr(GVariant) changed = NULL;
 	const gchar *changed_iface;
+	const gchar *owner;
 	gboolean connected;
 
 	(void)bus;
@@ -329,6 +332,10 @@ on_device_properties(GDBusConnection *bus, const gchar *sender, const gchar *pat
 	g_hash_table_remove(self->dropping, path);
 	if (!connected)
 		g_hash_table_remove(self->sessions, path);
+	/* the write socket's central is gone: the next one acquires its own */
+	owner = self->app != NULL ? dfud_sim_ble_app_get_write_device(self->app) : NULL;
+	if (!connected && g_strcmp0(owner, path) == 0)
+		dfud_sim_ble_app_release_write(self->app);
 	sync_advertising(self);
 }
 
@@ -439,9 +446,12 @@ start_powered(GObject *source, GAsyncResult *result, gpointer user_data)
 		return;
 	self = g_task_get_task_data(task);
 	root = g_strdup_printf("/org/dfud/sim/dev%u", dfud_sim_device_get_index(self->device));
+	if (self->acquire_write)
+		g_message("writes through a socket (DFUD_SIM_BLE_ACQUIRE_WRITE=1): one central at "
+			  "a time, whose first packet fits one write");
 	self->app = dfud_sim_ble_app_new(self->bus, root, self->name,
 					 dfud_sim_device_get_required_security(self->device),
-					 &callbacks, self, &error);
+					 self->acquire_write, &callbacks, self, &error);
 	if (start_failed(task, error))
 		return;
 	self->props_sub = g_dbus_connection_signal_subscribe(
