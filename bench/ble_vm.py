@@ -9,7 +9,7 @@ hci0 uploads tests/data/hashonly_300k_v1.0.0.bin to dfud-sim --ble --no-link --t
 a fresh adapter, RUNS times; then RUNS times to a simulator with 8 SMP buffers instead of 4
 (window 7 instead of 3). Each run's rate is the driver's `upload BYTES MICROSECONDS` line (the
 upload stage only: no discovery, connection or service resolution); 1 kB = 1000 B. The
-simulator takes its writes through a socket (DFUD_SIM_BLE_ACQUIRE_WRITE, see
+simulator takes its writes through a socket (dfud-sim --ble-write-socket, see
 sim/ble/dfud-sim-ble-app.h), not one D-Bus call each: a real device's GATT server costs the
 central nothing.
 

@@ -104,11 +104,6 @@ def reset_hwm(pid):
 
 # --- the measurement (needs gi)
 
-def _die_with_parent(argv):
-    setpriv = shutil.which("setpriv")
-    return ([setpriv, "--pdeathsig", "TERM", "--"] if setpriv else []) + list(argv)
-
-
 def _stop(proc):
     if proc is not None and proc.poll() is None:
         proc.terminate()
@@ -173,7 +168,7 @@ def measure(count, mode, keep_logs=False, perf_out=None, warm_up=False):
         if dbus_daemon is None:
             raise RuntimeError("dbus-daemon is missing (apt-get install dbus-daemon)")
         bus_proc = subprocess.Popen(
-            _die_with_parent([dbus_daemon, "--config-file", os.path.join(bus_dir, "bus.conf"),
+            dfudtest._die_with_parent([dbus_daemon, "--config-file", os.path.join(bus_dir, "bus.conf"),
                               "--nofork", "--print-address"]),
             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
         address = bus_proc.stdout.readline().decode().strip()
@@ -211,7 +206,7 @@ def measure(count, mode, keep_logs=False, perf_out=None, warm_up=False):
         env.pop("G_MESSAGES_DEBUG", None)
         log = open(log_path, "w")
         daemon = subprocess.Popen(
-            _die_with_parent(shlex.split(os.environ.get("DFUD_BENCH_WRAPPER", "")) +
+            dfudtest._die_with_parent(shlex.split(os.environ.get("DFUD_BENCH_WRAPPER", "")) +
                              [benchlib.program("daemon", "dfud"), "--session", "--state-dir",
                               os.path.join(tmp, "state"), "--config", config,
                               "--bluez-bus=none"]),

@@ -399,7 +399,7 @@ create_job(DdDevice *self, DdJobRecord *record, GBytes *firmware, GError **error
 	}
 	if (!dd_store_next_job_id(self->ctx->store, &record->id, error))
 		return NULL;
-	if (!dd_store_save_firmware_sha256(self->ctx->store, record, firmware, sha256, error))
+	if (!dd_store_save_firmware(self->ctx->store, record, firmware, sha256, error))
 		return NULL;
 	if (!dd_store_save_job(self->ctx->store, record, error)) {
 		dd_store_remove_job(self->ctx->store, record->id);

@@ -423,9 +423,10 @@ dd_store_sha256_hex(const guint8 *data, gsize len)
 }
 
 gboolean
-dd_store_save_firmware_sha256(DdStore *self, DdJobRecord *record, GBytes *firmware,
-			      const gchar *sha256, GError **error)
+dd_store_save_firmware(DdStore *self, DdJobRecord *record, GBytes *firmware, const gchar *sha256,
+		       GError **error)
 {
+	g_autofree gchar *computed = NULL;
 	g_autofree gchar *path = NULL;
 	gsize len = 0;
 	const guint8 *data;
@@ -433,15 +434,17 @@ dd_store_save_firmware_sha256(DdStore *self, DdJobRecord *record, GBytes *firmwa
 	g_return_val_if_fail(DD_IS_STORE(self), FALSE);
 	g_return_val_if_fail(record != NULL, FALSE);
 	g_return_val_if_fail(firmware != NULL, FALSE);
-	g_return_val_if_fail(dd_job_record_is_sha256_hex(sha256), FALSE);
+	g_return_val_if_fail(sha256 == NULL || dd_job_record_is_sha256_hex(sha256), FALSE);
 
 	if (record->id == 0) {
 		g_set_error_literal(error, DFUD_ERROR, DFUD_ERROR_INVALID_ARGUMENT,
 				    "the job has no id yet");
 		return FALSE;
 	}
+	data = g_bytes_get_data(firmware, &len);
+	if (sha256 == NULL)
+		sha256 = computed = dd_store_sha256_hex(data, len);
 	if (!dd_store_link_firmware(self, record->id, sha256)) {
-		data = g_bytes_get_data(firmware, &len);
 		path = dd_store_job_path(self, record->id, ".fw");
 		if (!dd_store_write(path, (const gchar *)data, len, error))
 			return FALSE;
@@ -450,20 +453,6 @@ dd_store_save_firmware_sha256(DdStore *self, DdJobRecord *record, GBytes *firmwa
 	g_free(record->firmware_sha256);
 	record->firmware_sha256 = g_strdup(sha256);
 	return TRUE;
-}
-
-gboolean
-dd_store_save_firmware(DdStore *self, DdJobRecord *record, GBytes *firmware, GError **error)
-{
-	g_autofree gchar *sha256 = NULL;
-	gsize len = 0;
-	const guint8 *data;
-
-	g_return_val_if_fail(firmware != NULL, FALSE);
-
-	data = g_bytes_get_data(firmware, &len);
-	sha256 = dd_store_sha256_hex(data, len);
-	return dd_store_save_firmware_sha256(self, record, firmware, sha256, error);
 }
 
 /*

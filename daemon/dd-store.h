@@ -31,15 +31,13 @@ const gchar *dd_store_get_dir(DdStore *self);
 /* returns the next id and persists its successor before returning it */
 gboolean dd_store_next_job_id(DdStore *self, guint64 *id, GError **error);
 
-/* writes N.fw (and records its sha256 in @record->firmware_sha256) */
-gboolean dd_store_save_firmware(DdStore *self, DdJobRecord *record, GBytes *firmware,
-				GError **error);
 /*
- * the same, for a caller that knows the content's SHA-256 (hex) already: when another
- * job's N.fw has it, N.fw is a hard link to that file (one copy on disk per content)
+ * writes N.fw and records the content's SHA-256 (hex; NULL: computed here) in
+ * @record->firmware_sha256; when another job's N.fw has that content, N.fw is a hard link to
+ * it (one copy on disk per content)
  */
-gboolean dd_store_save_firmware_sha256(DdStore *self, DdJobRecord *record, GBytes *firmware,
-				       const gchar *sha256, GError **error);
+gboolean dd_store_save_firmware(DdStore *self, DdJobRecord *record, GBytes *firmware,
+				const gchar *sha256, GError **error);
 GBytes *dd_store_load_firmware(DdStore *self, const DdJobRecord *record, GError **error);
 gboolean dd_store_save_job(DdStore *self, const DdJobRecord *record, GError **error);
 /* every journaled job, oldest id first (broken ones are set aside with a warning) */

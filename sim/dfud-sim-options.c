@@ -51,6 +51,8 @@ static const OptSpec opt_specs[] = {
     {"ble", OPT_SPECIAL, 0, 0, 0, NULL, "Be a BLE peripheral through BlueZ (--count 1 only)"},
     {"adapter", OPT_STRING, FIELD(adapter), 0, 0, "hciN", "Use this BlueZ adapter"},
     {"name", OPT_STRING, FIELD(name), 0, 0, "NAME", "Advertised BLE name (default: dfud-sim)"},
+    {"ble-write-socket", OPT_SET, FIELD(ble_write_socket), 0, 0, NULL,
+     "Take ATT writes through BlueZ's AcquireWrite socket (one central; see dfud-sim(1))"},
     /* flash and MCUboot */
     {"slot0", OPT_STRING, FIELD(slot0_path), 0, 0, "IMAGE",
      "Install IMAGE as the confirmed running image 0 of a new state directory"},

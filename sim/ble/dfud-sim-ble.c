@@ -51,7 +51,7 @@ struct _DfudSimBle {
 	DfudSimBleApp *app;
 	GHashTable *sessions;	/* device path -> BleSession */
 	GHashTable *dropping;	/* device paths we are disconnecting: their writes are ignored */
-	gboolean acquire_write; /* DFUD_SIM_BLE_ACQUIRE_WRITE=1: writes through a socket */
+	gboolean acquire_write; /* --ble-write-socket: writes through a socket */
 	AdvState adv;
 	gboolean app_registered;
 	gulong running_id;
@@ -90,7 +90,7 @@ dfud_sim_ble_new(GPtrArray *devices, const DfudSimConfig *config, GError **error
 	self->sessions =
 	    g_hash_table_new_full(g_str_hash, g_str_equal, NULL, (GDestroyNotify)ble_session_free);
 	self->dropping = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-	self->acquire_write = g_strcmp0(g_getenv("DFUD_SIM_BLE_ACQUIRE_WRITE"), "1") == 0;
+	self->acquire_write = config->ble_write_socket;
 	return self;
 }
 
@@ -447,7 +447,7 @@ start_powered(GObject *source, GAsyncResult *result, gpointer user_data)
 	self = g_task_get_task_data(task);
 	root = g_strdup_printf("/org/dfud/sim/dev%u", dfud_sim_device_get_index(self->device));
 	if (self->acquire_write)
-		g_message("writes through a socket (DFUD_SIM_BLE_ACQUIRE_WRITE=1): one central at "
+		g_message("writes through a socket (--ble-write-socket): one central at "
 			  "a time, whose first packet fits one write");
 	self->app = dfud_sim_ble_app_new(self->bus, root, self->name,
 					 dfud_sim_device_get_required_security(self->device),

@@ -74,6 +74,7 @@ typedef struct {
 	gboolean ble;		  /* --ble */
 	gchar *adapter;		  /* --adapter hciN (any when NULL) */
 	gchar *name;		  /* --name: advertised name; device k > 0 gets "-k" appended */
+	gboolean ble_write_socket; /* --ble-write-socket: writes through AcquireWrite */
 } DfudSimConfig;
 
 /* a config with the defaults documented in dfud-sim(1) (an nRF52840 DK running an NCS sample) */

@@ -158,7 +158,7 @@ save_job(Fixture *f, DdJobRecord *r)
 	g_autoptr(GBytes) fw = make_firmware(r->id);
 	g_autoptr(GError) error = NULL;
 
-	g_assert_true(dd_store_save_firmware(f->store, r, fw, &error));
+	g_assert_true(dd_store_save_firmware(f->store, r, fw, NULL, &error));
 	g_assert_no_error(error);
 	g_assert_true(dd_store_save_job(f->store, r, &error));
 	g_assert_no_error(error);
@@ -394,6 +394,48 @@ test_job_roundtrip(Fixture *f, gconstpointer data)
 	g_assert_cmpuint(next_id(f), ==, 3);
 }
 
+/* jobs of one content share one file on disk: the second N.fw is a hard link to the first, and
+ * each job's copy stays readable when the other job is removed */
+static void
+test_firmware_shared(Fixture *f, gconstpointer data)
+{
+	g_autoptr(DdJobRecord) a = make_record(next_id(f));
+	g_autoptr(DdJobRecord) b = make_record(next_id(f));
+	g_autoptr(DdJobRecord) other = make_record(next_id(f));
+	g_autoptr(GBytes) fw = make_firmware(1);
+	g_autoptr(GBytes) different = make_firmware(2);
+	g_autoptr(GBytes) loaded = NULL;
+	g_autoptr(GError) error = NULL;
+	g_autofree gchar *path_a = g_strdup_printf("%s/%" G_GUINT64_FORMAT ".fw", f->jobs, a->id);
+	g_autofree gchar *path_b = g_strdup_printf("%s/%" G_GUINT64_FORMAT ".fw", f->jobs, b->id);
+	g_autofree gchar *path_o =
+	    g_strdup_printf("%s/%" G_GUINT64_FORMAT ".fw", f->jobs, other->id);
+	struct stat st_a, st_b, st_o;
+
+	g_assert_true(dd_store_save_firmware(f->store, a, fw, NULL, &error));
+	g_assert_no_error(error);
+	g_assert_true(dd_store_save_firmware(f->store, b, fw, a->firmware_sha256, &error));
+	g_assert_no_error(error);
+	g_assert_true(dd_store_save_firmware(f->store, other, different, NULL, &error));
+	g_assert_no_error(error);
+	g_assert_cmpstr(a->firmware_sha256, ==, b->firmware_sha256);
+	g_assert_cmpstr(a->firmware_sha256, !=, other->firmware_sha256);
+	g_assert_cmpint(stat(path_a, &st_a), ==, 0);
+	g_assert_cmpint(stat(path_b, &st_b), ==, 0);
+	g_assert_cmpint(stat(path_o, &st_o), ==, 0);
+	g_assert_cmpuint(st_a.st_ino, ==, st_b.st_ino);
+	g_assert_cmpuint(st_a.st_nlink, ==, 2);
+	g_assert_cmpuint(st_o.st_nlink, ==, 1);
+
+	g_assert_true(dd_store_save_job(f->store, b, &error));
+	g_assert_no_error(error);
+	dd_store_remove_job(f->store, a->id);
+	g_assert_false(g_file_test(path_a, G_FILE_TEST_EXISTS));
+	loaded = dd_store_load_firmware(f->store, b, &error);
+	g_assert_no_error(error);
+	g_assert_true(g_bytes_equal(loaded, fw));
+}
+
 static void
 test_job_invalid(Fixture *f, gconstpointer data)
 {
@@ -403,7 +445,7 @@ test_job_invalid(Fixture *f, gconstpointer data)
 	g_autoptr(GPtrArray) jobs = NULL;
 
 	/* no id yet */
-	g_assert_false(dd_store_save_firmware(f->store, r, fw, &error));
+	g_assert_false(dd_store_save_firmware(f->store, r, fw, NULL, &error));
 	g_assert_error(error, DFUD_ERROR, DFUD_ERROR_INVALID_ARGUMENT);
 	g_clear_error(&error);
 
@@ -412,7 +454,7 @@ test_job_invalid(Fixture *f, gconstpointer data)
 	g_assert_false(dd_store_save_job(f->store, r, &error));
 	g_assert_error(error, DFUD_ERROR, DFUD_ERROR_INVALID_ARGUMENT);
 	g_clear_error(&error);
-	g_assert_true(dd_store_save_firmware(f->store, r, fw, &error));
+	g_assert_true(dd_store_save_firmware(f->store, r, fw, NULL, &error));
 	g_assert_no_error(error);
 
 	/* values a job cannot have */
@@ -718,7 +760,7 @@ test_empty_firmware(Fixture *f, gconstpointer data)
 	g_autoptr(GPtrArray) jobs = NULL;
 	g_autoptr(GError) error = NULL;
 
-	g_assert_true(dd_store_save_firmware(f->store, r, empty, &error));
+	g_assert_true(dd_store_save_firmware(f->store, r, empty, NULL, &error));
 	g_assert_no_error(error);
 	g_assert_true(dd_store_save_job(f->store, r, &error));
 	g_assert_no_error(error);
@@ -740,6 +782,7 @@ main(int argc, char **argv)
 	ADD("/store/state/corrupt", test_state_corrupt);
 	ADD("/store/job/roundtrip", test_job_roundtrip);
 	ADD("/store/job/invalid", test_job_invalid);
+	ADD("/store/job/firmware-shared", test_firmware_shared);
 	ADD("/store/job/corrupt", test_job_corrupt);
 	ADD("/store/job/interrupted-write", test_interrupted_write);
 	ADD("/store/job/empty-firmware", test_empty_firmware);

@@ -3,10 +3,12 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 """Three devices updated at once: the jobs upload concurrently and all end verified."""
 
-from gi.repository import GLib
+import os
+
+from gi.repository import Gio, GLib
 
 import dfudtest
-from dfudtest import DEVICE, MANAGER, ROOT, data, hexbytes, version_is
+from dfudtest import DEVICE, MANAGER, NAME, ROOT, data, hexbytes, version_is
 
 OLD = "hashonly_1k_v1.2.3+4.bin"
 NEW = "hashonly_300k_v1.0.0.bin"
@@ -62,6 +64,41 @@ class FleetTest(dfudtest.DfudTestCase):
             active = [i for i in images if i.get("active")]
             self.assertEqual([hexbytes(i["hash"]) for i in active], [dfudtest.HASHES[NEW]])
             self.assertTrue(version_is(active[0]["version"], "1.0.0"), images)
+
+    def test_one_descriptor_for_all(self):
+        # a fleet updater opens the file once and passes the same descriptor to every Update at
+        # once: its dups share one file offset, so dfud must read from the start whatever the
+        # others (or the caller) did with it (it did not: ImageEmpty)
+        sim = self.start_sim("--slot0", data(OLD), "--time-scale=0", count=3)
+        self.start_daemon()
+        devices = [self.add_device(uri, name=f"fd-{k}") for k, uri in enumerate(sim.uris)]
+        options = {"allow-downgrade": GLib.Variant("b", True)}
+        replies = {}
+        fd = os.open(data(NEW), os.O_RDONLY | os.O_CLOEXEC)
+        try:
+            os.lseek(fd, 4096, os.SEEK_SET)
+
+            def done(conn, res, device):
+                try:
+                    replies[device] = conn.call_with_unix_fd_list_finish(res)[0].unpack()[0]
+                except GLib.Error as e:
+                    replies[device] = e
+
+            for device in devices:
+                fd_list = Gio.UnixFDList()
+                fd_list.append(fd)
+                self.conn.call_with_unix_fd_list(
+                    NAME, device, DEVICE, "Update", self.update_args(options),
+                    GLib.VariantType("(o)"), Gio.DBusCallFlags.NO_AUTO_START,
+                    dfudtest.CALL_TIMEOUT_MS, fd_list, None, done, device)
+            self.wait_for(lambda: len(replies) == len(devices), dfudtest.START_TIMEOUT,
+                          "the Update replies", lambda: repr(replies))
+        finally:
+            os.close(fd)
+        errors = {d: r.message for d, r in replies.items() if isinstance(r, GLib.Error)}
+        self.assertEqual(errors, {})
+        for job in replies.values():
+            self.assert_job_verified(job, self.wait_job_final(job))
 
 
 if __name__ == "__main__":
