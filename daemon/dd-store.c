@@ -19,12 +19,15 @@
 #define DD_STORE_GROUP_STATE "state"
 /* our own files are small; anything bigger was not written by us */
 #define DD_STORE_MAX_INI_SIZE (256 * 1024)
+/* job ids are persisted as the end of a reserved block: one durable write per block of jobs */
+#define DD_STORE_ID_BLOCK 64
 
 struct _DdStore {
 	GObject parent_instance;
 	gchar *dir;
 	gchar *jobs_dir;
-	guint64 next_id; /* 0: nothing known yet besides jobs/ */
+	guint64 next_id;  /* 0: nothing known yet besides jobs/ */
+	guint64 reserved; /* ids below it are covered by state.ini's NextJobId */
 	/* job id -> sha256 hex of its N.fw, for the copies written or checked in this run */
 	GHashTable *firmware_ids;
 };
@@ -86,11 +89,14 @@ dd_store_sync_dir(const gchar *dir)
 	close(fd);
 }
 
+/*
+ * a temporary file, fsync, rename; GLib (>= 2.74, as required) then syncs the directory
+ * itself, so the rename survives a power cut without a second sync of ours
+ */
 static gboolean
 dd_store_write(const gchar *path, const gchar *data, gsize len, GError **error)
 {
 	g_autoptr(GError) local = NULL;
-	g_autofree gchar *dir = g_path_get_dirname(path);
 
 	if (!g_file_set_contents_full(path, data, (gssize)len,
 				      G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE,
@@ -99,7 +105,6 @@ dd_store_write(const gchar *path, const gchar *data, gsize len, GError **error)
 			    local->message);
 		return FALSE;
 	}
-	dd_store_sync_dir(dir);
 	return TRUE;
 }
 
@@ -384,35 +389,46 @@ dd_store_scan_max_id(DdStore *self, guint64 *max_id, GError **error)
 	return TRUE;
 }
 
+/*
+ * Ids are handed out from memory; state.ini records the end of the block reserved so far
+ * (written once per DD_STORE_ID_BLOCK jobs), so that after a restart, a lost journal or
+ * removed job files no id is ever handed out twice. At each new block, jobs/ is looked at
+ * too: an id found there is never handed out again either.
+ */
 gboolean
 dd_store_next_job_id(DdStore *self, guint64 *id, GError **error)
 {
-	g_autofree gchar *path = NULL;
-	g_autofree gchar *data = NULL;
-	g_autoptr(GKeyFile) kf = g_key_file_new();
-	guint64 max_id = 0;
-	guint64 next;
-	gsize len = 0;
-
 	g_return_val_if_fail(DD_IS_STORE(self), FALSE);
 	g_return_val_if_fail(id != NULL, FALSE);
 
-	if (!dd_store_scan_max_id(self, &max_id, error))
-		return FALSE;
-	/* two ids short of the end: the successor we persist must be an id too */
-	if (max_id >= G_MAXUINT64 - 1 || self->next_id >= G_MAXUINT64 - 1) {
-		g_set_error_literal(error, DFUD_ERROR, DFUD_ERROR_FAILED, "job ids exhausted");
-		return FALSE;
-	}
-	next = MAX(MAX(self->next_id, max_id + 1), 1);
+	if (self->next_id == 0 || self->next_id >= self->reserved) {
+		g_autofree gchar *path = g_build_filename(self->dir, "state.ini", NULL);
+		g_autofree gchar *data = NULL;
+		g_autoptr(GKeyFile) kf = g_key_file_new();
+		guint64 max_id = 0;
+		guint64 next;
+		guint64 end;
+		gsize len = 0;
 
-	path = g_build_filename(self->dir, "state.ini", NULL);
-	g_key_file_set_uint64(kf, DD_STORE_GROUP_STATE, "NextJobId", next + 1);
-	data = g_key_file_to_data(kf, &len, NULL);
-	if (!dd_store_write(path, data, len, error))
-		return FALSE;
-	self->next_id = next + 1;
-	*id = next;
+		if (!dd_store_scan_max_id(self, &max_id, error))
+			return FALSE;
+		/* the end of the block persisted must be an id too */
+		if (max_id >= G_MAXUINT64 - 1 || self->next_id == G_MAXUINT64) {
+			g_set_error_literal(error, DFUD_ERROR, DFUD_ERROR_FAILED,
+					    "job ids exhausted");
+			return FALSE;
+		}
+		next = MAX(MAX(self->next_id, max_id + 1), 1);
+		end = G_MAXUINT64 - next > DD_STORE_ID_BLOCK ? next + DD_STORE_ID_BLOCK
+							      : G_MAXUINT64;
+		g_key_file_set_uint64(kf, DD_STORE_GROUP_STATE, "NextJobId", end);
+		data = g_key_file_to_data(kf, &len, NULL);
+		if (!dd_store_write(path, data, len, error))
+			return FALSE;
+		self->next_id = next;
+		self->reserved = end;
+	}
+	*id = self->next_id++;
 	return TRUE;
 }
 

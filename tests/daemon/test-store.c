@@ -216,45 +216,73 @@ test_dir_mode(Fixture *f, gconstpointer data)
 	g_assert_null(bad);
 }
 
+static guint64
+state_next_job_id(Fixture *f)
+{
+	g_autofree gchar *path = g_build_filename(f->dir, "state.ini", NULL);
+	g_autoptr(GKeyFile) kf = g_key_file_new();
+	g_autoptr(GError) error = NULL;
+	guint64 value;
+
+	g_assert_true(g_key_file_load_from_file(kf, path, G_KEY_FILE_NONE, &error));
+	value = g_key_file_get_uint64(kf, "state", "NextJobId", &error);
+	g_assert_no_error(error);
+	return value;
+}
+
+static void
+remove_file(const gchar *dir, const gchar *name)
+{
+	g_autofree gchar *path = g_build_filename(dir, name, NULL);
+	g_assert_cmpint(g_unlink(path), ==, 0);
+}
+
 static void
 test_ids_monotonic(Fixture *f, gconstpointer data)
 {
-	guint64 last;
+	guint64 end;
+	guint64 id;
 
 	g_assert_cmpuint(next_id(f), ==, 1);
 	g_assert_cmpuint(next_id(f), ==, 2);
 	g_assert_cmpuint(file_mode(f->dir, "state.ini"), ==, 0600);
 
-	/* restart: the successor was persisted */
+	/* state.ini holds the end of a block of ids, written once for the whole block */
+	end = state_next_job_id(f);
+	g_assert_cmpuint(end, >, 2);
+	remove_file(f->dir, "state.ini");
+	for (id = 3; id < end; id++)
+		g_assert_cmpuint(next_id(f), ==, id);
+	g_assert_false(file_exists(f->dir, "state.ini"));
+	/* the next block is persisted before its first id is handed out */
+	g_assert_cmpuint(next_id(f), ==, end);
+	g_assert_cmpuint(state_next_job_id(f), >, end);
+
+	/* restart: nothing handed out before comes again, even with no job file left */
+	end = state_next_job_id(f);
 	fixture_restart(f);
-	g_assert_cmpuint(next_id(f), ==, 3);
+	g_assert_cmpuint(next_id(f), ==, end);
 
 	/* state.ini lost: jobs/ still knows the highest id, broken ones included */
-	write_file(f->jobs, "9.ini.broken", "x", -1);
-	write_file(f->jobs, "7.fw", "x", -1);
-	{
-		g_autofree gchar *state = g_build_filename(f->dir, "state.ini", NULL);
-		g_assert_cmpint(g_unlink(state), ==, 0);
-	}
+	write_file(f->jobs, "900.ini.broken", "x", -1);
+	write_file(f->jobs, "700.fw", "x", -1);
+	remove_file(f->dir, "state.ini");
 	fixture_restart(f);
-	g_assert_cmpuint(next_id(f), ==, 10);
+	g_assert_cmpuint(next_id(f), ==, 901);
 
 	/* lost again while running, and every job file gone: never an id returned before */
-	{
-		g_autofree gchar *state = g_build_filename(f->dir, "state.ini", NULL);
-		g_autofree gchar *broken = g_build_filename(f->jobs, "9.ini.broken", NULL);
-		g_autofree gchar *fw = g_build_filename(f->jobs, "7.fw", NULL);
-		g_assert_cmpint(g_unlink(state), ==, 0);
-		g_assert_cmpint(g_unlink(broken), ==, 0);
-		g_assert_cmpint(g_unlink(fw), ==, 0);
-	}
-	g_assert_cmpuint(next_id(f), ==, 11);
+	remove_file(f->dir, "state.ini");
+	remove_file(f->jobs, "900.ini.broken");
+	remove_file(f->jobs, "700.fw");
+	g_assert_cmpuint(next_id(f), ==, 902);
 
 	/* a newer id in jobs/ than in state.ini wins */
-	write_file(f->jobs, "40.ini", "x", -1);
-	last = next_id(f);
-	g_assert_cmpuint(last, ==, 41);
-	g_assert_cmpuint(next_id(f), ==, 42);
+	write_file(f->dir, "state.ini", "[state]\nNextJobId=5\n", -1);
+	write_file(f->jobs, "4000.ini", "x", -1);
+	fixture_restart(f);
+	g_assert_cmpuint(next_id(f), ==, 4001);
+	g_assert_cmpuint(next_id(f), ==, 4002);
+	g_assert_cmpuint(state_next_job_id(f), >, 4002);
 }
 
 static void
@@ -278,7 +306,9 @@ test_ids_strict(Fixture *f, gconstpointer data)
 	g_assert_cmpuint(next_id(f), ==, 1);
 	/* the largest id that still has a successor */
 	write_file(f->jobs, "18446744073709551613.ini", "x", -1);
+	fixture_restart(f);
 	g_assert_cmpuint(next_id(f), ==, G_GUINT64_CONSTANT(18446744073709551614));
+	g_assert_cmpuint(state_next_job_id(f), ==, G_MAXUINT64);
 	{
 		g_autoptr(GError) error = NULL;
 		guint64 id = 0;
@@ -390,8 +420,8 @@ test_job_roundtrip(Fixture *f, gconstpointer data)
 	g_assert_cmpuint(jobs->len, ==, 1);
 	assert_records_equal(g_ptr_array_index(jobs, 0), r2);
 
-	/* the removed id stays used */
-	g_assert_cmpuint(next_id(f), ==, 3);
+	/* the removed id stays used, across the restart too */
+	g_assert_cmpuint(next_id(f), >, r2->id);
 }
 
 /* jobs of one content share one file on disk: the second N.fw is a hard link to the first, and
@@ -737,6 +767,7 @@ test_interrupted_write(Fixture *f, gconstpointer data)
 {
 	g_autoptr(DdJobRecord) r = make_record(next_id(f));
 	g_autoptr(GPtrArray) jobs = NULL;
+	guint64 end = state_next_job_id(f);
 
 	save_job(f, r);
 	write_file(f->dir, "state.ini.Q1w2E3", "[state]\nNextJob", -1);
@@ -747,7 +778,8 @@ test_interrupted_write(Fixture *f, gconstpointer data)
 	assert_records_equal(g_ptr_array_index(jobs, 0), r);
 	g_assert_false(file_exists(f->jobs, "1.ini.Q1w2E3"));
 	g_assert_false(file_exists(f->dir, "state.ini.Q1w2E3"));
-	g_assert_cmpuint(next_id(f), ==, 2);
+	/* the state.ini of before the interrupted write counts */
+	g_assert_cmpuint(next_id(f), ==, end);
 }
 
 /* the store does not judge firmware: an empty copy round-trips like any other */
