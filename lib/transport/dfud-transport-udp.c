@@ -6,9 +6,12 @@
 
 #include "config.h"
 
+#include <errno.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "dfud-error.h"
+#include "dfud-fd-watch.h"
 #include "dfud-transport-udp.h"
 #include "dfud-transport-uri.h"
 
@@ -30,7 +33,7 @@ struct _DfudTransportUdp {
 	gchar *host;
 	guint16 port;
 	GSocket *socket;
-	GSource *read_source;
+	DfudFdWatch *read_watch;
 	GSource *write_source;
 	GQueue send_queue;	   /* of GBytes, waiting for the socket to accept them */
 	GCancellable *open_cancel; /* the open in progress, cancelled by close */
@@ -83,10 +86,7 @@ udp_open_forward_cancel(GCancellable *outer, gpointer user_data)
 static void
 udp_close_socket(DfudTransportUdp *self)
 {
-	if (self->read_source != NULL) {
-		g_source_destroy(self->read_source);
-		g_clear_pointer(&self->read_source, g_source_unref);
-	}
+	g_clear_pointer(&self->read_watch, dfud_fd_watch_free);
 	if (self->write_source != NULL) {
 		g_source_destroy(self->write_source);
 		g_clear_pointer(&self->write_source, g_source_unref);
@@ -145,20 +145,46 @@ udp_handle_datagram(DfudTransportUdp *self, const guint8 *data, gsize len)
 	dfud_transport_emit_packet(DFUD_TRANSPORT(self), frame);
 }
 
-static gboolean
-udp_read_cb(GSocket *socket, GIOCondition condition, gpointer user_data)
+/*
+ * a datagram's length, 0 when none is waiting (an empty datagram is no SMP frame either), -1 on
+ * an error. recv() on the descriptor: draining ends with a read that finds the socket empty,
+ * for which GSocket would make an error object and format its message each time.
+ */
+static gssize
+udp_receive(DfudTransportUdp *self, GSocket *socket, GError **error)
+{
+	for (;;) {
+		gssize n = recv(g_socket_get_fd(socket), self->recv_buf,
+				DFUD_TRANSPORT_UDP_RECV_MAX, MSG_DONTWAIT);
+		int saved;
+
+		if (n >= 0)
+			return n;
+		saved = errno;
+		if (saved == EINTR)
+			continue;
+		if (saved == EAGAIN || saved == EWOULDBLOCK)
+			return 0;
+		g_set_error(error, G_IO_ERROR, g_io_error_from_errno(saved), "%s",
+			    g_strerror(saved));
+		return -1;
+	}
+}
+
+static void
+udp_read_cb(gint fd, GIOCondition condition, gpointer user_data)
 {
 	g_autoptr(DfudTransportUdp) self = g_object_ref(DFUD_TRANSPORT_UDP(user_data));
+	g_autoptr(GSocket) socket = self->socket != NULL ? g_object_ref(self->socket) : NULL;
 
 	/* drain what is there; a listener may close (or reopen) the transport meanwhile */
-	while (self->socket == socket) {
+	while (socket != NULL && self->socket == socket) {
 		g_autoptr(GError) error = NULL;
-		gssize n = g_socket_receive(socket, (gchar *)self->recv_buf,
-					    DFUD_TRANSPORT_UDP_RECV_MAX, NULL, &error);
+		gssize n = udp_receive(self, socket, &error);
 
+		if (n == 0 && error == NULL)
+			return;
 		if (n < 0) {
-			if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
-				return G_SOURCE_CONTINUE;
 			if (udp_error_is_transient(error)) {
 				g_debug("%s: %s (the device may be restarting)",
 					dfud_transport_get_uri(DFUD_TRANSPORT(self)),
@@ -166,11 +192,10 @@ udp_read_cb(GSocket *socket, GIOCondition condition, gpointer user_data)
 				continue;
 			}
 			udp_fail(self, error);
-			return G_SOURCE_REMOVE;
+			return;
 		}
 		udp_handle_datagram(self, self->recv_buf, (gsize)n);
 	}
-	return G_SOURCE_REMOVE;
 }
 
 static gboolean udp_write_cb(GSocket *socket, GIOCondition condition, gpointer user_data);
@@ -280,9 +305,16 @@ udp_connect(DfudTransportUdp *self, GTask *task, GSocketAddress *address)
 	g_socket_set_blocking(socket, FALSE);
 	udp_close_socket(self);
 	self->socket = g_steal_pointer(&socket);
-	self->read_source = g_socket_create_source(self->socket, G_IO_IN, NULL);
-	g_source_set_callback(self->read_source, G_SOURCE_FUNC(udp_read_cb), self, NULL);
-	g_source_attach(self->read_source, g_task_get_context(task));
+	self->read_watch =
+	    dfud_fd_watch_new(g_task_get_context(task), g_socket_get_fd(self->socket), G_IO_IN,
+			      udp_read_cb, self, &error);
+	if (self->read_watch == NULL) {
+		udp_close_socket(self);
+		g_task_return_new_error(task, DFUD_ERROR, DFUD_ERROR_IO, "%s: %s",
+					dfud_transport_get_uri(DFUD_TRANSPORT(self)),
+					error->message);
+		return;
+	}
 	where = g_socket_connectable_to_string(G_SOCKET_CONNECTABLE(address));
 	g_debug("%s: socket connected to %s", dfud_transport_get_uri(DFUD_TRANSPORT(self)), where);
 	dfud_transport_set_open(DFUD_TRANSPORT(self), TRUE);
