@@ -223,8 +223,10 @@ send_chunk(DfudUploader *self, guint64 off)
 	if (call->end == self->len)
 		self->sent_last = TRUE;
 	self->in_flight++;
-	g_debug("upload image %u: chunk %" G_GUINT64_FORMAT "+%" G_GSIZE_FORMAT " (gen %u)",
-		self->image_index, off, n, self->gen);
+	/* GLib formats a debug message before it drops it: not for every chunk */
+	if (!g_log_writer_default_would_drop(G_LOG_LEVEL_DEBUG, G_LOG_DOMAIN))
+		g_debug("upload image %u: chunk %" G_GUINT64_FORMAT "+%" G_GSIZE_FORMAT " (gen %u)",
+			self->image_index, off, n, self->gen);
 	dfud_smp_client_call_async(self->client, request, timeout_for(self, off, call->end),
 				   g_task_get_cancellable(self->task), chunk_done, call);
 	return call->end;

@@ -345,7 +345,10 @@ lookup(const cbor_item_t *map, const gchar *key, DfudSmpCborNeed need, const cbo
 		g_set_error(error, DFUD_ERROR, DFUD_ERROR_PROTOCOL, "missing key \"%s\"", key);
 		return FALSE;
 	}
-	g_snprintf(what, DFUD_SMP_KEY_WHAT_MAX, "key \"%s\"", key);
+	/* for the getters' error messages; built for every key read, so without printf */
+	g_strlcpy(what, "key \"", DFUD_SMP_KEY_WHAT_MAX);
+	g_strlcat(what, key, DFUD_SMP_KEY_WHAT_MAX - 1);
+	g_strlcat(what, "\"", DFUD_SMP_KEY_WHAT_MAX);
 	return TRUE;
 }
 
