@@ -360,38 +360,71 @@ dfuctl_client_get_device(DfuctlClient *client, const gchar *selector, GError **e
 	return dfuctl_client_lookup_device(client, selector, TRUE, error);
 }
 
-DfudDbusJob *
-dfuctl_client_job_at(DfuctlClient *client, const gchar *path, GError **error)
-{
-	g_autoptr(GDBusObject) object = NULL;
-	g_autoptr(GError) local = NULL;
+typedef struct {
+	GMainLoop *loop;
 	DfudDbusJob *job;
+	GError *error;
+} JobProxyWait;
+
+static void
+job_proxy_ready_cb(GObject *source, GAsyncResult *res, gpointer user_data)
+{
+	JobProxyWait *wait = user_data;
+
+	wait->job = dfud_dbus_job_proxy_new_finish(res, &wait->error);
+	g_main_loop_quit(wait->loop);
+}
+
+/*
+ * A proxy of its own for the job at @path, made while the main loop runs: a proxy made with a
+ * synchronous call applies the PropertiesChanged signals that arrived while it waited for the
+ * properties after them, so a job that moved on meanwhile would seem to go back a stage. Made
+ * asynchronously, the signals older than the properties are dropped and newer ones applied
+ * in order.
+ */
+DfudDbusJob *
+dfuctl_client_new_job_proxy(DfuctlClient *client, const gchar *path, GError **error)
+{
+	g_autoptr(GMainLoop) loop = g_main_loop_new(g_main_context_get_thread_default(), FALSE);
+	JobProxyWait wait = {.loop = loop};
 
 	if (path == NULL || !g_variant_is_object_path(path)) {
 		g_set_error(error, DFUD_ERROR, DFUD_ERROR_NOT_FOUND, "no job %s",
 			    path != NULL ? path : "(null)");
 		return NULL;
 	}
-	object = g_dbus_object_manager_get_object(client->manager, path);
-	if (object != NULL) {
-		job = dfud_dbus_object_get_job(DFUD_DBUS_OBJECT(object));
-		if (job != NULL)
-			return job;
-	}
-	job = dfud_dbus_job_proxy_new_sync(client->bus, G_DBUS_PROXY_FLAGS_DO_NOT_AUTO_START,
-					   DFUD_DBUS_NAME, path, NULL, &local);
-	if (job == NULL) {
-		g_autoptr(GError) mapped = dfuctl_client_error(local);
-		g_propagate_error(error, g_steal_pointer(&mapped));
+	dfud_dbus_job_proxy_new(client->bus, G_DBUS_PROXY_FLAGS_DO_NOT_AUTO_START, DFUD_DBUS_NAME,
+				path, NULL, job_proxy_ready_cb, &wait);
+	g_main_loop_run(loop);
+	if (wait.job == NULL) {
+		g_propagate_error(error, dfuctl_client_error(wait.error));
+		g_clear_error(&wait.error);
 		return NULL;
 	}
-	/* a proxy of a path with nothing behind it has no properties */
-	if (dfud_dbus_job_get_status(job) == NULL) {
-		g_object_unref(job);
+	/* a proxy of a path with nothing behind it (a job gone after JobLinger) has no
+	 * properties */
+	if (dfud_dbus_job_get_status(wait.job) == NULL) {
+		g_object_unref(wait.job);
 		g_set_error(error, DFUD_ERROR, DFUD_ERROR_NOT_FOUND, "no job %s", path);
 		return NULL;
 	}
-	return job;
+	return wait.job;
+}
+
+DfudDbusJob *
+dfuctl_client_job_at(DfuctlClient *client, const gchar *path, GError **error)
+{
+	g_autoptr(GDBusObject) object = NULL;
+
+	if (path != NULL && g_variant_is_object_path(path)) {
+		object = g_dbus_object_manager_get_object(client->manager, path);
+		if (object != NULL) {
+			DfudDbusJob *job = dfud_dbus_object_get_job(DFUD_DBUS_OBJECT(object));
+			if (job != NULL)
+				return job;
+		}
+	}
+	return dfuctl_client_new_job_proxy(client, path, error);
 }
 
 DfudDbusJob *
@@ -419,8 +452,8 @@ dfuctl_client_get_job(DfuctlClient *client, const gchar *selector, GError **erro
 }
 
 DfudDbusDevice *
-dfuctl_client_open_device(const DfuctlOptions *options, const gchar *verb,
-			  const gchar *selector, DfuctlClient **client, int *rc)
+dfuctl_client_open_device(const DfuctlOptions *options, const gchar *verb, const gchar *selector,
+			  DfuctlClient **client, int *rc)
 {
 	g_autoptr(GError) error = NULL;
 	DfudDbusDevice *device;

@@ -58,11 +58,13 @@ const gchar *dfuctl_object_name(const gchar *path);
 DfudDbusJob *dfuctl_client_get_job(DfuctlClient *client, const gchar *selector, GError **error);
 /* the job at @path (from ListJobs, CurrentJob, Update), even before the object manager saw it */
 DfudDbusJob *dfuctl_client_job_at(DfuctlClient *client, const gchar *path, GError **error);
+/* a proxy of our own, which sees every property change from its first moment on */
+DfudDbusJob *dfuctl_client_new_job_proxy(DfuctlClient *client, const gchar *path, GError **error);
 
 /* the start of a verb on one device: connects and resolves @selector; on failure prints the
  * error (as dfuctl_fail) and returns NULL with *rc the exit code */
 DfudDbusDevice *dfuctl_client_open_device(const DfuctlOptions *options, const gchar *verb,
-					   const gchar *selector, DfuctlClient **client, int *rc);
+					  const gchar *selector, DfuctlClient **client, int *rc);
 
 /* a failed D-Bus call as a DFUD_ERROR (remote name mapped back, D-Bus prefix stripped) */
 GError *dfuctl_client_error(const GError *error);

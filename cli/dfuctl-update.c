@@ -145,13 +145,9 @@ dfuctl_update_run(const DfuctlOptions *options, int argc, char **argv)
 		return dfuctl_fail(&opts, verb, remote);
 	}
 
-	/* a proxy of our own: it follows PropertiesChanged from the first moment */
-	job = dfud_dbus_job_proxy_new_sync(client->bus, G_DBUS_PROXY_FLAGS_NONE, DFUD_DBUS_NAME,
-					   job_path, NULL, &error);
-	if (job == NULL) {
-		g_autoptr(GError) remote = dfuctl_client_error(error);
-		return dfuctl_fail(&opts, verb, remote);
-	}
+	job = dfuctl_client_new_job_proxy(client, job_path, &error);
+	if (job == NULL)
+		return dfuctl_fail(&opts, verb, error);
 	if (no_wait) {
 		if (opts.json) {
 			g_autoptr(DfuctlRecord) rec = dfuctl_job_record(job);

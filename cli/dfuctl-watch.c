@@ -13,27 +13,6 @@
 #include "dfuctl-progress.h"
 #include "dfuctl.h"
 
-/* a proxy of our own per job, so that every job is followed the same way */
-static DfudDbusJob *
-watch_job_proxy(DfuctlClient *client, const gchar *path, GError **error)
-{
-	g_autoptr(GError) local = NULL;
-	DfudDbusJob *job = dfud_dbus_job_proxy_new_sync(client->bus, G_DBUS_PROXY_FLAGS_NONE,
-							DFUD_DBUS_NAME, path, NULL, &local);
-
-	if (job == NULL) {
-		g_propagate_error(error, dfuctl_client_error(local));
-		return NULL;
-	}
-	/* a job that went away meanwhile (JobLinger) has no properties */
-	if (dfud_dbus_job_get_status(job) == NULL) {
-		g_set_error(error, DFUD_ERROR, DFUD_ERROR_NOT_FOUND, "no job %s", path);
-		g_object_unref(job);
-		return NULL;
-	}
-	return job;
-}
-
 int
 dfuctl_watch_run(const DfuctlOptions *options, int argc, char **argv)
 {
@@ -61,8 +40,8 @@ dfuctl_watch_run(const DfuctlOptions *options, int argc, char **argv)
 
 		if (found == NULL)
 			return dfuctl_fail(&opts, "watch", error);
-		job = watch_job_proxy(client, g_dbus_proxy_get_object_path(G_DBUS_PROXY(found)),
-				      &error);
+		job = dfuctl_client_new_job_proxy(
+		    client, g_dbus_proxy_get_object_path(G_DBUS_PROXY(found)), &error);
 		if (job == NULL)
 			return dfuctl_fail(&opts, "watch", error);
 		g_ptr_array_add(jobs, job);
@@ -71,7 +50,7 @@ dfuctl_watch_run(const DfuctlOptions *options, int argc, char **argv)
 
 		for (guint i = 0; active != NULL && active[i] != NULL; i++) {
 			g_autoptr(GError) local = NULL;
-			DfudDbusJob *job = watch_job_proxy(client, active[i], &local);
+			DfudDbusJob *job = dfuctl_client_new_job_proxy(client, active[i], &local);
 
 			/* it ended and went between reading the list and now: nothing to follow */
 			if (job != NULL)
