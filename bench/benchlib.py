@@ -24,6 +24,25 @@ IMAGE_300K = os.path.join(DATA, "hashonly_300k_v1.0.0.bin")
 IMAGE_BEFORE = os.path.join(DATA, "hashonly_60k_v2.0.0.bin")
 
 
+def hashonly_image(path, size):
+    """writes a hash-only MCUboot image of @size body bytes to @path (the 300 KiB fixture's
+    header with another size, a patterned body, the SHA-256 TLV) and returns @path"""
+    import hashlib
+    import struct
+    with open(IMAGE_300K, "rb") as f:
+        fixture = f.read()
+    hdr_size = struct.unpack_from("<H", fixture, 8)[0]
+    header = bytearray(fixture[:hdr_size])
+    struct.pack_into("<I", header, 12, size)
+    body = bytes((i * 7) & 0xFF for i in range(size))
+    digest = hashlib.sha256(bytes(header) + body).digest()
+    tlvs = struct.pack("<HH", 0x6907, 4 + 4 + len(digest)) + \
+        struct.pack("<BBH", 0x10, 0, len(digest)) + digest
+    with open(path, "wb") as f:
+        f.write(bytes(header) + body + tlvs)
+    return path
+
+
 def build_dir():
     return os.environ.get("DFUD_BUILD", os.path.join(SOURCE, "build"))
 

@@ -134,6 +134,10 @@ def stop_profiler(proc):
         proc.wait(30)
 
 
+# --image-kb: the body size of a generated image instead of the 300 KiB fixture (0)
+IMAGE_KB = 0
+
+
 def measure(count, mode, keep_logs=False, perf_out=None, warm_up=False):
     """one fleet run of @count devices; returns a dict of raw measurements"""
     import gi
@@ -193,7 +197,14 @@ def measure(count, mode, keep_logs=False, perf_out=None, warm_up=False):
 
         # the devices: the software path, nothing simulated takes time; with a warm-up, one
         # more device is updated alone first
-        sim = benchlib.Sim(os.path.join(tmp, "sim"), args=("--time-scale=0", "--no-link"),
+        image = benchlib.IMAGE_300K
+        sim_args = ("--time-scale=0", "--no-link")
+        if IMAGE_KB:
+            image = benchlib.hashonly_image(os.path.join(tmp, "image.bin"), IMAGE_KB * 1024)
+            # slots of whole 128 KiB blocks with room for the image and MCUboot's trailer
+            slot = (os.path.getsize(image) // (128 * 1024) + 2) * 128 * 1024
+            sim_args += (f"--slot-size={slot}",)
+        sim = benchlib.Sim(os.path.join(tmp, "sim"), args=sim_args,
                            count=count + (1 if warm_up else 0))
 
         # dfud
@@ -241,7 +252,7 @@ def measure(count, mode, keep_logs=False, perf_out=None, warm_up=False):
 
         def phase(devices, profile=None):
             """Update on every device at once; returns the phase's raw measurements"""
-            fd = os.open(benchlib.IMAGE_300K, os.O_RDONLY | os.O_CLOEXEC)
+            fd = os.open(image, os.O_RDONLY | os.O_CLOEXEC)
             options = {"mode": GLib.Variant("s", mode),
                        "allow-downgrade": GLib.Variant("b", True)}
             jobs = {}
@@ -385,8 +396,8 @@ def measure_all_somewhere(counts, mode, keep_logs=False, repeat=REPEAT):
     if not os.access(python, os.X_OK) or not _has_gi(python):
         raise RuntimeError("the fleet benchmark needs python3-gi (apt-get install python3-gi)")
     argv = [python, os.path.abspath(__file__), "--raw", "--counts",
-            ",".join(str(n) for n in counts), "--mode", mode, "--repeat", str(repeat)] + \
-        (["--keep"] if keep_logs else [])
+            ",".join(str(n) for n in counts), "--mode", mode, "--repeat", str(repeat),
+            "--image-kb", str(IMAGE_KB)] + (["--keep"] if keep_logs else [])
     env = dict(os.environ, DFUD_BUILD=benchlib.build_dir())
     proc = subprocess.run(argv, stdout=subprocess.PIPE, env=env, text=True)
     if proc.returncode != 0:
@@ -470,6 +481,8 @@ def run(args):
     if mode not in MODES:
         mode = MODES[0]
     repeat = getattr(args, "repeat", None) or REPEAT
+    global IMAGE_KB
+    IMAGE_KB = getattr(args, "image_kb", None) or 0
     runs = measure_all_somewhere(counts, mode, getattr(args, "keep", False), repeat)
     figures = report(runs)
     return {"figures": [f.to_json() for f in figures], "fleet_runs": runs}
@@ -498,8 +511,13 @@ def main():
                         help=f"runs per count, the median kept (default {REPEAT})")
     parser.add_argument("--warm-up", action="store_true",
                         help="update one more device alone before the measured phase")
+    parser.add_argument("--image-kb", type=int, default=0, metavar="N",
+                        help="update with a generated image of N KiB instead of the 300 KiB "
+                             "one (per-job costs weigh less with a larger image)")
     parser.add_argument("--raw", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    global IMAGE_KB
+    IMAGE_KB = args.image_kb
     if args.raw or args.perf:
         runs = measure_all(args.counts, args.mode, args.keep, args.perf, args.warm_up,
                            args.repeat)
