@@ -419,8 +419,8 @@ dd_store_next_job_id(DdStore *self, guint64 *id, GError **error)
 			return FALSE;
 		}
 		next = MAX(MAX(self->next_id, max_id + 1), 1);
-		end = G_MAXUINT64 - next > DD_STORE_ID_BLOCK ? next + DD_STORE_ID_BLOCK
-							      : G_MAXUINT64;
+		end =
+		    G_MAXUINT64 - next > DD_STORE_ID_BLOCK ? next + DD_STORE_ID_BLOCK : G_MAXUINT64;
 		g_key_file_set_uint64(kf, DD_STORE_GROUP_STATE, "NextJobId", end);
 		data = g_key_file_to_data(kf, &len, NULL);
 		if (!dd_store_write(path, data, len, error))
