@@ -81,6 +81,21 @@ def _die_with_parent(argv):
     return [setpriv, "--pdeathsig", "TERM", "--"] + list(argv)
 
 
+def end_process(process, terminate=True, timeout=10):
+    """waits for @process to exit (after SIGTERM with @terminate), SIGKILL after @timeout s;
+    returns its exit status, None when it had to be killed"""
+    if process.poll() is not None:
+        return process.returncode
+    if terminate:
+        process.terminate()
+    try:
+        return process.wait(timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout)
+        return None
+
+
 def _readline(fd, deadline, what):
     """one line from a pipe, bounded by @deadline"""
     buf = b""
@@ -167,12 +182,7 @@ class Bus:
 
     def stop(self):
         self.connection.close_sync(None)
-        self.process.terminate()
-        try:
-            self.process.wait(10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(10)
+        end_process(self.process)
         self.process.stdout.close()
         self.log.close()
 
@@ -224,13 +234,7 @@ class Sim:
         return out
 
     def stop(self):
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(10)
+        end_process(self.process)
         self.process.stdout.close()
         self.stderr.close()
 
@@ -266,16 +270,7 @@ class Daemon:
     def stop(self):
         """SIGTERM; returns the exit status (None: had to be killed)"""
         self.expected_exit = True
-        if self.process.poll() is not None:
-            self.log.close()
-            return self.process.returncode
-        self.process.terminate()
-        try:
-            status = self.process.wait(10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(10)
-            status = None
+        status = end_process(self.process)
         self.log.close()
         return status
 

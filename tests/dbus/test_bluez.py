@@ -46,11 +46,7 @@ class FakeBluez:
             self.process.stdin.close()
         except OSError:
             pass
-        try:
-            self.process.wait(10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(10)
+        dfudtest.end_process(self.process, terminate=False)  # EOF on stdin ends it
         self.process.stdout.close()
         self.log.close()
 
