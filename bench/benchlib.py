@@ -188,3 +188,16 @@ def run_update(uri, image=IMAGE_300K, args=(), timeout=3600):
     if proc.returncode != 0 or upload is None:
         raise RuntimeError(f"update failed: {result.group(0) if result else proc.stderr[-500:]}")
     return int(upload.group(1)), int(upload.group(2)) / 1e6
+
+
+def part_main(part, doc, add_arguments, run):
+    """a part run on its own (bench/PART.py): its options, --json FILE as bench/run writes it"""
+    import argparse
+    parser = argparse.ArgumentParser(description=doc.strip().splitlines()[0])
+    add_arguments(parser)
+    parser.add_argument("--json", help="write the results to this file")
+    args = parser.parse_args()
+    result = run(args)
+    if args.json:
+        write_json(args.json, {part: result})
+    return 0

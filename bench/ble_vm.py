@@ -24,7 +24,6 @@ Alone: python3 bench/ble_vm.py [--ble-runs N] [--ble-logs DIR] [--ble-sim-arg=AR
 first time; DFUD_BUILD names the build tree, default build/)
 """
 
-import argparse
 import os
 import re
 import shutil
@@ -238,16 +237,5 @@ def run(args=None):
             shutil.rmtree(log_dir, ignore_errors=True)
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    add_arguments(parser)
-    parser.add_argument("--json", help="write the results to this file")
-    args = parser.parse_args()
-    document = run(args)
-    if args.json:
-        benchlib.write_json(args.json, {"ble": document})
-    return 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(benchlib.part_main("ble", __doc__, add_arguments, run))

@@ -21,13 +21,13 @@ interval at least MIN_INTERVAL_WALL_MS of wall time so that the client's own tur
 of microseconds) stays small against it.
 """
 
-import argparse
 import concurrent.futures
 import itertools
 import json
 import os
 import statistics
 import subprocess
+import sys
 import tempfile
 
 import benchlib
@@ -253,15 +253,5 @@ def add_arguments(parser):
                         help="wall time per model second wanted (default 0.1); see the module doc")
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    add_arguments(parser)
-    parser.add_argument("--json", help="write the results to this file")
-    args = parser.parse_args()
-    result = run(args)
-    if args.json:
-        benchlib.write_json(args.json, {"link": result})
-
-
 if __name__ == "__main__":
-    main()
+    sys.exit(benchlib.part_main("link", __doc__, add_arguments, run))

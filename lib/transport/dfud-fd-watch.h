@@ -12,7 +12,7 @@ G_BEGIN_DECLS
  * Watches many descriptors through one epoll set per main context: the context polls one
  * descriptor and checks one source however many devices are open, instead of one of each per
  * device at every wake-up. Level-triggered: the callback is called again while the condition
- * holds.
+ * holds. A watch is made and freed in the thread that runs @context.
  */
 typedef struct _DfudFdWatch DfudFdWatch;
 
