@@ -80,10 +80,31 @@ device_bool(DfudTransportBle *self, const gchar *name)
 	return dfud_ble_proxy_get_bool(dev, name);
 }
 
+/*
+ * A link is up when Connected or ServicesResolved says so. bluetoothd 5.66 can leave Connected
+ * false on a link it set up itself: when the kernel's connection event reaches it after its own
+ * ATT connection ("Device ... is already connected" in its log) it answers Connect and resolves
+ * the services, but never sets Connected.
+ */
+static gboolean
+proxy_linked(GDBusProxy *dev)
+{
+	return dfud_ble_proxy_get_bool(dev, "Connected") ||
+	       dfud_ble_proxy_get_bool(dev, "ServicesResolved");
+}
+
+static gboolean
+device_linked(DfudTransportBle *self)
+{
+	g_autoptr(GDBusProxy) dev = lookup(self, self->device_path, IFACE_DEVICE);
+
+	return proxy_linked(dev);
+}
+
 gboolean
 dfud_ble_open_device_connected(DfudTransportBle *self)
 {
-	return device_bool(self, "Connected");
+	return device_linked(self);
 }
 
 static guint
@@ -137,7 +158,7 @@ link_failed(DfudTransportBle *self, GError *error)
 
 	set_last_error(self, phase_names[self->phase], error);
 	dfud_ble_open_drop_link(self);
-	if (!device_bool(self, "Connected")) {
+	if (!device_linked(self)) {
 		/* the link went away meanwhile: discover and connect again, within the deadline */
 		dfud_ble_open_start_scan(self);
 		return;
@@ -241,7 +262,7 @@ relink(gpointer user_data)
 	DfudTransportBle *self = user_data;
 
 	self->relink = 0;
-	if (self->op_kind == OP_OPEN && self->phase == PH_LINK && device_bool(self, "Connected"))
+	if (self->op_kind == OP_OPEN && self->phase == PH_LINK && device_linked(self))
 		start_link(self);
 	return G_SOURCE_REMOVE;
 }
@@ -290,7 +311,7 @@ link_started(GObject *source, GAsyncResult *result, gpointer user_data)
 		}
 		/* the notifications of the link that went down are not released yet: again soon */
 		if (strstr(error->message, "acquired") != NULL &&
-		    self->busy_retries++ < BUSY_RETRIES_MAX && device_bool(self, "Connected")) {
+		    self->busy_retries++ < BUSY_RETRIES_MAX && device_linked(self)) {
 			set_last_error(self, phase_names[self->phase], error);
 			g_error_free(error);
 			dfud_ble_open_drop_link(self);
@@ -399,7 +420,7 @@ device_seen(DfudTransportBle *self)
 		dfud_ble_open_start_scan(self);
 		return;
 	}
-	if (dfud_ble_proxy_get_bool(dev, "Connected")) {
+	if (proxy_linked(dev)) {
 		self->phase = PH_RESOLVE;
 		if (dfud_ble_proxy_get_bool(dev, "ServicesResolved"))
 			start_link(self);
@@ -537,18 +558,20 @@ on_properties_changed(GDBusObjectManagerClient *om, GDBusObjectProxy *object, GD
 			return;
 		}
 	}
-	if (has_advertised_key(changed) && !dfud_ble_proxy_get_bool(proxy, "Connected")) {
-		advertised(self);
-		return;
-	}
+	/* before the advertisement check: the UUIDs resolved come in the same change */
 	if (g_variant_lookup(changed, "ServicesResolved", "b", &value)) {
 		g_debug("%s: services %s", self->address, value ? "resolved" : "unresolved");
-		if (value && self->op_kind == OP_OPEN &&
-		    (self->phase == PH_RESOLVE || self->phase == PH_CONNECT)) {
+		if (value && self->op_kind == OP_OPEN && self->phase == PH_SCAN) {
+			device_seen(self);
+		} else if (value && self->op_kind == OP_OPEN &&
+			   (self->phase == PH_RESOLVE || self->phase == PH_CONNECT)) {
 			self->phase = PH_RESOLVE;
 			start_link(self);
 		}
+		return;
 	}
+	if (has_advertised_key(changed) && !proxy_linked(proxy))
+		advertised(self);
 }
 
 /* ---- setup: bus, object manager, adapter ---- */
