@@ -48,6 +48,7 @@ static const gchar dfuctl_exit_status[] =
     "  4   not authorized\n"
     "  5   busy: retry later\n"
     "  6   reverted: the device booted its previous image again\n"
+    "  7   link lost: the connection to the device went away (retry)\n"
     "  64  usage error (unknown verb or option, missing argument, unusable key file)\n"
     "  65  invalid firmware file or package (truncated, bad magic, hash or signature\n"
     "      mismatch, inconsistent manifest, ...)\n"

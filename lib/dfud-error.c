@@ -46,6 +46,7 @@ static const DfudErrorEntry dfud_error_entries[] = {
     {DFUD_ERROR_PACKAGE_INVALID, "PackageInvalid", DFUD_EXIT_INVALID_FILE},
     {DFUD_ERROR_PACKAGE_MISMATCH, "PackageMismatch", DFUD_EXIT_INVALID_FILE},
     {DFUD_ERROR_UNKNOWN_FORMAT, "UnknownFormat", DFUD_EXIT_INVALID_FILE},
+    {DFUD_ERROR_LINK_LOST, "LinkLost", DFUD_EXIT_LINK_LOST},
 };
 G_STATIC_ASSERT(G_N_ELEMENTS(dfud_error_entries) == DFUD_ERROR_LAST);
 

@@ -44,6 +44,7 @@ typedef enum {
 	DFUD_ERROR_PACKAGE_INVALID,	  /* PackageInvalid: zip or manifest.json malformed */
 	DFUD_ERROR_PACKAGE_MISMATCH,	  /* PackageMismatch: manifest and images disagree */
 	DFUD_ERROR_UNKNOWN_FORMAT,	  /* UnknownFormat: neither an MCUboot image nor a DFU zip */
+	DFUD_ERROR_LINK_LOST,		  /* LinkLost: the link to the device went away mid-command */
 	DFUD_ERROR_LAST
 } DfudErrorCode;
 
@@ -56,6 +57,7 @@ typedef enum {
 	DFUD_EXIT_NOT_AUTHORIZED = 4,
 	DFUD_EXIT_BUSY = 5,
 	DFUD_EXIT_REVERTED = 6,
+	DFUD_EXIT_LINK_LOST = 7, /* the link to the device was lost: retry */
 	DFUD_EXIT_USAGE = 64,	     /* sysexits EX_USAGE */
 	DFUD_EXIT_INVALID_FILE = 65, /* sysexits EX_DATAERR: firmware file or package refused */
 	DFUD_EXIT_NO_INPUT = 66,     /* sysexits EX_NOINPUT: file cannot be opened or read */

@@ -43,6 +43,8 @@ test_exit_codes(void)
 	g_assert_cmpint(dfud_error_code_to_exit(DFUD_ERROR_NOT_FOUND), ==, 3);
 	g_assert_cmpint(dfud_error_code_to_exit(DFUD_ERROR_NOT_AUTHORIZED), ==, 4);
 	g_assert_cmpint(dfud_error_code_to_exit(DFUD_ERROR_BUSY), ==, 5);
+	g_assert_cmpint(dfud_error_code_to_exit(DFUD_ERROR_LINK_LOST), ==, 7);
+	g_assert_cmpstr(dfud_error_code_to_name(DFUD_ERROR_LINK_LOST), ==, "LinkLost");
 	g_assert_cmpstr(dfud_error_name(reverted), ==, "Reverted");
 	/* out of range codes never index past the table */
 	g_assert_cmpstr(dfud_error_code_to_name(DFUD_ERROR_LAST + 7), ==, "Failed");
