@@ -4,13 +4,21 @@
 """The bus policy with the real daemon: on a system-type bus that includes
 dbus/org.dfud.Dfu1.conf, a caller that is neither root nor in group dfu gets AccessDenied for
 Update (and may still read properties); a member of dfu may update. Needs root (to run callers
-as nobody and to create group dfu); CI runs as root."""
+as nobody and to create group dfu); CI runs as root.
+
+dbus-daemon resolves the group names of its policy when it reads it: group dfu must exist
+before the test bus starts, or the rule for dfu matches nobody and its members get
+AccessDenied. setUp creates it (with the shipped sysusers.d file, as an installation does)
+before the bus."""
 
 import grp
 import os
 import pwd
 import subprocess
 import sys
+
+SYSUSERS_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "systemd",
+                             "dfud.sysusers")
 
 import dfudtest
 from dfudtest import DEVICE, JOB, MANAGER, ROOT, data
@@ -69,6 +77,22 @@ except GLib.Error as e:
 """
 
 
+def ensure_accounts():
+    """user dfud and group dfu as an installation makes them (systemd-sysusers with our file:
+    idempotent, and it takes the same lock as the other tests that create them); before any
+    bus reads the policy"""
+    try:
+        grp.getgrnam("dfu")
+        return
+    except KeyError:
+        pass
+    out = subprocess.run(["systemd-sysusers", SYSUSERS_FILE], capture_output=True, text=True,
+                         timeout=60)
+    if out.returncode != 0:
+        raise AssertionError(f"systemd-sysusers {SYSUSERS_FILE} failed: {out.stderr}")
+    grp.getgrnam("dfu")  # KeyError: it did not create the group
+
+
 class PolicyBus(dfudtest.Bus):
     CONFIG = SYSTEM_CONFIG.replace("{policy}", os.environ.get("DFUD_BUS_POLICY", "/missing"))
 
@@ -78,6 +102,7 @@ class PolicyTest(dfudtest.DfudTestCase):
         if os.geteuid() != 0:
             self.fail("this test needs root: it runs callers as user nobody and creates "
                       "group dfu; run it as root (CI does)")
+        ensure_accounts()
         dfudtest.Bus = PolicyBus
         super().setUp()
         # the callers must reach the bus socket
@@ -103,8 +128,6 @@ class PolicyTest(dfudtest.DfudTestCase):
         return lines
 
     def test_update_needs_group(self):
-        if subprocess.run(["getent", "group", "dfu"], capture_output=True).returncode != 0:
-            subprocess.run(["groupadd", "-r", "dfu"], check=True)
         dfu = grp.getgrnam("dfu").gr_gid
         sim = self.start_sim("--slot0", data(OLD), "--time-scale=0")
         self.start_daemon()
