@@ -37,6 +37,10 @@ struct _DfudSmpClient {
 	GSource *deadline;     /* ready at the earliest deadline, -1 without calls */
 	GPtrArray *watches;    /* of CancelWatch */
 	guint64 next_call_id;
+	/* the retransmission timer (RFC 6298), in microseconds */
+	gint64 srtt_us; /* 0 before the first sample */
+	gint64 rttvar_us;
+	gint64 rto_us;
 };
 
 G_DEFINE_TYPE(DfudSmpClient, dfud_smp_client, G_TYPE_OBJECT)
@@ -53,10 +57,20 @@ typedef struct {
 	guint8 id;
 	guint8 op;
 	guint timeout_ms;
+	DfudSmpCallFlags flags;
 	guint sent_version;
-	gboolean resent; /* once after a version change (rc 12/13) */
-	gint64 deadline_us; /* monotonic */
+	gboolean version_resent; /* once after a version change (rc 12/13) */
+	guint sends;		 /* copies sent */
+	gint64 first_sent_us;	 /* monotonic */
+	gint64 deadline_us;	 /* monotonic */
+	gint64 resend_at_us;	 /* the next copy, -1 for none */
+	gint64 resend_gap_us;	 /* doubles with each copy */
 } SmpCall;
+
+/* what a finished call tells its caller besides the response */
+typedef struct {
+	guint sends;
+} SmpCallResult;
 
 /* the source watching one cancellable for the calls made with it */
 typedef struct {
@@ -91,9 +105,13 @@ smp_call_complete(SmpCall *call, DfudSmpResponse *resp, GError *error)
 	DfudSmpClient *self = call->client;
 	g_autoptr(GTask) task = g_steal_pointer(&call->task);
 
+	SmpCallResult *result = g_new0(SmpCallResult, 1);
+
 	if (dfud_smp_pending_lookup(self->pending, call->seq) != NULL &&
 	    dfud_smp_pending_lookup(self->pending, call->seq)->user_data == call)
 		dfud_smp_pending_steal(self->pending, call->seq);
+	result->sends = call->sends;
+	g_task_set_task_data(task, result, g_free);
 	smp_call_free(call);
 	if (error != NULL)
 		g_task_return_error(task, error);
@@ -110,10 +128,11 @@ smp_call_describe(const SmpCall *call)
 /* --- the calls' deadlines and cancellation --- */
 
 typedef struct {
-	GArray *calls; /* of CallRef */
+	GArray *calls;	 /* of CallRef: cancelled (with a cancellable) or past their deadline */
+	GArray *resends; /* of CallRef: due for another copy */
 	gint64 now;
 	GCancellable *cancellable;
-	gint64 earliest;
+	gint64 earliest; /* the next deadline or copy of the calls left, -1 for none */
 } CallScan;
 
 typedef struct {
@@ -122,22 +141,43 @@ typedef struct {
 } CallRef;
 
 static void
+scan_earliest(CallScan *scan, gint64 when)
+{
+	if (when >= 0 && (scan->earliest < 0 || when < scan->earliest))
+		scan->earliest = when;
+}
+
+static void
 scan_call(const DfudSmpPendingEntry *entry, gpointer data)
 {
 	CallScan *scan = data;
 	SmpCall *call = entry->user_data;
-	gboolean pick;
+	CallRef ref = {call->seq, call->serial};
 
-	if (scan->cancellable != NULL)
-		pick = g_task_get_cancellable(call->task) == scan->cancellable;
-	else
-		pick = call->deadline_us <= scan->now;
-	if (pick) {
-		CallRef ref = {call->seq, call->serial};
-		g_array_append_val(scan->calls, ref);
-	} else if (scan->earliest < 0 || call->deadline_us < scan->earliest) {
-		scan->earliest = call->deadline_us;
+	if (scan->cancellable != NULL) {
+		if (g_task_get_cancellable(call->task) == scan->cancellable)
+			g_array_append_val(scan->calls, ref);
+		return;
 	}
+	if (call->deadline_us <= scan->now) {
+		g_array_append_val(scan->calls, ref);
+		return;
+	}
+	scan_earliest(scan, call->deadline_us);
+	if (call->resend_at_us >= 0 && call->resend_at_us <= scan->now && scan->resends != NULL)
+		g_array_append_val(scan->resends, ref);
+	else
+		scan_earliest(scan, call->resend_at_us);
+}
+
+/* the call a scan picked, if it is still in the table (a callback may have ended it) */
+static SmpCall *
+picked_call(DfudSmpClient *self, const CallRef *ref)
+{
+	const DfudSmpPendingEntry *entry = dfud_smp_pending_lookup(self->pending, ref->seq);
+	SmpCall *call = entry != NULL ? entry->user_data : NULL;
+
+	return call != NULL && call->serial == ref->serial ? call : NULL;
 }
 
 /* the calls a scan picked, one after the other, as long as each is still in the table
@@ -146,18 +186,20 @@ static void
 complete_picked(DfudSmpClient *self, GArray *calls, gboolean cancelled)
 {
 	for (guint i = 0; i < calls->len; i++) {
-		CallRef *ref = &g_array_index(calls, CallRef, i);
-		const DfudSmpPendingEntry *entry = dfud_smp_pending_lookup(self->pending, ref->seq);
-		SmpCall *call = entry != NULL ? entry->user_data : NULL;
+		SmpCall *call = picked_call(self, &g_array_index(calls, CallRef, i));
 		g_autofree gchar *what = NULL;
 		GError *error;
 
-		if (call == NULL || call->serial != ref->serial)
+		if (call == NULL)
 			continue;
 		what = smp_call_describe(call);
 		if (cancelled)
 			error = g_error_new(DFUD_ERROR, DFUD_ERROR_CANCELLED,
 					    "%s (seq %u) cancelled", what, call->seq);
+		else if (call->sends > 1)
+			error = g_error_new(DFUD_ERROR, DFUD_ERROR_TIMEOUT,
+					    "no response to %s (seq %u) within %u ms (sent %u times)",
+					    what, call->seq, call->timeout_ms, call->sends);
 		else
 			error = g_error_new(DFUD_ERROR, DFUD_ERROR_TIMEOUT,
 					    "no response to %s (seq %u) within %u ms", what,
@@ -167,18 +209,49 @@ complete_picked(DfudSmpClient *self, GArray *calls, gboolean cancelled)
 	}
 }
 
+static gboolean smp_call_send(SmpCall *call, GError **error);
+static void smp_call_schedule_resend(SmpCall *call, gint64 now);
+
+static void
+resend_picked(DfudSmpClient *self, GArray *calls, gint64 now)
+{
+	for (guint i = 0; i < calls->len; i++) {
+		SmpCall *call = picked_call(self, &g_array_index(calls, CallRef, i));
+		GError *error = NULL;
+
+		if (call == NULL)
+			continue;
+		if (!g_log_writer_default_would_drop(G_LOG_LEVEL_DEBUG, G_LOG_DOMAIN)) {
+			g_autofree gchar *what = smp_call_describe(call);
+			g_debug("%s (seq %u): no response within %" G_GINT64_FORMAT
+				" ms: sending copy %u",
+				what, call->seq, (now - call->first_sent_us) / 1000,
+				call->sends + 1);
+		}
+		if (!smp_call_send(call, &error)) {
+			smp_call_complete(call, NULL, error);
+			continue;
+		}
+		call->resend_gap_us = MIN(call->resend_gap_us * 2,
+					  (gint64)DFUD_SMP_RTO_MAX_MS * G_TIME_SPAN_MILLISECOND);
+		smp_call_schedule_resend(call, now);
+	}
+}
+
 static gboolean
 smp_client_deadline_cb(gpointer user_data)
 {
 	g_autoptr(DfudSmpClient) self = g_object_ref(DFUD_SMP_CLIENT(user_data));
 	g_autoptr(GArray) calls = g_array_new(FALSE, FALSE, sizeof(CallRef));
-	CallScan scan = {calls, g_get_monotonic_time(), NULL, -1};
+	g_autoptr(GArray) resends = g_array_new(FALSE, FALSE, sizeof(CallRef));
+	CallScan scan = {calls, resends, g_get_monotonic_time(), NULL, -1};
 
 	g_source_set_ready_time(self->deadline, -1);
 	dfud_smp_pending_foreach(self->pending, scan_call, &scan);
+	resend_picked(self, resends, scan.now);
 	complete_picked(self, calls, FALSE);
-	/* the earliest deadline left, including calls the callbacks started */
-	scan = (CallScan){calls, G_MININT64, NULL, -1};
+	/* the earliest deadline or copy left, including calls the callbacks started */
+	scan = (CallScan){calls, NULL, G_MININT64, NULL, -1};
 	g_array_set_size(calls, 0);
 	dfud_smp_pending_foreach(self->pending, scan_call, &scan);
 	g_source_set_ready_time(self->deadline, scan.earliest);
@@ -216,7 +289,7 @@ smp_client_cancelled_cb(GCancellable *cancellable, gpointer user_data)
 	CancelWatch *watch = user_data;
 	g_autoptr(DfudSmpClient) self = g_object_ref(watch->client);
 	g_autoptr(GArray) calls = g_array_new(FALSE, FALSE, sizeof(CallRef));
-	CallScan scan = {calls, 0, cancellable, -1};
+	CallScan scan = {calls, NULL, 0, cancellable, -1};
 
 	dfud_smp_pending_foreach(self->pending, scan_call, &scan);
 	complete_picked(self, calls, TRUE);
@@ -229,7 +302,7 @@ static gboolean
 watch_in_use(DfudSmpClient *self, GCancellable *cancellable)
 {
 	g_autoptr(GArray) calls = g_array_new(FALSE, FALSE, sizeof(CallRef));
-	CallScan scan = {calls, 0, cancellable, -1};
+	CallScan scan = {calls, NULL, 0, cancellable, -1};
 
 	dfud_smp_pending_foreach(self->pending, scan_call, &scan);
 	return calls->len > 0;
@@ -290,7 +363,64 @@ smp_call_send(SmpCall *call, GError **error)
 	call->frame[SMP_SEQ_OFFSET] = call->seq;
 	packet = g_bytes_new(call->frame, call->frame_len);
 	smp_dump_frame(call->client, "<-", call->frame, call->frame_len);
+	call->sends++;
 	return dfud_transport_send(call->client->transport, packet, error);
+}
+
+/* when the next copy goes out (over a lossy transport, before the deadline, and for a call that
+ * acts once only within its window), -1 for none; call->resend_gap_us is the wait */
+static void
+smp_call_schedule_resend(SmpCall *call, gint64 now)
+{
+	DfudSmpClient *self = call->client;
+	gint64 at = now + call->resend_gap_us;
+
+	call->resend_at_us = -1;
+	if (!dfud_transport_is_lossy(self->transport) || at >= call->deadline_us)
+		return;
+	if ((call->flags & DFUD_SMP_CALL_ACTS_ONCE) &&
+	    at >= call->first_sent_us +
+		      (gint64)DFUD_SMP_ONCE_RESEND_WINDOW_MS * G_TIME_SPAN_MILLISECOND)
+		return;
+	call->resend_at_us = at;
+	smp_client_arm_deadline(self, at);
+}
+
+/* RFC 6298 section 2: one round trip measured on a request sent once */
+static void
+smp_client_sample_rtt(DfudSmpClient *self, gint64 rtt_us)
+{
+	gint64 min_us = (gint64)DFUD_SMP_RTO_MIN_MS * G_TIME_SPAN_MILLISECOND;
+	gint64 max_us = (gint64)DFUD_SMP_RTO_MAX_MS * G_TIME_SPAN_MILLISECOND;
+
+	rtt_us = MAX(rtt_us, 1);
+	if (self->srtt_us == 0) {
+		self->srtt_us = rtt_us;
+		self->rttvar_us = rtt_us / 2;
+	} else {
+		self->rttvar_us = (3 * self->rttvar_us + ABS(self->srtt_us - rtt_us)) / 4;
+		self->srtt_us = (7 * self->srtt_us + rtt_us) / 8;
+	}
+	self->rto_us = CLAMP(self->srtt_us + MAX(G_TIME_SPAN_MILLISECOND, 4 * self->rttvar_us),
+			     min_us, max_us);
+}
+
+/*
+ * An answer to @call: a round trip to learn from when the request went out once (Karn's rule:
+ * an answer to a copy could answer any copy); after copies, the wait that worked is kept for
+ * the next requests until one is measured again (RFC 6298 section 5.7's back-off)
+ */
+static void
+smp_client_answered(DfudSmpClient *self, SmpCall *call, gint64 now)
+{
+	if (call->flags & (DFUD_SMP_CALL_SLOW | DFUD_SMP_CALL_ACTS_ONCE))
+		return;
+	if (call->sends == 1)
+		smp_client_sample_rtt(self, now - call->first_sent_us);
+	else
+		self->rto_us = MAX(self->rto_us, MIN(call->resend_gap_us,
+						     (gint64)DFUD_SMP_RTO_MAX_MS *
+							 G_TIME_SPAN_MILLISECOND));
 }
 
 /*
@@ -304,7 +434,7 @@ smp_client_retry_version(DfudSmpClient *self, SmpCall *call, const DfudSmpRespon
 	guint want;
 	g_autoptr(GError) error = NULL;
 
-	if (call->resent || !resp->status.failed || resp->status.group_error)
+	if (call->version_resent || !resp->status.failed || resp->status.group_error)
 		return FALSE;
 	if (resp->status.rc == DFUD_SMP_RC_UNSUPPORTED_TOO_NEW &&
 	    call->sent_version == DFUD_SMP_VERSION_2)
@@ -319,7 +449,7 @@ smp_client_retry_version(DfudSmpClient *self, SmpCall *call, const DfudSmpRespon
 		       call->sent_version + 1, resp->status.rc, want + 1);
 		self->version = want;
 	}
-	call->resent = TRUE;
+	call->version_resent = TRUE;
 	if (!smp_call_send(call, &error)) {
 		smp_call_complete(call, NULL, g_steal_pointer(&error));
 		return TRUE;
@@ -356,6 +486,7 @@ smp_client_packet_cb(DfudTransport *transport, GBytes *frame, gpointer user_data
 		return;
 	}
 	call = entry->user_data;
+	smp_client_answered(self, call, g_get_monotonic_time());
 	resp = dfud_smp_response_parse(data, len, &error);
 	if (resp == NULL) {
 		/* it answers this request, but cannot be read: no point waiting for another */
@@ -384,7 +515,7 @@ smp_client_closed_cb(DfudTransport *transport, GError *reason, gpointer user_dat
 		dfud_smp_client_fail_all(self, reason);
 	} else {
 		g_autoptr(GError) error =
-		    g_error_new_literal(DFUD_ERROR, DFUD_ERROR_IO, "the link was closed");
+		    g_error_new_literal(DFUD_ERROR, DFUD_ERROR_LINK_LOST, "the link was closed");
 		dfud_smp_client_fail_all(self, error);
 	}
 }
@@ -451,44 +582,57 @@ dfud_smp_client_call_async(DfudSmpClient *self, GBytes *request, guint timeout_m
 			   GCancellable *cancellable, GAsyncReadyCallback callback,
 			   gpointer user_data)
 {
+	dfud_smp_client_call_full_async(self, request, timeout_ms, DFUD_SMP_CALL_NONE, cancellable,
+					callback, user_data);
+}
+
+guint64
+dfud_smp_client_call_full_async(DfudSmpClient *self, GBytes *request, guint timeout_ms,
+				DfudSmpCallFlags flags, GCancellable *cancellable,
+				GAsyncReadyCallback callback, gpointer user_data)
+{
 	g_autoptr(GTask) task = NULL;
 	g_autoptr(GError) error = NULL;
 	DfudSmpHeader hdr;
 	SmpCall *call;
 	gsize len = 0;
 	const guint8 *data;
+	guint64 serial;
+	gint64 now;
 
-	g_return_if_fail(DFUD_IS_SMP_CLIENT(self));
-	g_return_if_fail(request != NULL);
+	g_return_val_if_fail(DFUD_IS_SMP_CLIENT(self), 0);
+	g_return_val_if_fail(request != NULL, 0);
 
 	task = g_task_new(self, cancellable, callback, user_data);
 	g_task_set_source_tag(task, dfud_smp_client_call_async);
 	g_task_set_check_cancellable(task, FALSE);
+	g_task_set_task_data(task, g_new0(SmpCallResult, 1), g_free);
 
 	if (!smp_request_check(request, &hdr, &error)) {
 		g_task_return_error(task, g_steal_pointer(&error));
-		return;
+		return 0;
 	}
 	if (timeout_ms == 0) {
 		g_task_return_new_error(task, DFUD_ERROR, DFUD_ERROR_INVALID_ARGUMENT,
 					"an SMP request needs a timeout");
-		return;
+		return 0;
 	}
 	if (g_cancellable_is_cancelled(cancellable)) {
 		g_autofree gchar *what = dfud_smp_command_describe(hdr.group, hdr.id, hdr.op);
 
 		g_task_return_new_error(task, DFUD_ERROR, DFUD_ERROR_CANCELLED, "%s cancelled",
 					what);
-		return;
+		return 0;
 	}
 
 	call = g_new0(SmpCall, 1);
 	call->client = self;
-	call->serial = ++self->next_call_id;
+	call->serial = serial = ++self->next_call_id;
 	call->group = hdr.group;
 	call->id = hdr.id;
 	call->op = hdr.op;
 	call->timeout_ms = timeout_ms;
+	call->flags = flags;
 	data = g_bytes_get_data(request, &len);
 	call->frame = g_memdup2(data, len);
 	call->frame_len = len;
@@ -496,14 +640,77 @@ dfud_smp_client_call_async(DfudSmpClient *self, GBytes *request, guint timeout_m
 				       &error)) {
 		smp_call_free(call);
 		g_task_return_error(task, g_steal_pointer(&error));
-		return;
+		return 0;
 	}
 	call->task = g_steal_pointer(&task);
-	call->deadline_us = g_get_monotonic_time() + (gint64)timeout_ms * 1000;
+	now = g_get_monotonic_time();
+	call->first_sent_us = now;
+	call->deadline_us = now + (gint64)timeout_ms * 1000;
+	call->resend_gap_us = self->rto_us;
+	if (flags & DFUD_SMP_CALL_ACTS_ONCE)
+		call->resend_gap_us =
+		    MIN(call->resend_gap_us, (gint64)DFUD_SMP_ONCE_RESEND_WINDOW_MS *
+						 G_TIME_SPAN_MILLISECOND / 2);
 	smp_client_arm_deadline(self, call->deadline_us);
 	smp_client_watch(self, cancellable);
-	if (!smp_call_send(call, &error))
+	if (!smp_call_send(call, &error)) {
 		smp_call_complete(call, NULL, g_steal_pointer(&error));
+		return serial;
+	}
+	smp_call_schedule_resend(call, now);
+	return serial;
+}
+
+guint
+dfud_smp_client_call_get_sends(GAsyncResult *res)
+{
+	SmpCallResult *result;
+
+	g_return_val_if_fail(G_IS_TASK(res), 0);
+	result = g_task_get_task_data(G_TASK(res));
+	return result != NULL ? result->sends : 0;
+}
+
+typedef struct {
+	guint64 serial;
+	SmpCall *call;
+} SerialFind;
+
+static void
+find_serial(const DfudSmpPendingEntry *entry, gpointer data)
+{
+	SerialFind *find = data;
+	SmpCall *call = entry->user_data;
+
+	if (call->serial == find->serial)
+		find->call = call;
+}
+
+void
+dfud_smp_client_stop_resending(DfudSmpClient *self, guint64 call_id)
+{
+	SerialFind find = {call_id, NULL};
+
+	g_return_if_fail(DFUD_IS_SMP_CLIENT(self));
+	if (call_id == 0)
+		return;
+	dfud_smp_pending_foreach(self->pending, find_serial, &find);
+	if (find.call != NULL)
+		find.call->resend_at_us = -1;
+}
+
+guint
+dfud_smp_client_get_rto_ms(DfudSmpClient *self)
+{
+	g_return_val_if_fail(DFUD_IS_SMP_CLIENT(self), DFUD_SMP_RTO_INITIAL_MS);
+	return (guint)(self->rto_us / G_TIME_SPAN_MILLISECOND);
+}
+
+guint
+dfud_smp_client_get_srtt_ms(DfudSmpClient *self)
+{
+	g_return_val_if_fail(DFUD_IS_SMP_CLIENT(self), 0);
+	return (guint)((self->srtt_us + G_TIME_SPAN_MILLISECOND / 2) / G_TIME_SPAN_MILLISECOND);
 }
 
 DfudSmpResponse *
@@ -582,6 +789,7 @@ dfud_smp_client_init(DfudSmpClient *self)
 	 * requests then match nothing */
 	dfud_smp_pending_set_next_seq(self->pending, (guint8)g_random_int_range(0, 256));
 	self->version = DFUD_SMP_VERSION_2;
+	self->rto_us = (gint64)DFUD_SMP_RTO_INITIAL_MS * G_TIME_SPAN_MILLISECOND;
 	self->context = g_main_context_ref_thread_default();
 	self->watches = g_ptr_array_new_with_free_func(cancel_watch_free);
 }

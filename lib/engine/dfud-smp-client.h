@@ -17,9 +17,38 @@ G_BEGIN_DECLS
  * adopts the SMP version the device answers with (spec §9.8: start with v2; a device that
  * answers v1 headers, or rc 12/13 to our version, gets that version from then on).
  *
+ * Over a lossy transport (UDP: dfud_transport_is_lossy) a request that gets no answer is sent
+ * again, the same frame with the same sequence number, after a retransmission timeout derived
+ * from the measured round trip as TCP does (RFC 6298: SRTT + 4 RTTVAR, from answers to requests
+ * sent once; initially DFUD_SMP_RTO_INITIAL_MS, never below DFUD_SMP_RTO_MIN_MS; doubled for
+ * each copy of one request up to DFUD_SMP_RTO_MAX_MS), until the request's own timeout. The
+ * device answers every copy (spec §1.4: it does not track seq); the first answer completes the
+ * call, a late answer to any copy still counts, the others are dropped. Over a link that
+ * delivers every packet or drops the link (BLE), a request is sent once.
+ *
  * Requests are frames built by lib/smp's builders with any seq and version: the client
  * rewrites byte 0's version bits and the seq byte before sending.
  */
+#define DFUD_SMP_RTO_INITIAL_MS 1000u
+#define DFUD_SMP_RTO_MIN_MS 200u
+#define DFUD_SMP_RTO_MAX_MS 3000u
+/*
+ * A request that acts once per copy (os reset: a copy reaching the rebooted device resets it
+ * again) is sent again only within this time of its first send. Zephyr reboots
+ * CONFIG_MCUMGR_GRP_OS_RESET_MS (250 ms by default) after answering a reset, and a copy arriving
+ * before that only restarts the same timer (os_mgmt.c, k_timer_start), spec §3.2.
+ */
+#define DFUD_SMP_ONCE_RESEND_WINDOW_MS 200u
+
+typedef enum {
+	DFUD_SMP_CALL_NONE = 0,
+	/* the device may work long before it answers (a slot erase, a flush): the wait says
+	 * nothing of the round trip and is not measured */
+	DFUD_SMP_CALL_SLOW = 1 << 0,
+	/* a second copy processed after the first took effect acts again (os reset): resent only
+	 * within DFUD_SMP_ONCE_RESEND_WINDOW_MS of the first send */
+	DFUD_SMP_CALL_ACTS_ONCE = 1 << 1,
+} DfudSmpCallFlags;
 #define DFUD_TYPE_SMP_CLIENT (dfud_smp_client_get_type())
 G_DECLARE_FINAL_TYPE(DfudSmpClient, dfud_smp_client, DFUD, SMP_CLIENT, GObject)
 
@@ -43,8 +72,26 @@ void
 dfud_smp_client_call_async(DfudSmpClient *self, GBytes *request, guint timeout_ms,
 			   GCancellable *cancellable, GAsyncReadyCallback callback,
 			   gpointer user_data);
+/* the same with @flags; returns the call's id (never 0; 0 when it failed at once) */
+guint64
+dfud_smp_client_call_full_async(DfudSmpClient *self, GBytes *request, guint timeout_ms,
+				DfudSmpCallFlags flags, GCancellable *cancellable,
+				GAsyncReadyCallback callback, gpointer user_data);
 DfudSmpResponse *
 dfud_smp_client_call_finish(DfudSmpClient *self, GAsyncResult *res, GError **error);
+/* how many copies of the request went out (1 unless it was sent again), for any result */
+guint
+dfud_smp_client_call_get_sends(GAsyncResult *res);
+/* the call keeps waiting for its answer (until its timeout) but is not sent again: the caller
+ * sent something else instead; unknown or finished ids are ignored */
+void
+dfud_smp_client_stop_resending(DfudSmpClient *self, guint64 call_id);
+/* the current retransmission timeout (what the next request would wait before a copy) */
+guint
+dfud_smp_client_get_rto_ms(DfudSmpClient *self);
+/* the smoothed round trip measured so far, 0 before the first sample */
+guint
+dfud_smp_client_get_srtt_ms(DfudSmpClient *self);
 
 /* fails every outstanding call with @error (e.g. the link dropped) */
 void

@@ -29,6 +29,7 @@ dfud_update_options_init(DfudUpdateOptions *options)
 	    .command_timeout_ms = 5000,
 	    .chunk_retries = 5,
 	    .reset_timeout_ms = 300000,
+	    .reset_grace_ms = 5000,
 	    .connect_timeout_ms = 60000,
 	};
 }

@@ -29,6 +29,8 @@ typedef struct {
 	guint command_timeout_ms;     /* other commands: 5000 */
 	guint chunk_retries;	      /* per chunk: 5 */
 	guint reset_timeout_ms;	      /* device back after a reset (swap): 300000 */
+	guint reset_grace_ms; /* answering as before an acknowledged reset for this long (UDP):
+				 rebooted without a swap: 5000 */
 	guint connect_timeout_ms;     /* 60000 */
 } DfudUpdateOptions;
 

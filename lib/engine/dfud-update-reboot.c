@@ -9,43 +9,129 @@
 #include "dfud-update-device.h"
 #include "dfud-update-reboot.h"
 
-#define PROBE_TIMEOUT_MIN_MS 250u
-#define PROBE_TIMEOUT_MAX_MS 2000u
-#define BACKOFF_MIN_MS 100u
-#define BACKOFF_MAX_MS 2000u
+/* resets sent in all when their answers are lost and the device answers as before */
+#define RESET_SENDS_MAX 3u
+/* a device that answers the reset with EBUSY (a reset hook refusing it for now) */
 #define RESET_BUSY_MAX 5u
+#define RESET_BUSY_BACKOFF_MS 100u
+/* between answered probes of a connectionless device: soon after the reset, then less often */
+#define PROBE_INTERVAL_MIN_MS 100u
+#define PROBE_INTERVAL_MAX_MS 1000u
+/* a link that could not be opened again is retried after this */
+#define REOPEN_BACKOFF_MS 500u
 
 typedef struct {
 	DfudSmpClient *client;
 	DfudTransport *transport;
 	DfudUpdateOptions options;
-	const DfudUpdatePlan *plan; /* outlives the task: owned by the updater */
+	DfudSmpImageState *before;
+	gboolean done;
+	gint64 start_us; /* the first reset went out */
 	gint64 deadline_us;
-	guint backoff_ms;
-	guint probe_ms; /* grows with each unanswered probe */
-	guint reset_busy;
-	guint timer;
-	gboolean timer_holds_task; /* a back-off: the timer owns the task's reference */
-	GSource *cancel_source;	   /* ends a back-off at once on cancel */
-	gchar *last_error;
+	guint sends; /* resets sent */
+	guint busy;
+	gboolean acked; /* a reset was answered */
+	gint64 acked_us;
+	gint64 last_answer_us; /* the last probe answered since the first reset, -1: none */
+	guint interval_ms;
+	guint timer;	  /* a probe interval, a back-off or the deadline of the link's drop */
+	void (*next)(GTask *task); /* what the timer runs */
+	gulong closed_id; /* waiting for the link to drop */
+	GSource *cancel_source;
+	gchar *last_error; /* the last failure to reach the device again, for the timeout */
 } Reboot;
+
+static void send_reset(GTask *task);
+static void probe(GTask *task);
+static void link_down(GTask *task);
+
+static void
+reboot_stop_waiting(Reboot *r)
+{
+	g_clear_handle_id(&r->timer, g_source_remove);
+	if (r->closed_id != 0)
+		g_clear_signal_handler(&r->closed_id, r->transport);
+	if (r->cancel_source != NULL) {
+		g_source_destroy(r->cancel_source);
+		g_clear_pointer(&r->cancel_source, g_source_unref);
+	}
+}
 
 static void
 reboot_free(Reboot *r)
 {
-	g_clear_handle_id(&r->timer, g_source_remove);
-	if (r->cancel_source != NULL) {
-		g_source_destroy(r->cancel_source);
-		g_source_unref(r->cancel_source);
-	}
+	reboot_stop_waiting(r);
 	g_clear_object(&r->client);
 	g_clear_object(&r->transport);
+	g_clear_pointer(&r->before, dfud_smp_image_state_free);
 	g_free(r->last_error);
 	g_free(r);
 }
 
-static void probe(GTask *task);
-static void send_reset(GTask *task);
+static void
+finish_error(GTask *task, GError *error)
+{
+	g_autoptr(GTask) keep = g_object_ref(task); /* a timer may hold the last reference */
+	Reboot *r = g_task_get_task_data(task);
+
+	if (r->done) {
+		g_error_free(error);
+		return;
+	}
+	r->done = TRUE;
+	reboot_stop_waiting(r);
+	g_task_return_error(task, error);
+}
+
+static void
+finish_state(GTask *task, DfudSmpImageState *state)
+{
+	g_autoptr(GTask) keep = g_object_ref(task); /* a timer may hold the last reference */
+	Reboot *r = g_task_get_task_data(task);
+
+	if (r->done) {
+		dfud_smp_image_state_free(state);
+		return;
+	}
+	r->done = TRUE;
+	reboot_stop_waiting(r);
+	g_task_return_pointer(task, state, (GDestroyNotify)dfud_smp_image_state_free);
+}
+
+/* ends the wait when cancelled or past the deadline; TRUE when it did */
+static gboolean
+ended(GTask *task)
+{
+	Reboot *r = g_task_get_task_data(task);
+	gint64 now = g_get_monotonic_time();
+	gdouble since = (gdouble)(now - r->start_us) / G_USEC_PER_SEC;
+
+	if (r->done)
+		return TRUE;
+	if (g_cancellable_is_cancelled(g_task_get_cancellable(task))) {
+		finish_error(task, g_error_new_literal(DFUD_ERROR, DFUD_ERROR_CANCELLED,
+						       "the wait for the device was cancelled"));
+		return TRUE;
+	}
+	if (now < r->deadline_us)
+		return FALSE;
+	if (r->last_answer_us < 0)
+		finish_error(task, g_error_new(DFUD_ERROR, DFUD_ERROR_TIMEOUT,
+					       "the device has not answered since the reset %.1f s "
+					       "ago (Reset=%u s)%s%s",
+					       since, r->options.reset_timeout_ms / 1000,
+					       r->last_error != NULL ? ": " : "",
+					       r->last_error != NULL ? r->last_error : ""));
+	else
+		finish_error(task, g_error_new(DFUD_ERROR, DFUD_ERROR_TIMEOUT,
+					       "the device has not answered for %.1f s, since "
+					       "%.1f s after the reset (Reset=%u s)",
+					       (gdouble)(now - r->last_answer_us) / G_USEC_PER_SEC,
+					       (gdouble)(r->last_answer_us - r->start_us) /
+						   G_USEC_PER_SEC,
+					       r->options.reset_timeout_ms / 1000));
+	return TRUE;
+}
 
 static guint
 remaining_ms(Reboot *r, guint cap)
@@ -55,93 +141,121 @@ remaining_ms(Reboot *r, guint cap)
 	return (guint)CLAMP(left, 1, (gint64)MAX(cap, 1u));
 }
 
+static void
+remember_error(Reboot *r, const GError *error)
+{
+	g_free(r->last_error);
+	r->last_error = g_strdup(error->message);
+}
+
+/* @func(@task) after @ms (the timer holds a reference) */
 static gboolean
-retry_fired(gpointer user_data)
+timer_fired(gpointer user_data)
 {
 	GTask *task = user_data;
 	Reboot *r = g_task_get_task_data(task);
 
 	r->timer = 0;
-	r->timer_holds_task = FALSE;
-	probe(task);
+	if (!ended(task))
+		r->next(task);
 	return G_SOURCE_REMOVE;
 }
 
-/* one more try after a back-off, within the deadline; takes @task's reference */
 static void
-retry(GTask *task, GError *error)
+later(GTask *task, guint ms, void (*func)(GTask *task))
 {
 	Reboot *r = g_task_get_task_data(task);
 
-	if (error != NULL) {
-		g_free(r->last_error);
-		r->last_error = g_strdup(error->message);
-		g_error_free(error);
-	}
-	if (g_task_return_error_if_cancelled(task)) {
-		g_object_unref(task);
-		return;
-	}
-	if (g_get_monotonic_time() >= r->deadline_us) {
-		g_task_return_new_error(task, DFUD_ERROR, DFUD_ERROR_TIMEOUT,
-					"the device did not come back within %u ms after the reset "
-					"(last: %s)",
-					r->options.reset_timeout_ms,
-					r->last_error != NULL ? r->last_error : "no answer");
-		g_object_unref(task);
-		return;
-	}
-	r->timer = g_timeout_add(r->backoff_ms, retry_fired, task);
-	r->timer_holds_task = TRUE;
-	r->backoff_ms = MIN(r->backoff_ms * 2, BACKOFF_MAX_MS);
+	g_clear_handle_id(&r->timer, g_source_remove);
+	r->next = func;
+	r->timer =
+	    g_timeout_add_full(G_PRIORITY_DEFAULT, ms, timer_fired, g_object_ref(task), g_object_unref);
 }
 
-/* still the firmware from before the reset: an image it was told to boot is still pending */
-static gboolean
-not_rebooted_yet(const DfudUpdatePlan *plan, const DfudSmpImageState *state)
+/* --- what the device answers after the reset --- */
+
+/*
+ * Another reset when the last one was not acknowledged: only after the device answered exactly
+ * as before it (a second reset then undoes nothing), at most RESET_SENDS_MAX in all.
+ */
+static void
+resend_or_fail(GTask *task)
 {
-	for (guint i = 0; i < plan->items->len; i++) {
-		const DfudUpdatePlanItem *item = g_ptr_array_index(plan->items, i);
-		const DfudSmpImageSlot *slot = dfud_update_plan_item_find_slot(item, state);
-		if (slot != NULL && !slot->active && slot->pending)
-			return TRUE;
+	Reboot *r = g_task_get_task_data(task);
+
+	if (r->sends < RESET_SENDS_MAX) {
+		g_debug("reset: no answer to %u reset(s) and the device answers as before it: "
+			"sending it again",
+			r->sends);
+		send_reset(task);
+		return;
 	}
-	return FALSE;
+	finish_error(task, g_error_new(DFUD_ERROR, DFUD_ERROR_DEVICE,
+				       "the device never answered the reset (sent %u times) and "
+				       "still answers as before it: it did not reset",
+				       r->sends));
 }
 
 static void
-state_done(GObject *source, GAsyncResult *res, gpointer user_data)
+evaluate(GTask *task, DfudSmpImageState *state_in)
 {
-	GTask *task = user_data;
+	g_autoptr(DfudSmpImageState) state = state_in;
 	Reboot *r = g_task_get_task_data(task);
-	GError *error = NULL;
+	gint64 now = g_get_monotonic_time();
+
+	if (!dfud_smp_image_state_equal(r->before, state)) {
+		g_debug("reset: the image state changed: the device rebooted");
+		finish_state(task, g_steal_pointer(&state));
+		return;
+	}
+	if (!r->acked) {
+		resend_or_fail(task);
+		return;
+	}
+	if (dfud_transport_has_link(r->transport)) {
+		/* over a new link after the old one dropped: the rebooted firmware */
+		g_debug("reset: the link dropped and the device answers as before: no swap");
+		finish_state(task, g_steal_pointer(&state));
+		return;
+	}
+	if (now - r->acked_us >= (gint64)r->options.reset_grace_ms * 1000) {
+		g_debug("reset: the device answers as before %" G_GINT64_FORMAT
+			" ms after the reset: it rebooted without a swap",
+			(now - r->acked_us) / 1000);
+		finish_state(task, g_steal_pointer(&state));
+		return;
+	}
+	/* still within Zephyr's reset delay, or a bootloader that did not swap */
+	later(task, r->interval_ms, probe);
+	r->interval_ms = MIN(r->interval_ms * 2, PROBE_INTERVAL_MAX_MS);
+}
+
+static void
+state_read(GObject *source, GAsyncResult *res, gpointer user_data)
+{
+	g_autoptr(GTask) task = user_data;
+	Reboot *r = g_task_get_task_data(task);
+	g_autoptr(GError) error = NULL;
 	DfudSmpImageState *state = dfud_update_device_read_state_finish(res, &error);
 
-	if (state == NULL) {
-		retry(task, error);
+	if (r->done) {
+		g_clear_pointer(&state, dfud_smp_image_state_free);
 		return;
 	}
-	if (not_rebooted_yet(r->plan, state)) {
-		dfud_smp_image_state_free(state);
-		retry(task, g_error_new_literal(DFUD_ERROR, DFUD_ERROR_TIMEOUT,
-						"the device has not rebooted yet"));
+	if (state != NULL) {
+		r->last_answer_us = g_get_monotonic_time();
+		evaluate(task, state);
 		return;
 	}
-	g_task_return_pointer(task, state, (GDestroyNotify)dfud_smp_image_state_free);
-	g_object_unref(task);
-}
-
-static void
-opened(GObject *source, GAsyncResult *res, gpointer user_data)
-{
-	GTask *task = user_data;
-	Reboot *r = g_task_get_task_data(task);
-	GError *error = NULL;
-
-	if (!dfud_transport_open_within_finish(r->transport, res, &error)) {
-		retry(task, error);
+	remember_error(r, error);
+	if (ended(task))
+		return;
+	if (dfud_transport_has_link(r->transport)) {
+		/* the new link failed too: wait for the device again */
+		link_down(task);
 		return;
 	}
+	/* silence (the client sent copies meanwhile): the device reboots, swaps, or is gone */
 	probe(task);
 }
 
@@ -149,95 +263,147 @@ static void
 probe(GTask *task)
 {
 	Reboot *r = g_task_get_task_data(task);
-	GCancellable *cancellable = g_task_get_cancellable(task);
 
-	if (!dfud_transport_is_open(r->transport)) {
-		dfud_transport_open_within_async(r->transport,
-						 remaining_ms(r, r->options.connect_timeout_ms),
-						 cancellable, opened, task);
+	dfud_update_device_read_state_async(r->client,
+					    remaining_ms(r, r->options.command_timeout_ms),
+					    g_task_get_cancellable(task), state_read,
+					    g_object_ref(task));
+}
+
+/* --- a link: it drops, the device comes back, a new link --- */
+
+static void
+reopened(GObject *source, GAsyncResult *res, gpointer user_data)
+{
+	g_autoptr(GTask) task = user_data;
+	Reboot *r = g_task_get_task_data(task);
+	g_autoptr(GError) error = NULL;
+
+	if (r->done)
+		return;
+	if (!dfud_transport_open_within_finish(r->transport, res, &error)) {
+		remember_error(r, error);
+		if (!ended(task))
+			later(task, REOPEN_BACKOFF_MS, link_down);
 		return;
 	}
-	dfud_update_device_read_state_async(
-	    r->client, remaining_ms(r, MIN(r->options.command_timeout_ms, r->probe_ms)),
-	    cancellable, state_done, task);
-	r->probe_ms = MIN(r->probe_ms * 2, PROBE_TIMEOUT_MAX_MS);
+	probe(task);
 }
 
 static void
 device_back(GObject *source, GAsyncResult *res, gpointer user_data)
 {
-	GTask *task = user_data;
+	g_autoptr(GTask) task = user_data;
 	Reboot *r = g_task_get_task_data(task);
-	GError *error = NULL;
+	g_autoptr(GError) error = NULL;
 
+	if (r->done)
+		return;
 	if (!dfud_transport_wait_for_device_finish(r->transport, res, &error)) {
-		g_task_return_error(task, error);
-		g_object_unref(task);
+		remember_error(r, error);
+		if (!ended(task))
+			finish_error(task, g_steal_pointer(&error));
 		return;
 	}
-	r->backoff_ms = BACKOFF_MIN_MS;
-	r->probe_ms = PROBE_TIMEOUT_MIN_MS;
-	probe(task);
+	dfud_transport_open_within_async(r->transport,
+					 remaining_ms(r, r->options.connect_timeout_ms),
+					 g_task_get_cancellable(task), reopened,
+					 g_object_ref(task));
+}
+
+/* the link dropped (the evidence of a reboot) or must be opened anew */
+static void
+link_down(GTask *task)
+{
+	g_autoptr(GTask) keep = g_object_ref(task); /* the timer may hold the last reference */
+	Reboot *r = g_task_get_task_data(task);
+	g_autoptr(GError) lost =
+	    g_error_new_literal(DFUD_ERROR, DFUD_ERROR_LINK_LOST, "the device resets");
+
+	if (r->closed_id != 0)
+		g_clear_signal_handler(&r->closed_id, r->transport);
+	g_clear_handle_id(&r->timer, g_source_remove);
+	dfud_smp_client_fail_all(r->client, lost);
+	dfud_transport_close(r->transport);
+	dfud_transport_wait_for_device_async(r->transport, remaining_ms(r, G_MAXUINT),
+					     g_task_get_cancellable(task), device_back,
+					     g_object_ref(task));
 }
 
 static void
-wait_for_device(GTask *task)
-{
-	Reboot *r = g_task_get_task_data(task);
-	g_autoptr(GError) lost =
-	    g_error_new_literal(DFUD_ERROR, DFUD_ERROR_IO, "the device resets");
-
-	dfud_smp_client_fail_all(r->client, lost);
-	dfud_transport_close(r->transport);
-	r->deadline_us = g_get_monotonic_time() + (gint64)r->options.reset_timeout_ms * 1000;
-	dfud_transport_wait_for_device_async(r->transport, r->options.reset_timeout_ms,
-					     g_task_get_cancellable(task), device_back, task);
-}
-
-static gboolean
-reset_again(gpointer user_data)
+link_closed(DfudTransport *transport, GError *reason, gpointer user_data)
 {
 	GTask *task = user_data;
+
+	g_debug("reset: the link dropped (%s): the device reboots",
+		reason != NULL ? reason->message : "closed");
+	link_down(task);
+}
+
+static void
+link_kept(GTask *task)
+{
 	Reboot *r = g_task_get_task_data(task);
 
-	r->timer = 0;
-	r->timer_holds_task = FALSE;
-	send_reset(task);
-	return G_SOURCE_REMOVE;
+	finish_error(task, g_error_new(DFUD_ERROR, DFUD_ERROR_TIMEOUT,
+				       "the device kept its link up for %u s after %s the reset: "
+				       "it did not reset (Reset=%u s)",
+				       r->options.reset_timeout_ms / 1000,
+				       r->acked ? "answering" : "being sent",
+				       r->options.reset_timeout_ms / 1000));
+}
+
+/* --- the reset --- */
+
+static void
+after_reset(GTask *task)
+{
+	Reboot *r = g_task_get_task_data(task);
+
+	r->interval_ms = PROBE_INTERVAL_MIN_MS;
+	if (!dfud_transport_has_link(r->transport)) {
+		probe(task);
+		return;
+	}
+	if (!dfud_transport_is_open(r->transport)) {
+		link_down(task);
+		return;
+	}
+	/* the task outlives the handler: finish and free disconnect it */
+	r->closed_id = g_signal_connect(r->transport, "closed", G_CALLBACK(link_closed), task);
+	later(task, remaining_ms(r, G_MAXUINT), link_kept);
 }
 
 static void
 reset_sent(GObject *source, GAsyncResult *res, gpointer user_data)
 {
-	GTask *task = user_data;
+	g_autoptr(GTask) task = user_data;
 	Reboot *r = g_task_get_task_data(task);
 	g_autoptr(GError) error = NULL;
 	g_autoptr(DfudSmpResponse) resp =
 	    dfud_smp_client_call_finish(DFUD_SMP_CLIENT(source), res, &error);
 
-	if (g_task_return_error_if_cancelled(task)) {
-		g_object_unref(task);
+	if (r->done || ended(task))
 		return;
-	}
 	if (resp == NULL) {
-		/* the link may drop with the reset: the request went out, count it as done */
-		g_debug("reset: %s: taken as sent", error->message);
-		wait_for_device(task);
+		/* the request may have gone through: what the device does next will tell */
+		g_debug("reset: %s: not acknowledged", error->message);
+		after_reset(task);
 		return;
 	}
 	if (!dfud_smp_response_check(resp, &error)) {
 		if (g_error_matches(error, DFUD_ERROR, DFUD_ERROR_BUSY) &&
-		    ++r->reset_busy <= RESET_BUSY_MAX) {
-			r->timer =
-			    g_timeout_add(BACKOFF_MIN_MS << r->reset_busy, reset_again, task);
-			r->timer_holds_task = TRUE;
+		    ++r->busy <= RESET_BUSY_MAX) {
+			r->sends--; /* refused, not lost */
+			later(task, RESET_BUSY_BACKOFF_MS << r->busy, send_reset);
 			return;
 		}
-		g_task_return_error(task, g_steal_pointer(&error));
-		g_object_unref(task);
+		finish_error(task, g_steal_pointer(&error));
 		return;
 	}
-	wait_for_device(task);
+	r->acked = TRUE;
+	r->acked_us = g_get_monotonic_time();
+	after_reset(task);
 }
 
 static void
@@ -249,48 +415,46 @@ send_reset(GTask *task)
 	    dfud_smp_request_reset(dfud_smp_client_get_version(r->client), 0, FALSE, -1, &error);
 
 	if (request == NULL) {
-		g_task_return_error(task, error);
-		g_object_unref(task);
+		finish_error(task, error);
 		return;
 	}
-	dfud_smp_client_call_async(r->client, request, r->options.command_timeout_ms,
-				   g_task_get_cancellable(task), reset_sent, task);
+	r->sends++;
+	dfud_smp_client_call_full_async(r->client, request,
+					remaining_ms(r, r->options.command_timeout_ms),
+					DFUD_SMP_CALL_ACTS_ONCE, g_task_get_cancellable(task),
+					reset_sent, g_object_ref(task));
 }
 
-/*
- * cancelled: a back-off ends now (anything else in flight, a call, an open or the wait for the
- * device, ends by itself with the same cancellable)
- */
+/* cancelled: a timer or the wait for the link's drop ends now; calls end by themselves */
 static gboolean
 cancelled(GCancellable *cancellable, gpointer user_data)
 {
 	GTask *task = user_data;
-	Reboot *r = g_task_get_task_data(task);
 
 	(void)cancellable;
-	if (r->timer != 0 && r->timer_holds_task) {
-		g_clear_handle_id(&r->timer, g_source_remove);
-		r->timer_holds_task = FALSE;
-		g_task_return_new_error(task, DFUD_ERROR, DFUD_ERROR_CANCELLED,
-					"the wait for the device was cancelled");
-		g_object_unref(task);
-	}
+	ended(task);
 	return G_SOURCE_REMOVE;
 }
 
 void
 dfud_update_reboot_async(DfudSmpClient *client, const DfudUpdateOptions *options,
-			 const DfudUpdatePlan *plan, GCancellable *cancellable,
+			 const DfudSmpImageState *before, GCancellable *cancellable,
 			 GAsyncReadyCallback callback, gpointer user_data)
 {
-	GTask *task = g_task_new(client, cancellable, callback, user_data);
+	g_autoptr(GTask) task = g_task_new(client, cancellable, callback, user_data);
 	Reboot *r = g_new0(Reboot, 1);
 
+	g_return_if_fail(before != NULL);
+
 	g_task_set_source_tag(task, dfud_update_reboot_async);
+	g_task_set_check_cancellable(task, FALSE);
 	r->client = g_object_ref(client);
 	r->transport = g_object_ref(dfud_smp_client_get_transport(client));
 	r->options = *options;
-	r->plan = plan;
+	r->before = dfud_smp_image_state_copy(before);
+	r->start_us = g_get_monotonic_time();
+	r->deadline_us = r->start_us + (gint64)options->reset_timeout_ms * 1000;
+	r->last_answer_us = -1;
 	g_task_set_task_data(task, r, (GDestroyNotify)reboot_free);
 	if (cancellable != NULL) {
 		r->cancel_source = g_cancellable_source_new(cancellable);

@@ -8,20 +8,37 @@
 
 #include "engine/dfud-smp-client.h"
 #include "engine/dfud-update-options.h"
-#include "engine/dfud-update-plan.h"
+#include "smp/dfud-smp.h"
 
 G_BEGIN_DECLS
 
 /*
- * Internal to the engine: resets the device (OS reset; a lost answer or a link that closes
- * counts as sent; EBUSY is retried), closes the link, waits for the device
- * (dfud_transport_wait_for_device_async), then reopens and reads image state with back-off until
- * the device answers as the rebooted firmware (no image of @plan still pending in its other
- * slot), all within options->reset_timeout_ms (DFUD_ERROR_TIMEOUT after it). Completes with that
- * image state.
+ * Internal to the engine: resets the device (OS reset, spec §3.2) and waits until it has
+ * rebooted, known from evidence and never from the image state alone, for a device whose
+ * bootloader did not swap answers exactly as before the reset (spec §9.1, §9.6):
+ *
+ * - a transport with a link (BLE): the link drops (Zephyr reboots CONFIG_MCUMGR_GRP_OS_RESET_MS
+ *   after answering, the central notices within the supervision timeout); then the device
+ *   advertises again (dfud_transport_wait_for_device_async), the link is opened anew and the image
+ *   state read over it is the rebooted firmware's.
+ * - a connectionless one (UDP): the device is probed with image state reads. An answer that
+ *   differs from @before (a swap, a revert, a refused image erased) is the rebooted firmware's;
+ *   an answer equal to @before counts as the rebooted firmware's only once the reset has been
+ *   acknowledged for options->reset_grace_ms (Zephyr keeps answering as the old firmware for its
+ *   reset delay; then it is silent while MCUboot works; then it answers again): a device that
+ *   answers as before for longer rebooted without a swap.
+ *
+ * The reset is sent once (DFUD_SMP_CALL_ACTS_ONCE: a copy reaching a device that rebooted into a
+ * test image would revert it). When its answer is lost it is sent again (RESET_SENDS_MAX in all)
+ * only after the device answered exactly as before the reset: then a second reset cannot undo
+ * anything. A device that keeps answering as before without ever acknowledging one fails with
+ * DFUD_ERROR_DEVICE.
+ *
+ * Everything within options->reset_timeout_ms of the first reset (DFUD_ERROR_TIMEOUT, naming
+ * how long the device has been silent). Completes with the image state after the reboot.
  */
 void dfud_update_reboot_async(DfudSmpClient *client, const DfudUpdateOptions *options,
-			      const DfudUpdatePlan *plan, GCancellable *cancellable,
+			      const DfudSmpImageState *before, GCancellable *cancellable,
 			      GAsyncReadyCallback callback, gpointer user_data);
 DfudSmpImageState *dfud_update_reboot_finish(GAsyncResult *res, GError **error);
 

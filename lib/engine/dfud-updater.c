@@ -187,7 +187,8 @@ is_link_error(const GError *error)
 	if (error->domain != DFUD_ERROR)
 		return !g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
 	return error->code == DFUD_ERROR_TIMEOUT || error->code == DFUD_ERROR_IO ||
-	       error->code == DFUD_ERROR_FAILED || error->code == DFUD_ERROR_NOT_FOUND;
+	       error->code == DFUD_ERROR_LINK_LOST || error->code == DFUD_ERROR_FAILED ||
+	       error->code == DFUD_ERROR_NOT_FOUND;
 }
 
 /* reconnects and resumes @stage when @error is the link's, else fails */
@@ -367,7 +368,8 @@ stage_connect(DfudUpdater *self)
 static void
 reconnect(DfudUpdater *self)
 {
-	g_autoptr(GError) lost = g_error_new_literal(DFUD_ERROR, DFUD_ERROR_IO, "reconnecting");
+	g_autoptr(GError) lost =
+	    g_error_new_literal(DFUD_ERROR, DFUD_ERROR_LINK_LOST, "reconnecting");
 
 	dfud_smp_client_fail_all(self->client, lost);
 	dfud_transport_close(self->transport);
@@ -501,6 +503,8 @@ mark_done(GObject *source, GAsyncResult *res, gpointer user_data)
 		dfud_updater_finish(self, g_steal_pointer(&error));
 		return;
 	}
+	/* the state the device answers with until it reboots */
+	dfud_updater_set_state(self, g_steal_pointer(&state));
 	/* marking goes from the highest image index down: the network core before image 0 */
 	if (self->item == 0) {
 		if (self->options.no_reset) {
@@ -570,7 +574,7 @@ static void
 stage_reset(DfudUpdater *self)
 {
 	dfud_updater_set_stage(self, DFUD_UPDATE_STAGE_RESETTING);
-	dfud_update_reboot_async(self->client, &self->options, self->plan, self->cancellable,
+	dfud_update_reboot_async(self->client, &self->options, self->state, self->cancellable,
 				 rebooted, g_object_ref(self));
 }
 

@@ -32,6 +32,7 @@ struct _DfudUploader {
 
 	GTask *task; /* NULL when not running */
 	guint gen;   /* answers to chunks of an older generation only count as acks */
+	GArray *gen_calls; /* of guint64: the client's ids of this generation's chunks out */
 	guint in_flight;
 	gboolean first_pending; /* a first chunk is out: nothing else is sent */
 	gboolean sent_last;	/* the final chunk went out at least once */
@@ -49,6 +50,7 @@ G_DEFINE_TYPE(DfudUploader, dfud_uploader, G_TYPE_OBJECT)
 
 typedef struct {
 	DfudUploader *self;
+	guint64 id; /* the client's */
 	guint gen;
 	guint64 off;
 	guint64 end;
@@ -57,6 +59,7 @@ typedef struct {
 
 static void pump(DfudUploader *self);
 static void send_first(DfudUploader *self);
+static void new_generation(DfudUploader *self);
 
 static void
 chunk_call_free(ChunkCall *call)
@@ -80,6 +83,7 @@ dfud_uploader_finalize(GObject *object)
 	g_clear_object(&self->client);
 	g_clear_object(&self->image);
 	g_clear_pointer(&self->sha, g_bytes_unref);
+	g_array_unref(self->gen_calls);
 	G_OBJECT_CLASS(dfud_uploader_parent_class)->finalize(object);
 }
 
@@ -92,6 +96,7 @@ dfud_uploader_class_init(DfudUploaderClass *klass)
 static void
 dfud_uploader_init(DfudUploader *self)
 {
+	self->gen_calls = g_array_new(FALSE, FALSE, sizeof(guint64));
 }
 
 DfudUploader *
@@ -144,7 +149,7 @@ finish(DfudUploader *self, GError *error)
 
 	g_clear_handle_id(&self->backoff_source, g_source_remove);
 	clear_cancel_source(self);
-	self->gen++;
+	new_generation(self);
 	if (task == NULL) {
 		g_clear_error(&error);
 		return;
@@ -227,15 +232,26 @@ send_chunk(DfudUploader *self, guint64 off)
 	if (!g_log_writer_default_would_drop(G_LOG_LEVEL_DEBUG, G_LOG_DOMAIN))
 		g_debug("upload image %u: chunk %" G_GUINT64_FORMAT "+%" G_GSIZE_FORMAT " (gen %u)",
 			self->image_index, off, n, self->gen);
-	dfud_smp_client_call_async(self->client, request, timeout_for(self, off, call->end),
-				   g_task_get_cancellable(self->task), chunk_done, call);
+	/* the first chunk may erase the slot, the last one flush and hash it: slow, not a
+	 * measure of the round trip */
+	call->id = dfud_smp_client_call_full_async(
+	    self->client, request, timeout_for(self, off, call->end),
+	    off == 0 || call->end == self->len ? DFUD_SMP_CALL_SLOW : DFUD_SMP_CALL_NONE,
+	    g_task_get_cancellable(self->task), chunk_done, call);
+	if (call->id != 0)
+		g_array_append_val(self->gen_calls, call->id);
 	return call->end;
 }
 
-/* a new generation: answers to the chunks out now only count as acks */
+/* a new generation: answers to the chunks out now only count as acks, and they are not sent
+ * again (what they carried goes out anew from the device's offset) */
 static void
 new_generation(DfudUploader *self)
 {
+	for (guint i = 0; i < self->gen_calls->len; i++)
+		dfud_smp_client_stop_resending(self->client,
+					       g_array_index(self->gen_calls, guint64, i));
+	g_array_set_size(self->gen_calls, 0);
 	self->gen++;
 	self->in_flight = 0;
 	self->first_pending = FALSE;
@@ -487,6 +503,12 @@ chunk_done(GObject *source, GAsyncResult *res, gpointer user_data)
 	    dfud_smp_client_call_finish(DFUD_SMP_CLIENT(source), res, &error);
 	DfudSmpUploadResult result = {0};
 
+	for (guint i = 0; call->gen == self->gen && i < self->gen_calls->len; i++) {
+		if (g_array_index(self->gen_calls, guint64, i) == call->id) {
+			g_array_remove_index_fast(self->gen_calls, i);
+			break;
+		}
+	}
 	if (self->task == NULL)
 		return;
 	if (call->gen == self->gen && self->in_flight > 0)

@@ -164,3 +164,52 @@ dfud_smp_image_state_find_hash(const DfudSmpImageState *state, const guint8 *has
 	}
 	return NULL;
 }
+
+DfudSmpImageState *
+dfud_smp_image_state_copy(const DfudSmpImageState *state)
+{
+	DfudSmpImageState *copy;
+
+	g_return_val_if_fail(state != NULL, NULL);
+
+	copy = g_new0(DfudSmpImageState, 1);
+	copy->slots = g_ptr_array_new_with_free_func(slot_free);
+	for (guint i = 0; i < state->slots->len; i++) {
+		DfudSmpImageSlot *s = g_memdup2(g_ptr_array_index(state->slots, i),
+						sizeof(DfudSmpImageSlot));
+
+		s->version = g_strdup(s->version);
+		g_ptr_array_add(copy->slots, s);
+	}
+	copy->has_split_status = state->has_split_status;
+	copy->split_status = state->split_status;
+	return copy;
+}
+
+static gboolean
+slot_equal(const DfudSmpImageSlot *a, const DfudSmpImageSlot *b)
+{
+	return a->image == b->image && a->slot == b->slot && a->hash_len == b->hash_len &&
+	       memcmp(a->hash, b->hash, a->hash_len) == 0 && a->bootable == b->bootable &&
+	       a->pending == b->pending && a->confirmed == b->confirmed &&
+	       a->active == b->active && a->permanent == b->permanent &&
+	       g_strcmp0(a->version, b->version) == 0;
+}
+
+/* the same slots with the same images and flags, whatever their order */
+gboolean
+dfud_smp_image_state_equal(const DfudSmpImageState *a, const DfudSmpImageState *b)
+{
+	g_return_val_if_fail(a != NULL && b != NULL, FALSE);
+
+	if (a->slots->len != b->slots->len)
+		return FALSE;
+	for (guint i = 0; i < a->slots->len; i++) {
+		const DfudSmpImageSlot *s = g_ptr_array_index(a->slots, i);
+		const DfudSmpImageSlot *t = dfud_smp_image_state_find(b, s->image, s->slot);
+
+		if (t == NULL || !slot_equal(s, t))
+			return FALSE;
+	}
+	return TRUE;
+}

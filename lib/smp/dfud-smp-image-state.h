@@ -41,6 +41,9 @@ const DfudSmpImageSlot *dfud_smp_image_state_find_active(const DfudSmpImageState
 							 guint32 image);
 const DfudSmpImageSlot *dfud_smp_image_state_find_hash(const DfudSmpImageState *state,
 						       const guint8 *hash, gsize hash_len);
+DfudSmpImageState *dfud_smp_image_state_copy(const DfudSmpImageState *state);
+/* the same slots (by image and slot) holding the same images with the same flags */
+gboolean dfud_smp_image_state_equal(const DfudSmpImageState *a, const DfudSmpImageState *b);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(DfudSmpImageState, dfud_smp_image_state_free)
 

@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <netinet/in.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -17,6 +18,17 @@
 
 /* CONFIG_MCUMGR_TRANSPORT_UDP_MTU: the device reads datagrams into a buffer this large */
 #define DFUD_TRANSPORT_UDP_MTU 1500u
+/*
+ * The IP MTU assumed for the path when the URI gives none (?mtu=N): Ethernet's 1500 for IPv4;
+ * IPv6's minimum link MTU, 1280 (RFC 8200 section 5), which every IPv6 path carries, Thread and
+ * 6LoWPAN included. A device does not reassemble IP fragments (Zephyr's
+ * CONFIG_NET_IPV4_FRAGMENT and CONFIG_NET_IPV6_FRAGMENT are off by default): a datagram must fit
+ * one IP packet, headers included.
+ */
+#define DFUD_TRANSPORT_UDP_IPV4_MTU 1500u
+#define DFUD_TRANSPORT_UDP_IPV6_MTU 1280u
+#define DFUD_TRANSPORT_UDP_IPV4_HEADERS 28u /* IPv4 20 + UDP 8 */
+#define DFUD_TRANSPORT_UDP_IPV6_HEADERS 48u /* IPv6 40 + UDP 8 */
 /* the largest UDP payload over IPv4: what a BLE-emulating link may carry in one packet */
 #define DFUD_TRANSPORT_UDP_PAYLOAD_MAX 65507u
 /* ATT opcode and handle in front of each fragment */
@@ -32,6 +44,8 @@ struct _DfudTransportUdp {
 
 	gchar *host;
 	guint16 port;
+	guint att_mtu; /* non-zero: sized as for a BLE link of that ATT MTU */
+	guint ip_mtu;  /* the path's IP MTU from the URI, 0: the family's default */
 	GSocket *socket;
 	DfudFdWatch *read_watch;
 	GSource *write_source;
@@ -103,7 +117,7 @@ static void
 udp_fail(DfudTransportUdp *self, const GError *error)
 {
 	g_autoptr(GError) reason =
-	    g_error_new(DFUD_ERROR, DFUD_ERROR_IO, "%s: %s",
+	    g_error_new(DFUD_ERROR, DFUD_ERROR_LINK_LOST, "%s: the socket failed: %s",
 			dfud_transport_get_uri(DFUD_TRANSPORT(self)), error->message);
 
 	udp_close_socket(self);
@@ -286,6 +300,48 @@ udp_close(DfudTransport *transport)
 	udp_close_socket(self);
 }
 
+/* the kernel's idea of the path MTU to the connected peer (the route's, or what ICMP taught it),
+ * 0 when it has none */
+static guint
+udp_route_mtu(DfudTransportUdp *self, GSocketFamily family)
+{
+	int mtu = 0;
+	socklen_t len = sizeof(mtu);
+	int level = family == G_SOCKET_FAMILY_IPV6 ? IPPROTO_IPV6 : IPPROTO_IP;
+	int name = family == G_SOCKET_FAMILY_IPV6 ? IPV6_MTU : IP_MTU;
+
+	if (getsockopt(g_socket_get_fd(self->socket), level, name, &mtu, &len) != 0 || mtu <= 0)
+		return 0;
+	return (guint)mtu;
+}
+
+/*
+ * The largest datagram: what one IP packet of the path carries (the URI's ?mtu=N, else the
+ * family's default, and never more than the kernel's route MTU), and no more than the device's
+ * datagram buffer; a BLE-sized link (att_mtu) keeps its own sizes unless ?mtu= is given.
+ */
+static void
+udp_size_packets(DfudTransportUdp *self, GSocketFamily family)
+{
+	gboolean v6 = family == G_SOCKET_FAMILY_IPV6;
+	guint headers = v6 ? DFUD_TRANSPORT_UDP_IPV6_HEADERS : DFUD_TRANSPORT_UDP_IPV4_HEADERS;
+	guint mtu = self->ip_mtu != 0 ? self->ip_mtu
+				      : (v6 ? DFUD_TRANSPORT_UDP_IPV6_MTU : DFUD_TRANSPORT_UDP_IPV4_MTU);
+	guint route = udp_route_mtu(self, family);
+	guint payload;
+
+	if (self->att_mtu != 0 && self->ip_mtu == 0)
+		return;
+	if (route != 0 && route < mtu)
+		mtu = route;
+	payload = mtu > headers ? mtu - headers : 0;
+	if (self->att_mtu == 0) {
+		payload = MIN(payload, DFUD_TRANSPORT_UDP_MTU);
+		dfud_transport_set_fragment_size(DFUD_TRANSPORT(self), payload);
+	}
+	dfud_transport_set_max_packet(DFUD_TRANSPORT(self), payload);
+}
+
 /* the socket, connected to @address; the open completes here */
 static void
 udp_connect(DfudTransportUdp *self, GTask *task, GSocketAddress *address)
@@ -315,8 +371,11 @@ udp_connect(DfudTransportUdp *self, GTask *task, GSocketAddress *address)
 					error->message);
 		return;
 	}
+	udp_size_packets(self, g_socket_address_get_family(address));
 	where = g_socket_connectable_to_string(G_SOCKET_CONNECTABLE(address));
-	g_debug("%s: socket connected to %s", dfud_transport_get_uri(DFUD_TRANSPORT(self)), where);
+	g_debug("%s: socket connected to %s, datagrams of up to %u bytes",
+		dfud_transport_get_uri(DFUD_TRANSPORT(self)), where,
+		dfud_transport_get_max_packet(DFUD_TRANSPORT(self)));
 	dfud_transport_set_open(DFUD_TRANSPORT(self), TRUE);
 	g_task_return_boolean(task, TRUE);
 }
@@ -492,8 +551,10 @@ dfud_transport_udp_new(const gchar *host, guint16 port, guint att_mtu)
 			     NULL);
 
 	self = g_object_new(DFUD_TYPE_TRANSPORT_UDP, NULL);
+	dfud_transport_set_datagram(DFUD_TRANSPORT(self));
 	self->host = g_strdup(host);
 	self->port = port;
+	self->att_mtu = att_mtu;
 	parsed.host = self->host;
 	parsed.port = port;
 	parsed.att_mtu = att_mtu;
@@ -505,8 +566,22 @@ dfud_transport_udp_new(const gchar *host, guint16 port, guint att_mtu)
 		dfud_transport_set_fragment_size(DFUD_TRANSPORT(self),
 						 att_mtu - DFUD_TRANSPORT_ATT_HEADER);
 	} else {
-		dfud_transport_set_max_packet(DFUD_TRANSPORT(self), DFUD_TRANSPORT_UDP_MTU);
-		dfud_transport_set_fragment_size(DFUD_TRANSPORT(self), DFUD_TRANSPORT_UDP_MTU);
+		/* until the socket is connected and the family known */
+		dfud_transport_set_max_packet(DFUD_TRANSPORT(self),
+					      DFUD_TRANSPORT_UDP_IPV4_MTU -
+						  DFUD_TRANSPORT_UDP_IPV4_HEADERS);
+		dfud_transport_set_fragment_size(DFUD_TRANSPORT(self),
+						 DFUD_TRANSPORT_UDP_IPV4_MTU -
+						     DFUD_TRANSPORT_UDP_IPV4_HEADERS);
 	}
 	return DFUD_TRANSPORT(self);
+}
+
+/* the IP MTU of the path to the device (the URI's ?mtu=N), 0 for the family's default; takes
+ * effect at the next open */
+void
+dfud_transport_udp_set_ip_mtu(DfudTransport *transport, guint ip_mtu)
+{
+	g_return_if_fail(DFUD_IS_TRANSPORT_UDP(transport));
+	DFUD_TRANSPORT_UDP(transport)->ip_mtu = ip_mtu;
 }

@@ -18,6 +18,8 @@ typedef struct {
 	guint max_packet;
 	guint mtu;
 	gchar *uri;
+	gboolean lossy;
+	gboolean connectionless;
 } DfudTransportPrivate;
 
 G_DEFINE_ABSTRACT_TYPE_WITH_PRIVATE(DfudTransport, dfud_transport, G_TYPE_OBJECT)
@@ -435,6 +437,37 @@ dfud_transport_get_mtu(DfudTransport *self)
 	g_return_val_if_fail(DFUD_IS_TRANSPORT(self), 0);
 	priv = dfud_transport_get_instance_private(self);
 	return priv->mtu;
+}
+
+gboolean
+dfud_transport_is_lossy(DfudTransport *self)
+{
+	DfudTransportPrivate *priv;
+
+	g_return_val_if_fail(DFUD_IS_TRANSPORT(self), FALSE);
+	priv = dfud_transport_get_instance_private(self);
+	return priv->lossy;
+}
+
+gboolean
+dfud_transport_has_link(DfudTransport *self)
+{
+	DfudTransportPrivate *priv;
+
+	g_return_val_if_fail(DFUD_IS_TRANSPORT(self), FALSE);
+	priv = dfud_transport_get_instance_private(self);
+	return !priv->connectionless;
+}
+
+void
+dfud_transport_set_datagram(DfudTransport *self)
+{
+	DfudTransportPrivate *priv;
+
+	g_return_if_fail(DFUD_IS_TRANSPORT(self));
+	priv = dfud_transport_get_instance_private(self);
+	priv->lossy = TRUE;
+	priv->connectionless = TRUE;
 }
 
 const gchar *

@@ -75,6 +75,18 @@ guint dfud_transport_get_fragment_size(DfudTransport *self);
 guint dfud_transport_get_max_packet(DfudTransport *self);
 /* the ATT MTU of a BLE link once open; 0 for links without one */
 guint dfud_transport_get_mtu(DfudTransport *self);
+/*
+ * TRUE when a packet may be lost while the transport stays open (UDP): the SMP client sends a
+ * request again when its answer is late. FALSE (the default) when the link delivers every
+ * packet or goes down (BLE).
+ */
+gboolean dfud_transport_is_lossy(DfudTransport *self);
+/*
+ * TRUE (the default) when the transport holds a connection that the device's reset ends: it
+ * emits "closed" when the device reboots (BLE). FALSE for connectionless ones (UDP), where only
+ * the device's answers (and silence) show a reboot.
+ */
+gboolean dfud_transport_has_link(DfudTransport *self);
 /* "udp:127.0.0.1:1337", "ble:AA:BB:CC:DD:EE:FF" */
 const gchar *dfud_transport_get_uri(DfudTransport *self);
 
@@ -84,6 +96,8 @@ void dfud_transport_set_fragment_size(DfudTransport *self, guint fragment_size);
 void dfud_transport_set_max_packet(DfudTransport *self, guint max_packet);
 void dfud_transport_set_mtu(DfudTransport *self, guint mtu);
 void dfud_transport_set_uri(DfudTransport *self, const gchar *uri);
+/* for datagram transports: lossy and without a link */
+void dfud_transport_set_datagram(DfudTransport *self);
 void dfud_transport_emit_packet(DfudTransport *self, GBytes *frame);
 /* marks the transport closed and emits "closed" */
 void dfud_transport_emit_closed(DfudTransport *self, const GError *reason);

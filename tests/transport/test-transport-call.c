@@ -35,6 +35,15 @@ call_cb(GObject *source, GAsyncResult *res, gpointer user_data)
 }
 
 void
+call_sends_cb(GObject *source, GAsyncResult *res, gpointer user_data)
+{
+	CallResult *r = user_data;
+
+	r->sends = dfud_smp_client_call_get_sends(res);
+	call_cb(source, res, user_data);
+}
+
+void
 open_cb(GObject *source, GAsyncResult *res, gpointer user_data)
 {
 	CallResult *r = user_data;

@@ -20,10 +20,13 @@ typedef struct {
 	gboolean done;
 	DfudSmpResponse *resp;
 	GError *error;
+	guint sends; /* call_sends_cb: copies of the request that went out */
 } CallResult;
 
 void call_result_clear(CallResult *r);
 void call_cb(GObject *source, GAsyncResult *res, gpointer user_data);
+/* call_cb that also records how many copies went out */
+void call_sends_cb(GObject *source, GAsyncResult *res, gpointer user_data);
 void open_cb(GObject *source, GAsyncResult *res, gpointer user_data);
 /* a UDP transport, opened (asserts it opens) */
 DfudTransport *open_udp(const gchar *host, guint16 port);

@@ -324,17 +324,18 @@ test_client_invalid(void)
 	g_assert_error(r.error, DFUD_ERROR, DFUD_ERROR_INVALID_ARGUMENT);
 	call_result_clear(&r);
 
-	/* the transport: frames only, at most 1500 bytes */
+	/* the transport: frames only, at most one IPv4 packet of an Ethernet path (1500 - 28) */
+	g_assert_cmpuint(dfud_transport_get_max_packet(transport), ==, 1472);
 	g_assert_false(dfud_transport_send(transport, shortb, &error));
 	g_assert_error(error, DFUD_ERROR, DFUD_ERROR_INVALID_ARGUMENT);
 	g_clear_error(&error);
 	g_assert_false(dfud_transport_send(transport, truncated, &error));
 	g_assert_error(error, DFUD_ERROR, DFUD_ERROR_INVALID_ARGUMENT);
 	g_clear_error(&error);
-	big = g_malloc0(1501);
-	big[2] = (1501 - 8) >> 8;
-	big[3] = (1501 - 8) & 0xff;
-	oversize = g_bytes_new(big, 1501);
+	big = g_malloc0(1473);
+	big[2] = (1473 - 8) >> 8;
+	big[3] = (1473 - 8) & 0xff;
+	oversize = g_bytes_new(big, 1473);
 	g_assert_false(dfud_transport_send(transport, oversize, &error));
 	g_assert_error(error, DFUD_ERROR, DFUD_ERROR_INVALID_ARGUMENT);
 	g_clear_error(&error);
@@ -344,6 +345,104 @@ test_client_invalid(void)
 	g_assert_false(dfud_transport_send(transport, good, &error));
 	g_assert_error(error, DFUD_ERROR, DFUD_ERROR_IO);
 	g_assert_cmpuint(dfud_smp_client_get_in_flight(client), ==, 0);
+}
+
+/* a lost request goes out again with the same seq after the retransmission timeout, and the
+ * answer to the copy completes the call */
+static void
+test_client_resend_same_seq(void)
+{
+	g_autoptr(TestPeer) peer = test_peer_new("127.0.0.1", TEST_PEER_LOSSY);
+	g_autoptr(DfudTransport) transport = open_udp("127.0.0.1", peer->port);
+	g_autoptr(DfudSmpClient) client = dfud_smp_client_new(transport);
+	g_autoptr(GBytes) req = dfud_smp_request_echo(DFUD_SMP_VERSION_2, 0, "again", NULL);
+	CallResult r = {0};
+	guint sends = 0;
+
+	g_assert_true(dfud_transport_is_lossy(transport));
+	dfud_smp_client_call_async(client, req, 5000, NULL, call_sends_cb, &r);
+	g_assert_true(test_loop_run_until(&r.done, TEST_WAIT_MS));
+	g_assert_no_error(r.error);
+	sends = r.sends;
+	g_assert_cmpuint(sends, ==, 2);
+	g_assert_cmpuint(peer->seqs->len, ==, 2);
+	g_assert_cmpuint(g_array_index(peer->seqs, guint8, 0), ==,
+			 g_array_index(peer->seqs, guint8, 1));
+	/* Karn: no round trip was measured from the copy, the wait that worked is kept */
+	g_assert_cmpuint(dfud_smp_client_get_srtt_ms(client), ==, 0);
+	g_assert_cmpuint(dfud_smp_client_get_rto_ms(client), >=, DFUD_SMP_RTO_INITIAL_MS);
+	call_result_clear(&r);
+}
+
+/* answers to requests sent once are round trips: the timeout comes down to its floor */
+static void
+test_client_rto_measured(void)
+{
+	g_autoptr(TestPeer) peer = test_peer_new("127.0.0.1", TEST_PEER_LEGACY_V1);
+	g_autoptr(DfudTransport) transport = open_udp("127.0.0.1", peer->port);
+	g_autoptr(DfudSmpClient) client = dfud_smp_client_new(transport);
+
+	g_assert_cmpuint(dfud_smp_client_get_rto_ms(client), ==, DFUD_SMP_RTO_INITIAL_MS);
+	for (guint i = 0; i < 4; i++) {
+		g_autoptr(GError) error = NULL;
+		g_autofree gchar *text = echo(client, "rtt", TEST_CALL_TIMEOUT_MS, &error);
+
+		g_assert_no_error(error);
+	}
+	/* loopback: well under the floor */
+	g_assert_cmpuint(dfud_smp_client_get_rto_ms(client), ==, DFUD_SMP_RTO_MIN_MS);
+	g_assert_cmpuint(peer->seqs->len, ==, 4);
+}
+
+/* a request that acts once (os reset) is copied only within the window after its first send;
+ * a call told to stop is not copied at all, and a silent device ends both at their timeout */
+static void
+test_client_resend_limits(void)
+{
+	g_autoptr(TestPeer) peer = test_peer_new("127.0.0.1", TEST_PEER_SILENT);
+	g_autoptr(DfudTransport) transport = open_udp("127.0.0.1", peer->port);
+	g_autoptr(DfudSmpClient) client = dfud_smp_client_new(transport);
+	g_autoptr(GBytes) req = dfud_smp_request_echo(DFUD_SMP_VERSION_2, 0, "once", NULL);
+	CallResult once = {0}, quiet = {0};
+	guint64 id;
+
+	dfud_smp_client_call_full_async(client, req, 1500, DFUD_SMP_CALL_ACTS_ONCE, NULL,
+					call_sends_cb, &once);
+	g_assert_true(test_loop_run_until(&once.done, TEST_WAIT_MS));
+	g_assert_error(once.error, DFUD_ERROR, DFUD_ERROR_TIMEOUT);
+	/* one copy at half the window, none after it */
+	g_assert_cmpuint(once.sends, ==, 2);
+	g_assert_cmpuint(peer->seqs->len, ==, 2);
+
+	id = dfud_smp_client_call_full_async(client, req, 2500, DFUD_SMP_CALL_NONE, NULL,
+					     call_sends_cb, &quiet);
+	g_assert_cmpuint(id, !=, 0);
+	dfud_smp_client_stop_resending(client, id);
+	g_assert_true(test_loop_run_until(&quiet.done, TEST_WAIT_MS));
+	g_assert_error(quiet.error, DFUD_ERROR, DFUD_ERROR_TIMEOUT);
+	g_assert_cmpuint(quiet.sends, ==, 1);
+	g_assert_cmpuint(peer->seqs->len, ==, 3);
+	call_result_clear(&once);
+	call_result_clear(&quiet);
+}
+
+/* a silent device: copies back off (doubling from the timeout) until the call's own timeout */
+static void
+test_client_resend_backoff(void)
+{
+	g_autoptr(TestPeer) peer = test_peer_new("127.0.0.1", TEST_PEER_SILENT);
+	g_autoptr(DfudTransport) transport = open_udp("127.0.0.1", peer->port);
+	g_autoptr(DfudSmpClient) client = dfud_smp_client_new(transport);
+	g_autoptr(GBytes) req = dfud_smp_request_echo(DFUD_SMP_VERSION_2, 0, "hello?", NULL);
+	CallResult r = {0};
+
+	/* sent at 0, copies at 1 s and 3 s (the initial timeout, doubled), timeout at 3.5 s */
+	dfud_smp_client_call_async(client, req, 3500, NULL, call_sends_cb, &r);
+	g_assert_true(test_loop_run_until(&r.done, TEST_WAIT_MS));
+	g_assert_error(r.error, DFUD_ERROR, DFUD_ERROR_TIMEOUT);
+	g_assert_nonnull(strstr(r.error->message, "sent 3 times"));
+	g_assert_cmpuint(r.sends, ==, 3);
+	call_result_clear(&r);
 }
 
 int
@@ -359,5 +458,9 @@ main(int argc, char **argv)
 	g_test_add_func("/transport/client/deadlines-shared", test_client_deadlines_shared);
 	g_test_add_func("/transport/client/closed", test_client_closed);
 	g_test_add_func("/transport/client/invalid", test_client_invalid);
+	g_test_add_func("/transport/client/resend/same-seq", test_client_resend_same_seq);
+	g_test_add_func("/transport/client/resend/limits", test_client_resend_limits);
+	g_test_add_func("/transport/client/resend/backoff", test_client_resend_backoff);
+	g_test_add_func("/transport/client/rto-measured", test_client_rto_measured);
 	return g_test_run();
 }

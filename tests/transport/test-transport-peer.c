@@ -85,6 +85,14 @@ peer_read_cb(GSocket *socket, GIOCondition condition, gpointer user_data)
 		return G_SOURCE_CONTINUE;
 	body = dfud_smp_message_parse(buf, (gsize)n, &hdr, &error);
 	g_assert_no_error(error);
+	g_array_append_val(peer->seqs, hdr.seq);
+	if (peer->mode == TEST_PEER_LOSSY && peer->lost_seq != hdr.seq) {
+		/* the first copy is lost on the way */
+		peer->lost_seq = hdr.seq;
+		dfud_smp_cbor_item_unref(body);
+		g_array_append_val(peer->versions, hdr.version);
+		return G_SOURCE_CONTINUE;
+	}
 	if (peer->mode == TEST_PEER_SILENT) {
 		/* any request, never answered */
 		dfud_smp_cbor_item_unref(body);
@@ -101,6 +109,9 @@ peer_read_cb(GSocket *socket, GIOCondition condition, gpointer user_data)
 	switch (peer->mode) {
 	case TEST_PEER_LEGACY_V1:
 		reply = peer_reply(&hdr, DFUD_SMP_VERSION_1, text, 0);
+		break;
+	case TEST_PEER_LOSSY:
+		reply = peer_reply(&hdr, hdr.version, text, 0);
 		break;
 	case TEST_PEER_STRICT_V1:
 		if (hdr.version != DFUD_SMP_VERSION_1)
@@ -146,6 +157,8 @@ test_peer_new(const gchar *host, TestPeerMode mode)
 	g_assert_nonnull(bind_addr);
 	peer->mode = mode;
 	peer->versions = g_array_new(FALSE, FALSE, sizeof(guint8));
+	peer->seqs = g_array_new(FALSE, FALSE, sizeof(guint8));
+	peer->lost_seq = -1;
 	peer->socket = g_socket_new(g_socket_address_get_family(bind_addr), G_SOCKET_TYPE_DATAGRAM,
 				    G_SOCKET_PROTOCOL_UDP, &error);
 	g_assert_no_error(error);
@@ -171,5 +184,6 @@ test_peer_free(TestPeer *peer)
 	g_socket_close(peer->socket, NULL);
 	g_object_unref(peer->socket);
 	g_array_unref(peer->versions);
+	g_array_unref(peer->seqs);
 	g_free(peer);
 }

@@ -16,6 +16,7 @@ typedef enum {
 	TEST_PEER_SILENT,     /* never answers */
 	TEST_PEER_BAD_FRAMES, /* garbage datagrams first, then the right answer in v2 */
 	TEST_PEER_BAD_BODY,   /* the right header, a body that is not CBOR */
+	TEST_PEER_LOSSY,      /* the first copy of each request (by seq) is lost, copies answered */
 } TestPeerMode;
 
 /* a tiny SMP echo server on a loopback UDP port, driven by the default main context */
@@ -25,6 +26,8 @@ typedef struct {
 	guint16 port;
 	TestPeerMode mode;
 	GArray *versions; /* of guint8: the header version of every request received */
+	GArray *seqs;	  /* of guint8: the seq of every request received */
+	gint lost_seq;	  /* TEST_PEER_LOSSY: the seq whose first copy was dropped, -1 */
 } TestPeer;
 
 TestPeer *test_peer_new(const gchar *host, TestPeerMode mode);
