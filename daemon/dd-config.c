@@ -60,6 +60,7 @@ static const DdConfigTimeoutKey timeout_keys[] = {
     {"LastChunk", offsetof(DdConfig, last_chunk_timeout_ms)},
     {"Command", offsetof(DdConfig, command_timeout_ms)},
     {"Reset", offsetof(DdConfig, reset_timeout_ms)},
+    {"ResetGrace", offsetof(DdConfig, reset_grace_ms)},
 };
 
 static const gchar *const other_keys[][2] = {
@@ -89,6 +90,7 @@ dd_config_new(void)
 	config->last_chunk_timeout_ms = options.last_chunk_timeout_ms;
 	config->command_timeout_ms = options.command_timeout_ms;
 	config->reset_timeout_ms = options.reset_timeout_ms;
+	config->reset_grace_ms = options.reset_grace_ms;
 	config->trusted_keys = g_ptr_array_new_with_free_func(g_object_unref);
 	config->require_signed = FALSE;
 	return config;
@@ -598,6 +600,7 @@ dd_config_apply_timeouts(const DdConfig *config, DfudUpdateOptions *options)
 	options->last_chunk_timeout_ms = config->last_chunk_timeout_ms;
 	options->command_timeout_ms = config->command_timeout_ms;
 	options->reset_timeout_ms = config->reset_timeout_ms;
+	options->reset_grace_ms = config->reset_grace_ms;
 }
 
 gboolean

@@ -29,7 +29,7 @@ G_BEGIN_DECLS
  *   Passkey=123456              passkey for devices that demand an authenticated link (0..999999)
  *
  *   [Timeouts]                  seconds
- *   Connect=60  FirstChunk=60  Chunk=2.5  LastChunk=20  Command=5  Reset=300
+ *   Connect=60  FirstChunk=60  Chunk=2.5  LastChunk=20  Command=5  Reset=300  ResetGrace=5
  *
  *   [Security]
  *   TrustedKeys=/etc/dfud/keys/a.pem;/etc/dfud/keys/b.pem  images must verify with one of them
@@ -50,6 +50,7 @@ typedef struct {
 	guint last_chunk_timeout_ms;
 	guint command_timeout_ms;
 	guint reset_timeout_ms;
+	guint reset_grace_ms;
 	GPtrArray *trusted_keys; /* of DfudPublicKey, loaded from the PEM files */
 	gboolean require_signed;
 } DdConfig;

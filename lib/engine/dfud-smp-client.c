@@ -367,8 +367,8 @@ smp_call_send(SmpCall *call, GError **error)
 	return dfud_transport_send(call->client->transport, packet, error);
 }
 
-/* when the next copy goes out (over a lossy transport, before the deadline, and for a call that
- * acts once only within its window), -1 for none; call->resend_gap_us is the wait */
+/* when the next copy goes out (over a lossy transport, before the deadline, never for a call
+ * that acts once), -1 for none; call->resend_gap_us is the wait */
 static void
 smp_call_schedule_resend(SmpCall *call, gint64 now)
 {
@@ -376,11 +376,8 @@ smp_call_schedule_resend(SmpCall *call, gint64 now)
 	gint64 at = now + call->resend_gap_us;
 
 	call->resend_at_us = -1;
-	if (!dfud_transport_is_lossy(self->transport) || at >= call->deadline_us)
-		return;
-	if ((call->flags & DFUD_SMP_CALL_ACTS_ONCE) &&
-	    at >= call->first_sent_us +
-		      (gint64)DFUD_SMP_ONCE_RESEND_WINDOW_MS * G_TIME_SPAN_MILLISECOND)
+	if (!dfud_transport_is_lossy(self->transport) || at >= call->deadline_us ||
+	    (call->flags & DFUD_SMP_CALL_ACTS_ONCE))
 		return;
 	call->resend_at_us = at;
 	smp_client_arm_deadline(self, at);
@@ -647,10 +644,6 @@ dfud_smp_client_call_full_async(DfudSmpClient *self, GBytes *request, guint time
 	call->first_sent_us = now;
 	call->deadline_us = now + (gint64)timeout_ms * 1000;
 	call->resend_gap_us = self->rto_us;
-	if (flags & DFUD_SMP_CALL_ACTS_ONCE)
-		call->resend_gap_us =
-		    MIN(call->resend_gap_us, (gint64)DFUD_SMP_ONCE_RESEND_WINDOW_MS *
-						 G_TIME_SPAN_MILLISECOND / 2);
 	smp_client_arm_deadline(self, call->deadline_us);
 	smp_client_watch(self, cancellable);
 	if (!smp_call_send(call, &error)) {

@@ -32,21 +32,15 @@ G_BEGIN_DECLS
 #define DFUD_SMP_RTO_INITIAL_MS 1000u
 #define DFUD_SMP_RTO_MIN_MS 200u
 #define DFUD_SMP_RTO_MAX_MS 3000u
-/*
- * A request that acts once per copy (os reset: a copy reaching the rebooted device resets it
- * again) is sent again only within this time of its first send. Zephyr reboots
- * CONFIG_MCUMGR_GRP_OS_RESET_MS (250 ms by default) after answering a reset, and a copy arriving
- * before that only restarts the same timer (os_mgmt.c, k_timer_start), spec §3.2.
- */
-#define DFUD_SMP_ONCE_RESEND_WINDOW_MS 200u
 
 typedef enum {
 	DFUD_SMP_CALL_NONE = 0,
 	/* the device may work long before it answers (a slot erase, a flush): the wait says
 	 * nothing of the round trip and is not measured */
 	DFUD_SMP_CALL_SLOW = 1 << 0,
-	/* a second copy processed after the first took effect acts again (os reset): resent only
-	 * within DFUD_SMP_ONCE_RESEND_WINDOW_MS of the first send */
+	/* a copy processed after the first took effect acts again (os reset: a copy reaching a
+	 * device that rebooted into a test image resets it again, and MCUboot reverts it): never
+	 * copied by the client, the caller decides from what the device shows next */
 	DFUD_SMP_CALL_ACTS_ONCE = 1 << 1,
 } DfudSmpCallFlags;
 #define DFUD_TYPE_SMP_CLIENT (dfud_smp_client_get_type())

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "dfud-hex.h"
+#include "dfud-update-mark.h"
 #include "dfud-updater-private.h"
 
 /* --- stage 5: verify the device runs the new images --- */
@@ -20,6 +21,30 @@ describe_hash(GBytes *hash)
 	const guint8 *data = hash != NULL ? g_bytes_get_data(hash, &len) : NULL;
 
 	return dfud_hex_encode(data, len, 2);
+}
+
+/* where the new image is after a reset that did not boot it, and what that says */
+static gchar *
+describe_not_booted(const DfudSmpImageState *state, const DfudUpdatePlanItem *item,
+		    const gchar *want)
+{
+	GBytes *hash = dfud_image_get_hash(item->image);
+	gsize hash_len = 0;
+	const guint8 *hash_data = g_bytes_get_data(hash, &hash_len);
+	const DfudSmpImageSlot *slot = dfud_smp_image_state_find_hash(state, hash_data, hash_len);
+
+	if (slot == NULL || slot->image != item->image_index)
+		return g_strdup_printf("%s is no longer on the device: the bootloader refused it "
+				       "(MCUboot erases an image that fails its checks)",
+				       want);
+	if (slot->pending)
+		return g_strdup_printf("%s is still pending in slot %u: the bootloader did not "
+				       "swap (no MCUboot under the application, a mode without "
+				       "swap, or a swap that failed)",
+				       want, slot->slot);
+	return g_strdup_printf("%s is in slot %u, no longer pending: the bootloader tried it and "
+			       "went back (it did not confirm itself, or did not boot)",
+			       want, slot->slot);
 }
 
 /* the active slot of @item's image must hold its hash */
@@ -49,11 +74,13 @@ verify_item(DfudUpdater *self, const DfudUpdatePlanItem *item, GError **error)
 	got = g_bytes_new(active->hash, active->hash_len);
 	got_hash = describe_hash(got);
 	if (item->running_hash != NULL && g_bytes_equal(got, item->running_hash)) {
+		g_autofree gchar *why = describe_not_booted(self->state, item, want);
+
 		g_set_error(error, DFUD_ERROR, DFUD_ERROR_REVERTED,
 			    "the device booted its previous image again: image %u runs %s (hash "
-			    "%s), expected %s (hash %s)",
+			    "%s), expected %s (hash %s); %s",
 			    item->image_index, active->version != NULL ? active->version : "?",
-			    got_hash, want, want_hash);
+			    got_hash, want, want_hash, why);
 		return FALSE;
 	}
 	g_set_error(error, DFUD_ERROR, DFUD_ERROR_DEVICE,
@@ -175,21 +202,19 @@ static void
 confirm_done(GObject *source, GAsyncResult *res, gpointer user_data)
 {
 	g_autoptr(DfudUpdater) self = user_data;
-	g_autoptr(GError) error = NULL;
-	g_autoptr(DfudSmpResponse) resp =
-	    dfud_smp_client_call_finish(DFUD_SMP_CLIENT(source), res, &error);
+	GError *error = NULL;
+	DfudSmpImageState *state = dfud_update_mark_finish(res, &error);
 
-	if (self->task == NULL)
-		return;
-	if (resp == NULL) {
-		dfud_updater_recover_or_fail(self, DFUD_UPDATE_STAGE_CONFIRMING,
-					     g_steal_pointer(&error));
+	if (self->task == NULL) {
+		g_clear_error(&error);
+		g_clear_pointer(&state, dfud_smp_image_state_free);
 		return;
 	}
-	if (!dfud_smp_response_check(resp, &error)) {
-		dfud_updater_finish(self, g_steal_pointer(&error));
+	if (state == NULL) {
+		dfud_updater_recover_or_fail(self, DFUD_UPDATE_STAGE_CONFIRMING, error);
 		return;
 	}
+	dfud_updater_set_state(self, state);
 	confirm_skip(self);
 }
 
@@ -197,10 +222,6 @@ static void
 confirm_next(DfudUpdater *self)
 {
 	DfudUpdatePlanItem *item = dfud_updater_current_item(self);
-	g_autoptr(GBytes) request = NULL;
-	GError *error = NULL;
-	const guint8 *hash_data = NULL;
-	gsize hash_len = 0;
 
 	/* images other than 0 were confirmed before the reset */
 	if (item->image_index != 0 && !item->mcuboot && !item->confirm_only) {
@@ -208,17 +229,10 @@ confirm_next(DfudUpdater *self)
 		return;
 	}
 	/* an MCUboot update: the application keeps running, confirm it (a no-op when it is) */
-	if (!item->mcuboot)
-		hash_data = g_bytes_get_data(dfud_image_get_hash(item->image), &hash_len);
 	self->progress.image_index = item->image_index;
-	request = dfud_smp_request_image_state_write(dfud_smp_client_get_version(self->client), 0,
-						     hash_data, hash_len, TRUE, &error);
-	if (request == NULL) {
-		dfud_updater_finish(self, error);
-		return;
-	}
-	dfud_smp_client_call_async(self->client, request, self->options.command_timeout_ms,
-				   self->cancellable, confirm_done, g_object_ref(self));
+	dfud_update_mark_async(self->client, item->mcuboot ? NULL : dfud_image_get_hash(item->image),
+			       TRUE, self->options.command_timeout_ms, self->cancellable,
+			       confirm_done, g_object_ref(self));
 }
 
 void

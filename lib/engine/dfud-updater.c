@@ -6,6 +6,7 @@
 
 #include "config.h"
 
+#include "dfud-update-mark.h"
 #include "dfud-update-reboot.h"
 #include "dfud-updater-private.h"
 #include "dfud-updater.h"
@@ -484,22 +485,19 @@ mark_done(GObject *source, GAsyncResult *res, gpointer user_data)
 {
 	g_autoptr(DfudUpdater) self = user_data;
 	g_autoptr(GError) error = NULL;
-	g_autoptr(DfudSmpResponse) resp =
-	    dfud_smp_client_call_finish(DFUD_SMP_CLIENT(source), res, &error);
-	g_autoptr(DfudSmpImageState) state = NULL;
+	g_autoptr(DfudSmpImageState) state = dfud_update_mark_finish(res, &error);
 	gboolean confirm;
 
 	if (self->task == NULL)
 		return;
 	confirm = mark_confirms(self, dfud_updater_current_item(self));
-	if (resp == NULL) {
+	if (state == NULL) {
+		/* reconnects on a link's failure, fails on the device's answer */
 		dfud_updater_recover_or_fail(self, DFUD_UPDATE_STAGE_TESTING,
 					     g_steal_pointer(&error));
 		return;
 	}
-	state = dfud_smp_response_parse_image_state(resp, &error);
-	if (state == NULL ||
-	    !check_marked(self, dfud_updater_current_item(self), state, confirm, &error)) {
+	if (!check_marked(self, dfud_updater_current_item(self), state, confirm, &error)) {
 		dfud_updater_finish(self, g_steal_pointer(&error));
 		return;
 	}
@@ -522,22 +520,11 @@ static void
 mark_next(DfudUpdater *self)
 {
 	DfudUpdatePlanItem *item = dfud_updater_current_item(self);
-	gboolean confirm = mark_confirms(self, item);
-	GBytes *hash = dfud_image_get_hash(item->image);
-	g_autoptr(GBytes) request = NULL;
-	GError *error = NULL;
-	gsize hash_len = 0;
-	const guint8 *hash_data = g_bytes_get_data(hash, &hash_len);
 
 	self->progress.image_index = item->image_index;
-	request = dfud_smp_request_image_state_write(dfud_smp_client_get_version(self->client), 0,
-						     hash_data, hash_len, confirm, &error);
-	if (request == NULL) {
-		dfud_updater_finish(self, error);
-		return;
-	}
-	dfud_smp_client_call_async(self->client, request, self->options.command_timeout_ms,
-				   self->cancellable, mark_done, g_object_ref(self));
+	dfud_update_mark_async(self->client, dfud_image_get_hash(item->image),
+			       mark_confirms(self, item), self->options.command_timeout_ms,
+			       self->cancellable, mark_done, g_object_ref(self));
 }
 
 static void

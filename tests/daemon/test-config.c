@@ -249,6 +249,7 @@ test_timeouts(void)
 	    {"LastChunk", G_STRUCT_OFFSET(DdConfig, last_chunk_timeout_ms)},
 	    {"Command", G_STRUCT_OFFSET(DdConfig, command_timeout_ms)},
 	    {"Reset", G_STRUCT_OFFSET(DdConfig, reset_timeout_ms)},
+	    {"ResetGrace", G_STRUCT_OFFSET(DdConfig, reset_grace_ms)},
 	};
 	static const struct {
 		const gchar *value;

@@ -101,6 +101,7 @@ main(int argc, char **argv)
 	g_autofree gchar *mode = NULL;
 	gboolean no_reset = FALSE, no_reassembly = FALSE, allow_downgrade = FALSE;
 	gint image = -1, window = 0;
+	gdouble reset_timeout = 0, reset_grace = 0;
 	GOptionEntry entries[] = {
 	    {"mode", 0, 0, G_OPTION_ARG_STRING, &mode, "Update mode", "MODE"},
 	    {"no-reset", 0, 0, G_OPTION_ARG_NONE, &no_reset, "Mark, do not reset", NULL},
@@ -110,6 +111,10 @@ main(int argc, char **argv)
 	     NULL},
 	    {"allow-downgrade", 0, 0, G_OPTION_ARG_NONE, &allow_downgrade, "Allow downgrades",
 	     NULL},
+	    {"reset-timeout", 0, 0, G_OPTION_ARG_DOUBLE, &reset_timeout,
+	     "Seconds the device may take to come back after the reset", "S"},
+	    {"reset-grace", 0, 0, G_OPTION_ARG_DOUBLE, &reset_grace,
+	     "Seconds a device may answer as before an acknowledged reset (UDP)", "S"},
 	    {NULL}};
 	g_autoptr(GOptionContext) context = g_option_context_new("URI FILE");
 	g_autoptr(GError) error = NULL;
@@ -138,6 +143,10 @@ main(int argc, char **argv)
 	options.allow_downgrade = allow_downgrade;
 	options.image = image;
 	options.window = window > 0 ? (guint)window : 0;
+	if (reset_timeout > 0)
+		options.reset_timeout_ms = (guint)(reset_timeout * 1000);
+	if (reset_grace > 0)
+		options.reset_grace_ms = (guint)(reset_grace * 1000);
 
 	package = load_package(argv[2], &error);
 	if (package == NULL)
