@@ -11,31 +11,46 @@
 #include "dfud-dbus-error.h"
 #include "dfud-error.h"
 #include "engine/dfud-update-device.h"
+#include "engine/dfud-update-mark.h"
+#include "engine/dfud-update-reboot.h"
 #include "smp/dfud-smp.h"
 
 /*
- * One SMP command on a device: wait for a connection slot, open the link, send the request,
- * read the answer, close the link. The device is "busy" meanwhile, so an update asked for at
- * the same time waits behind it and another command gets Busy.
+ * One SMP command on a device: wait for a connection slot, open the link, run the command through
+ * the engine's SMP client (sequence numbers, timeouts, copies over UDP), close the link. The
+ * device is "busy" meanwhile, so an update asked for at the same time waits behind it and another
+ * command gets Busy. A command whose link is lost before it is answered (LinkLost) runs once more
+ * on a fresh link, all but the reset: the reset's own wait (dfud_update_reboot) takes a dropped
+ * link for what it usually is, the device rebooting.
  */
 typedef struct _DdCommand DdCommand;
 typedef GBytes *(*DdCommandBuild)(DdCommand *cmd, DfudSmpVersion version, GError **error);
 typedef void (*DdCommandReply)(DdCommand *cmd, DfudSmpResponse *resp);
+
+typedef enum {
+	DD_COMMAND_STATE,   /* image state read (several requests) */
+	DD_COMMAND_REQUEST, /* one request: build, reply */
+	DD_COMMAND_MARK,    /* test or confirm (dfud_update_mark) */
+	DD_COMMAND_RESET,   /* os reset (dfud_update_reboot) */
+} DdCommandKind;
 
 struct _DdCommand {
 	DdDevice *device;
 	GDBusMethodInvocation *invocation;
 	const gchar *what;
 	const gchar *action; /* polkit action, NULL: the bus policy suffices */
-	DdCommandBuild build;	/* NULL: the image state read (several requests) */
-	DdCommandReply reply;
+	DdCommandKind kind;
+	DdCommandBuild build; /* DD_COMMAND_REQUEST */
+	DdCommandReply reply; /* DD_COMMAND_REQUEST */
 	DdSlot *slot;
 	DfudTransport *transport;
 	DfudSmpClient *client;
+	gboolean relinked; /* ran again on a fresh link */
 	/* arguments */
 	GBytes *hash;
 	gint slot_number;
 	gboolean force;
+	gboolean confirm;
 	gchar *text;
 };
 
@@ -65,6 +80,52 @@ command_fail(DdCommand *cmd, const GError *error)
 	dfud_dbus_error_return(cmd->invocation, error);
 }
 
+static void link_opened(GObject *source, GAsyncResult *res, gpointer user_data);
+
+static void
+open_link(DdCommand *cmd_in)
+{
+	DdCommand *cmd = cmd_in;
+	DdDevice *self = cmd->device;
+
+	dd_dev_debug(self->log_name, "%s: opening %s", cmd->what, self->uri);
+	dfud_transport_open_within_async(cmd->transport, self->ctx->config->connect_timeout_ms,
+					 self->cancellable, link_opened, cmd);
+}
+
+/*
+ * the link was lost before the answer: once, a fresh link and the command again (it changes
+ * nothing the device had not done already: a read, an echo, a test or confirm of the same image,
+ * an erase of the same slot); TRUE when it took @cmd_in
+ */
+static gboolean
+relink(DdCommand *cmd_in, const GError *error)
+{
+	if (cmd_in->relinked || cmd_in->kind == DD_COMMAND_RESET ||
+	    !g_error_matches(error, DFUD_ERROR, DFUD_ERROR_LINK_LOST) ||
+	    g_cancellable_is_cancelled(cmd_in->device->cancellable))
+		return FALSE;
+	dd_dev_info(cmd_in->device->log_name, "%s: %s: again on a fresh link", cmd_in->what,
+		    error->message);
+	cmd_in->relinked = TRUE;
+	dfud_transport_close(cmd_in->transport);
+	open_link(cmd_in);
+	return TRUE;
+}
+
+/* the command's outcome when it failed: a fresh link, or the caller gets @error */
+static void
+command_failed(DdCommand *cmd_in, const GError *error)
+{
+	g_autoptr(DdCommand) cmd = cmd_in;
+
+	if (relink(cmd, error)) {
+		g_steal_pointer(&cmd);
+		return;
+	}
+	command_fail(cmd, error);
+}
+
 static void
 state_read(GObject *source, GAsyncResult *res, gpointer user_data)
 {
@@ -73,7 +134,7 @@ state_read(GObject *source, GAsyncResult *res, gpointer user_data)
 	g_autoptr(DfudUpdateDevice) info = dfud_update_device_read_finish(res, &error);
 
 	if (info == NULL) {
-		command_fail(cmd, error);
+		command_failed(g_steal_pointer(&cmd), error);
 		return;
 	}
 	dd_device_set_images(cmd->device, info->state);
@@ -94,7 +155,11 @@ response_received(GObject *source, GAsyncResult *res, gpointer user_data)
 	g_autoptr(DfudSmpResponse) resp =
 	    dfud_smp_client_call_finish(DFUD_SMP_CLIENT(source), res, &error);
 
-	if (resp == NULL || !dfud_smp_response_check(resp, &error)) {
+	if (resp == NULL) {
+		command_failed(g_steal_pointer(&cmd), error);
+		return;
+	}
+	if (!dfud_smp_response_check(resp, &error)) {
 		command_fail(cmd, error);
 		return;
 	}
@@ -103,33 +168,108 @@ response_received(GObject *source, GAsyncResult *res, gpointer user_data)
 }
 
 static void
+marked(GObject *source, GAsyncResult *res, gpointer user_data)
+{
+	g_autoptr(DdCommand) cmd = user_data;
+	g_autoptr(GError) error = NULL;
+	g_autoptr(DfudSmpImageState) state = dfud_update_mark_finish(res, &error);
+
+	if (state == NULL) {
+		command_failed(g_steal_pointer(&cmd), error);
+		return;
+	}
+	dd_device_set_images(cmd->device, state);
+	dd_dev_info(cmd->device->log_name, "%s done", cmd->what);
+	g_dbus_method_invocation_return_value(cmd->invocation, NULL);
+}
+
+static void
+reset_done(GObject *source, GAsyncResult *res, gpointer user_data)
+{
+	g_autoptr(DdCommand) cmd = user_data;
+	g_autoptr(GError) error = NULL;
+	g_autoptr(DfudSmpImageState) state = dfud_update_reboot_finish(res, &error);
+
+	if (state == NULL) {
+		command_fail(cmd, error);
+		return;
+	}
+	dd_dev_info(cmd->device->log_name, "%s done", cmd->what);
+	g_dbus_method_invocation_return_value(cmd->invocation, NULL);
+}
+
+/* the reset needs the state before it: what a device that did not take it still answers */
+static void
+reset_state_read(GObject *source, GAsyncResult *res, gpointer user_data)
+{
+	DdCommand *cmd = user_data; /* passed on */
+	DdDevice *self = cmd->device;
+	g_autoptr(GError) error = NULL;
+	g_autoptr(DfudSmpImageState) before = dfud_update_device_read_state_finish(res, &error);
+	DfudUpdateOptions options;
+
+	if (before == NULL) {
+		command_failed(cmd, error);
+		return;
+	}
+	dfud_update_options_init(&options);
+	dd_config_apply_timeouts(self->ctx->config, &options);
+	dfud_update_reboot_async(cmd->client, &options, before,
+				 DFUD_UPDATE_REBOOT_ACKNOWLEDGED |
+				     (cmd->force ? DFUD_UPDATE_REBOOT_FORCE : 0),
+				 self->cancellable, reset_done, cmd);
+}
+
+static void
+run_on_link(DdCommand *cmd_in)
+{
+	DdCommand *cmd = cmd_in; /* passed on to the operation's callback */
+	DdDevice *self = cmd->device;
+	guint timeout_ms = self->ctx->config->command_timeout_ms;
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GBytes) request = NULL;
+
+	switch (cmd->kind) {
+	case DD_COMMAND_STATE:
+		dfud_update_device_read_async(cmd->client, FALSE, timeout_ms, self->cancellable,
+					      state_read, cmd);
+		return;
+	case DD_COMMAND_MARK:
+		dfud_update_mark_async(cmd->client, cmd->hash, cmd->confirm, timeout_ms,
+				       self->cancellable, marked, cmd);
+		return;
+	case DD_COMMAND_RESET:
+		dfud_update_device_read_state_async(cmd->client, timeout_ms, self->cancellable,
+						    reset_state_read, cmd);
+		return;
+	case DD_COMMAND_REQUEST:
+	default:
+		break;
+	}
+	request = cmd->build(cmd, dfud_smp_client_get_version(cmd->client), &error);
+	if (request == NULL) {
+		command_fail(cmd, error);
+		dd_command_free(cmd);
+		return;
+	}
+	dfud_smp_client_call_async(cmd->client, request, timeout_ms, self->cancellable,
+				   response_received, cmd);
+}
+
+static void
 link_opened(GObject *source, GAsyncResult *res, gpointer user_data)
 {
 	g_autoptr(DdCommand) cmd = user_data;
-	DdDevice *self = cmd->device;
 	g_autoptr(GError) error = NULL;
-	g_autoptr(GBytes) request = NULL;
 
 	if (!dfud_transport_open_within_finish(DFUD_TRANSPORT(source), res, &error)) {
 		command_fail(cmd, error);
 		return;
 	}
-	dd_device_update_connected(self);
-	DfudSmpClient *client = dfud_smp_client_new(cmd->transport);
-	cmd->client = client;
-	if (cmd->build == NULL) {
-		dfud_update_device_read_async(client, FALSE,
-					      self->ctx->config->command_timeout_ms,
-					      self->cancellable, state_read, g_steal_pointer(&cmd));
-		return;
-	}
-	request = cmd->build(cmd, dfud_smp_client_get_version(cmd->client), &error);
-	if (request == NULL) {
-		command_fail(cmd, error);
-		return;
-	}
-	dfud_smp_client_call_async(client, request, self->ctx->config->command_timeout_ms,
-				   self->cancellable, response_received, g_steal_pointer(&cmd));
+	dd_device_update_connected(cmd->device);
+	if (cmd->client == NULL)
+		cmd->client = dfud_smp_client_new(cmd->transport);
+	run_on_link(g_steal_pointer(&cmd));
 }
 
 static void
@@ -149,10 +289,7 @@ slot_acquired(GObject *source, GAsyncResult *res, gpointer user_data)
 		command_fail(cmd, error);
 		return;
 	}
-	DfudTransport *transport = cmd->transport;
-	dd_dev_debug(self->log_name, "%s: opening %s", cmd->what, self->uri);
-	dfud_transport_open_within_async(transport, self->ctx->config->connect_timeout_ms,
-					 self->cancellable, link_opened, g_steal_pointer(&cmd));
+	open_link(g_steal_pointer(&cmd));
 }
 
 static void
@@ -207,7 +344,7 @@ command_start(DdCommand *cmd_in)
 
 static DdCommand *
 command_new(DdDevice *self, GDBusMethodInvocation *invocation, const gchar *what,
-	    const gchar *action, DdCommandBuild build, DdCommandReply reply)
+	    const gchar *action, DdCommandKind kind)
 {
 	DdCommand *cmd = g_new0(DdCommand, 1);
 
@@ -215,6 +352,16 @@ command_new(DdDevice *self, GDBusMethodInvocation *invocation, const gchar *what
 	cmd->invocation = g_object_ref(invocation);
 	cmd->what = what;
 	cmd->action = action;
+	cmd->kind = kind;
+	return cmd;
+}
+
+static DdCommand *
+command_new_request(DdDevice *self, GDBusMethodInvocation *invocation, const gchar *what,
+		    const gchar *action, DdCommandBuild build, DdCommandReply reply)
+{
+	DdCommand *cmd = command_new(self, invocation, what, action, DD_COMMAND_REQUEST);
+
 	cmd->build = build;
 	cmd->reply = reply;
 	return cmd;
@@ -244,25 +391,9 @@ reply_void(DdCommand *cmd, DfudSmpResponse *resp)
 }
 
 static GBytes *
-build_state_write(DdCommand *cmd, DfudSmpVersion version, GError **error)
-{
-	gsize len = 0;
-	const guint8 *data = cmd->hash != NULL ? g_bytes_get_data(cmd->hash, &len) : NULL;
-	gboolean confirm = g_strcmp0(cmd->what, "image confirm") == 0;
-
-	return dfud_smp_request_image_state_write(version, 0, data, len, confirm, error);
-}
-
-static GBytes *
 build_erase(DdCommand *cmd, DfudSmpVersion version, GError **error)
 {
 	return dfud_smp_request_image_erase(version, 0, cmd->slot_number);
-}
-
-static GBytes *
-build_reset(DdCommand *cmd, DfudSmpVersion version, GError **error)
-{
-	return dfud_smp_request_reset(version, 0, cmd->force, -1, error);
 }
 
 static GBytes *
@@ -292,7 +423,8 @@ static gboolean
 handle_get_image_state(DfudDbusDevice *iface, GDBusMethodInvocation *invocation,
 		       gpointer user_data)
 {
-	command_start(command_new(user_data, invocation, "image state read", NULL, NULL, NULL));
+	command_start(
+	    command_new(user_data, invocation, "image state read", NULL, DD_COMMAND_STATE));
 	return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
 
@@ -309,7 +441,8 @@ handle_mark(DdDevice *self, GDBusMethodInvocation *invocation, GVariant *arg_has
 		return G_DBUS_METHOD_INVOCATION_HANDLED;
 	}
 	cmd = command_new(self, invocation, confirm ? "image confirm" : "image test",
-			  DD_AUTH_ACTION_MANAGE, build_state_write, reply_void);
+			  DD_AUTH_ACTION_MANAGE, DD_COMMAND_MARK);
+	cmd->confirm = confirm;
 	cmd->hash = g_steal_pointer(&hash);
 	command_start(cmd);
 	return G_DBUS_METHOD_INVOCATION_HANDLED;
@@ -341,7 +474,7 @@ handle_erase(DfudDbusDevice *iface, GDBusMethodInvocation *invocation, gint arg_
 		dfud_dbus_error_return(invocation, error);
 		return G_DBUS_METHOD_INVOCATION_HANDLED;
 	}
-	cmd = command_new(user_data, invocation, "image erase", DD_AUTH_ACTION_MANAGE,
+	cmd = command_new_request(user_data, invocation, "image erase", DD_AUTH_ACTION_MANAGE,
 			  build_erase, reply_void);
 	cmd->slot_number = arg_slot;
 	command_start(cmd);
@@ -370,8 +503,8 @@ handle_reset(DfudDbusDevice *iface, GDBusMethodInvocation *invocation, GVariant 
 		}
 		force = g_variant_get_boolean(v);
 	}
-	cmd = command_new(user_data, invocation, "os reset", DD_AUTH_ACTION_MANAGE, build_reset,
-			  reply_void);
+	cmd = command_new(user_data, invocation, "os reset", DD_AUTH_ACTION_MANAGE,
+			  DD_COMMAND_RESET);
 	cmd->force = force;
 	command_start(cmd);
 	return G_DBUS_METHOD_INVOCATION_HANDLED;
@@ -381,8 +514,8 @@ static gboolean
 handle_echo(DfudDbusDevice *iface, GDBusMethodInvocation *invocation, const gchar *arg_text,
 	    gpointer user_data)
 {
-	DdCommand *cmd = command_new(user_data, invocation, "os echo", NULL, build_echo,
-				     reply_echo);
+	DdCommand *cmd = command_new_request(user_data, invocation, "os echo", NULL, build_echo,
+					     reply_echo);
 	cmd->text = g_strdup(arg_text);
 	command_start(cmd);
 	return G_DBUS_METHOD_INVOCATION_HANDLED;

@@ -25,6 +25,7 @@ typedef struct {
 	DfudTransport *transport;
 	DfudUpdateOptions options;
 	DfudSmpImageState *before;
+	DfudUpdateRebootFlags flags;
 	gboolean done;
 	gint64 start_us; /* the first reset went out */
 	gint64 deadline_us;
@@ -403,6 +404,10 @@ reset_sent(GObject *source, GAsyncResult *res, gpointer user_data)
 	}
 	r->acked = TRUE;
 	r->acked_us = g_get_monotonic_time();
+	if (r->flags & DFUD_UPDATE_REBOOT_ACKNOWLEDGED) {
+		finish_state(task, dfud_smp_image_state_copy(r->before));
+		return;
+	}
 	after_reset(task);
 }
 
@@ -412,7 +417,8 @@ send_reset(GTask *task)
 	Reboot *r = g_task_get_task_data(task);
 	GError *error = NULL;
 	g_autoptr(GBytes) request =
-	    dfud_smp_request_reset(dfud_smp_client_get_version(r->client), 0, FALSE, -1, &error);
+	    dfud_smp_request_reset(dfud_smp_client_get_version(r->client), 0,
+				   (r->flags & DFUD_UPDATE_REBOOT_FORCE) != 0, -1, &error);
 
 	if (request == NULL) {
 		finish_error(task, error);
@@ -438,8 +444,9 @@ cancelled(GCancellable *cancellable, gpointer user_data)
 
 void
 dfud_update_reboot_async(DfudSmpClient *client, const DfudUpdateOptions *options,
-			 const DfudSmpImageState *before, GCancellable *cancellable,
-			 GAsyncReadyCallback callback, gpointer user_data)
+			 const DfudSmpImageState *before, DfudUpdateRebootFlags flags,
+			 GCancellable *cancellable, GAsyncReadyCallback callback,
+			 gpointer user_data)
 {
 	g_autoptr(GTask) task = g_task_new(client, cancellable, callback, user_data);
 	Reboot *r = g_new0(Reboot, 1);
@@ -452,6 +459,7 @@ dfud_update_reboot_async(DfudSmpClient *client, const DfudUpdateOptions *options
 	r->transport = g_object_ref(dfud_smp_client_get_transport(client));
 	r->options = *options;
 	r->before = dfud_smp_image_state_copy(before);
+	r->flags = flags;
 	r->start_us = g_get_monotonic_time();
 	r->deadline_us = r->start_us + (gint64)options->reset_timeout_ms * 1000;
 	r->last_answer_us = -1;

@@ -36,10 +36,22 @@ G_BEGIN_DECLS
  *
  * Everything within options->reset_timeout_ms of the first reset (DFUD_ERROR_TIMEOUT, naming
  * how long the device has been silent). Completes with the image state after the reboot.
+ *
+ * DFUD_UPDATE_REBOOT_ACKNOWLEDGED (a reset asked for by itself, the daemon's Reset): completes as
+ * soon as the device acknowledged a reset (with a copy of @before), or showed that it rebooted
+ * after an unacknowledged one; it does not wait for the device to come back.
  */
+typedef enum {
+	DFUD_UPDATE_REBOOT_NONE = 0,
+	DFUD_UPDATE_REBOOT_ACKNOWLEDGED = 1 << 0,
+	/* the reset's `force` (spec §3.2: a reset hook may refuse one without it) */
+	DFUD_UPDATE_REBOOT_FORCE = 1 << 1,
+} DfudUpdateRebootFlags;
+
 void dfud_update_reboot_async(DfudSmpClient *client, const DfudUpdateOptions *options,
-			      const DfudSmpImageState *before, GCancellable *cancellable,
-			      GAsyncReadyCallback callback, gpointer user_data);
+			      const DfudSmpImageState *before, DfudUpdateRebootFlags flags,
+			      GCancellable *cancellable, GAsyncReadyCallback callback,
+			      gpointer user_data);
 DfudSmpImageState *dfud_update_reboot_finish(GAsyncResult *res, GError **error);
 
 G_END_DECLS

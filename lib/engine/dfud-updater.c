@@ -561,8 +561,9 @@ static void
 stage_reset(DfudUpdater *self)
 {
 	dfud_updater_set_stage(self, DFUD_UPDATE_STAGE_RESETTING);
-	dfud_update_reboot_async(self->client, &self->options, self->state, self->cancellable,
-				 rebooted, g_object_ref(self));
+	dfud_update_reboot_async(self->client, &self->options, self->state,
+				 DFUD_UPDATE_REBOOT_NONE, self->cancellable, rebooted,
+				 g_object_ref(self));
 }
 
 /* --- the run --- */
