@@ -402,6 +402,8 @@ upload_done(GObject *source, GAsyncResult *res, gpointer user_data)
 		dfud_updater_recover_or_fail(self, DFUD_UPDATE_STAGE_UPLOADING, error);
 		return;
 	}
+	/* the next image starts at the size that worked */
+	self->progress.buf_size = dfud_uploader_get_packet_size(self->uploader);
 	g_clear_object(&self->uploader);
 	item = dfud_updater_current_item(self);
 	item->uploaded = TRUE;

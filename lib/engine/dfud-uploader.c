@@ -15,6 +15,17 @@
 #define BUSY_RETRIES_MAX 10u
 #define BUSY_BACKOFF_MAX_MS 2000u
 #define RESTARTS_MAX 5u
+/*
+ * Packet sizes the device never answers: a first request of a size gets no answer while a small
+ * one (an echo) does, or the device answers it with rc 2 (no memory to take it), 3 (it could not
+ * read it) or 9 (truncated, spec §6.1). Each step takes the size down by a quarter, not below
+ * SIZE_FLOOR; the echo goes out SIZE_PROBE_AFTER_RTO retransmission timeouts (at least
+ * SIZE_PROBE_MIN_MS) after the request, and again after twice that while the answer is missing.
+ */
+#define SIZE_FLOOR 256u
+#define SIZE_PROBE_AFTER_RTO 4u
+#define SIZE_PROBE_MIN_MS 1000u
+#define SIZE_PROBES_MAX 4u
 
 struct _DfudUploader {
 	GObject parent_instance;
@@ -26,6 +37,9 @@ struct _DfudUploader {
 	guint image_index;
 	DfudUpdateOptions options;
 	gsize packet_size;
+	gsize proven;	 /* the largest request the device answered */
+	guint size_probe; /* the timer of the next echo probe, 0 for none */
+	guint size_probes;
 	guint window;
 	DfudUploaderProgressFunc progress_func;
 	gpointer progress_data;
@@ -54,6 +68,7 @@ typedef struct {
 	guint gen;
 	guint64 off;
 	guint64 end;
+	gsize size; /* of the request */
 	gboolean first;
 } ChunkCall;
 
@@ -76,6 +91,7 @@ dfud_uploader_finalize(GObject *object)
 	DfudUploader *self = DFUD_UPLOADER(object);
 
 	g_clear_handle_id(&self->backoff_source, g_source_remove);
+	g_clear_handle_id(&self->size_probe, g_source_remove);
 	if (self->cancel_source != NULL) {
 		g_source_destroy(self->cancel_source);
 		g_source_unref(self->cancel_source);
@@ -132,6 +148,12 @@ dfud_uploader_get_acked(DfudUploader *self)
 	return self->acked;
 }
 
+gsize
+dfud_uploader_get_packet_size(DfudUploader *self)
+{
+	return self->packet_size;
+}
+
 static void
 clear_cancel_source(DfudUploader *self)
 {
@@ -148,6 +170,7 @@ finish(DfudUploader *self, GError *error)
 	g_autoptr(GTask) task = g_steal_pointer(&self->task);
 
 	g_clear_handle_id(&self->backoff_source, g_source_remove);
+	g_clear_handle_id(&self->size_probe, g_source_remove);
 	clear_cancel_source(self);
 	new_generation(self);
 	if (task == NULL) {
@@ -185,6 +208,7 @@ timeout_for(DfudUploader *self, guint64 off, guint64 end)
 }
 
 static void chunk_done(GObject *source, GAsyncResult *res, gpointer user_data);
+static void arm_size_probe(DfudUploader *self);
 
 /* sends the chunk at @off, as big as the packet allows; 0 when it failed (run finished) */
 static guint64
@@ -225,6 +249,9 @@ send_chunk(DfudUploader *self, guint64 off)
 	call->off = off;
 	call->end = off + n;
 	call->first = off == 0;
+	call->size = g_bytes_get_size(request);
+	if (call->size > self->proven)
+		arm_size_probe(self);
 	if (call->end == self->len)
 		self->sent_last = TRUE;
 	self->in_flight++;
@@ -306,6 +333,118 @@ backoff_done(gpointer user_data)
 	self->backoff_source = 0;
 	resync(self, self->acked);
 	return G_SOURCE_REMOVE;
+}
+
+/* --- packet sizes the device does not answer --- */
+
+/* a quarter smaller and again from the device's offset; @cause (taken) when no smaller size is
+ * left */
+static void
+step_down(DfudUploader *self, GError *cause)
+{
+	gsize smaller = MAX((gsize)SIZE_FLOOR, (self->packet_size * 3 / 4) & ~(gsize)3);
+
+	g_clear_handle_id(&self->size_probe, g_source_remove);
+	self->size_probes = 0;
+	if (smaller >= self->packet_size) {
+		g_prefix_error(&cause, "upload: requests of %" G_GSIZE_FORMAT " bytes (down from "
+				       "larger ones): ",
+			       self->packet_size);
+		finish(self, cause);
+		return;
+	}
+	g_info("upload image %u: %s: requests of %" G_GSIZE_FORMAT " bytes from now on",
+	       self->image_index, cause->message, smaller);
+	g_error_free(cause);
+	self->packet_size = smaller;
+	if (self->acked == 0)
+		send_first(self);
+	else
+		resync(self, self->acked);
+}
+
+typedef struct {
+	DfudUploader *self;
+	gsize size; /* the packet size probed for */
+} SizeProbe;
+
+static void
+size_probe_done(GObject *source, GAsyncResult *res, gpointer user_data)
+{
+	SizeProbe *probe = user_data;
+	DfudUploader *self = probe->self;
+	g_autoptr(GError) error = NULL;
+	g_autoptr(DfudSmpResponse) resp =
+	    dfud_smp_client_call_finish(DFUD_SMP_CLIENT(source), res, &error);
+
+	/* any answer to the small request while the big one still has none: the device works
+	 * through its requests in order (spec §1.4), so the big one never reached it */
+	if (self->task != NULL && resp != NULL && self->packet_size == probe->size &&
+	    self->proven < probe->size)
+		step_down(self, g_error_new(DFUD_ERROR, DFUD_ERROR_TIMEOUT,
+					    "no answer to a request of %" G_GSIZE_FORMAT
+					    " bytes while the device answers a small one",
+					    probe->size));
+	g_object_unref(self);
+	g_free(probe);
+}
+
+static gboolean
+size_probe_fire(gpointer user_data)
+{
+	DfudUploader *self = user_data;
+	g_autoptr(GBytes) request = NULL;
+	SizeProbe *probe;
+
+	self->size_probe = 0;
+	if (self->task == NULL || self->proven >= self->packet_size)
+		return G_SOURCE_REMOVE;
+	request = dfud_smp_request_echo(dfud_smp_client_get_version(self->client), 0, "dfud",
+					NULL);
+	probe = g_new0(SizeProbe, 1);
+	probe->self = g_object_ref(self);
+	probe->size = self->packet_size;
+	self->size_probes++;
+	g_debug("upload image %u: no answer yet to %" G_GSIZE_FORMAT "-byte requests: an echo",
+		self->image_index, self->packet_size);
+	dfud_smp_client_call_async(self->client, request, self->options.command_timeout_ms,
+				   g_task_get_cancellable(self->task), size_probe_done, probe);
+	arm_size_probe(self);
+	return G_SOURCE_REMOVE;
+}
+
+/* an echo soon, while no request of the current size was answered yet */
+static void
+arm_size_probe(DfudUploader *self)
+{
+	guint ms;
+
+	if (self->size_probe != 0 || self->size_probes >= SIZE_PROBES_MAX ||
+	    self->packet_size <= SIZE_FLOOR)
+		return;
+	ms = MAX(SIZE_PROBE_MIN_MS, SIZE_PROBE_AFTER_RTO * dfud_smp_client_get_rto_ms(self->client))
+	     << self->size_probes;
+	self->size_probe = g_timeout_add(ms, size_probe_fire, self);
+}
+
+/* an answer to @call: its size works; an error that says it was too big, a step down */
+static gboolean
+size_answered(DfudUploader *self, ChunkCall *call, const DfudSmpResponse *resp, GError **error)
+{
+	gint64 rc = resp->status.rc;
+
+	if (resp->status.failed && !resp->status.group_error && call->size > self->proven &&
+	    call->gen == self->gen &&
+	    (rc == DFUD_SMP_RC_ENOMEM || rc == DFUD_SMP_RC_EINVAL || rc == DFUD_SMP_RC_ECORRUPT)) {
+		step_down(self, g_steal_pointer(error));
+		return TRUE;
+	}
+	if (!resp->status.failed && call->size > self->proven) {
+		self->proven = call->size;
+		if (self->proven >= self->packet_size)
+			g_clear_handle_id(&self->size_probe, g_source_remove);
+	}
+	return FALSE;
 }
 
 static void
@@ -523,12 +662,15 @@ chunk_done(GObject *source, GAsyncResult *res, gpointer user_data)
 		return;
 	}
 	if (!dfud_smp_response_parse_image_upload(resp, &result, &error)) {
+		if (error != NULL && size_answered(self, call, resp, &error))
+			return;
 		if (g_error_matches(error, DFUD_ERROR, DFUD_ERROR_BUSY))
 			on_busy(self, g_steal_pointer(&error));
 		else
 			finish(self, g_steal_pointer(&error));
 		return;
 	}
+	size_answered(self, call, resp, &error);
 	on_answer(self, call, &result);
 }
 

@@ -19,6 +19,13 @@ G_BEGIN_DECLS
  * the highest `off` the device reports is the progress, a lower one resynchronises, `off` 0 on
  * a later chunk means the device lost the session. A lost final answer is settled by reading
  * image state, never by a fresh first chunk.
+ *
+ * Packets the device never takes get smaller: while no request of the packet size has been
+ * answered, an echo goes out after a while; when the echo is answered and the big request still
+ * is not, or the device answers a big request with rc 2, 3 or 9, the packet size steps down by a
+ * quarter (not below 256 bytes) and the upload goes on from the device's offset. A UDP path that
+ * drops datagrams the device cannot take in one IP packet, a BLE device without the buffers to
+ * reassemble big packets, both show this way.
  */
 #define DFUD_TYPE_UPLOADER (dfud_uploader_get_type())
 G_DECLARE_FINAL_TYPE(DfudUploader, dfud_uploader, DFUD, UPLOADER, GObject)
@@ -35,5 +42,7 @@ void dfud_uploader_run_async(DfudUploader *self, GCancellable *cancellable,
 			     GAsyncReadyCallback callback, gpointer user_data);
 gboolean dfud_uploader_run_finish(DfudUploader *self, GAsyncResult *res, GError **error);
 guint64 dfud_uploader_get_acked(DfudUploader *self);
+/* the packet size in use: smaller than asked for once the device left bigger ones unanswered */
+gsize dfud_uploader_get_packet_size(DfudUploader *self);
 
 G_END_DECLS
