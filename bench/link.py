@@ -5,7 +5,8 @@
 For every case of the matrix (PHY, connection interval, ATT MTU, the device's SMP buffer size
 and count, the flash of an nRF52840 or an nRF5340) one dfud-sim serves UDP with the air model
 (--link) and progressive erase (the nRF Connect SDK's DFU default), and the engine uploads a
-300 KB image through a `udp:...?mtu=N` URI, which sizes packets as on a BLE link of that MTU.
+300 KB image through a `udp:...?att-mtu=N` URI, which sizes packets as on a BLE link of that
+ATT MTU.
 The figure is the upload stage's rate divided by the capacity the model allows for that image:
 min(link, flash), where link is the image bytes per second the saturated link carries in the
 best packets the device's buffer allows and flash is the rate at which it erases and writes
@@ -91,7 +92,7 @@ def measure(case, scale, tmp, engine_args=()):
     state = tempfile.mkdtemp(dir=tmp)
     args = case.model_args() + ["--time-scale", f"{scale:g}", "--link-time-scale", f"{scale:g}"]
     with benchlib.Sim(state, args) as sim:
-        done, seconds = benchlib.run_update(sim.uri(query=f"?mtu={case.mtu}"),
+        done, seconds = benchlib.run_update(sim.uri(query=f"?att-mtu={case.mtu}"),
                                             args=["--mode", "upload-only"] + list(engine_args))
     model_seconds = seconds / scale
     return done / model_seconds, done, model_seconds
@@ -109,7 +110,7 @@ def unusable_case(case, tmp):
     state = tempfile.mkdtemp(dir=tmp)
     with benchlib.Sim(state, case.model_args() + ["--time-scale", "0"]) as sim:
         try:
-            benchlib.run_update(sim.uri(query=f"?mtu={case.mtu}"), args=["--mode", "upload-only"],
+            benchlib.run_update(sim.uri(query=f"?att-mtu={case.mtu}"), args=["--mode", "upload-only"],
                                 timeout=300)
         except RuntimeError as e:
             return str(e)

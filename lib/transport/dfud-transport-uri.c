@@ -6,24 +6,23 @@
 
 #include "config.h"
 
-#include <gio/gio.h>
 #include <string.h>
 
 #include "dfud-error.h"
-#include "dfud-transport-ble.h"
-#include "dfud-transport-udp.h"
 #include "dfud-transport-uri.h"
-#include "dfud-transport.h"
 
 /* a URI longer than this is not a device address */
 #define DFUD_TRANSPORT_URI_MAX 512u
-/* DNS names are at most 253 characters */
+/* RFC 1123 section 2.1 (and RFC 1035 section 2.3.4): names and labels */
 #define DFUD_TRANSPORT_HOST_MAX 253u
+#define DFUD_TRANSPORT_LABEL_MAX 63u
+/* an interface name as a zone: IFNAMSIZ - 1 */
+#define DFUD_TRANSPORT_ZONE_MAX 15u
 /* "hci" and up to 4 digits */
 #define DFUD_TRANSPORT_ADAPTER_DIGITS_MAX 4u
 
 #define DFUD_TRANSPORT_URI_FORMS                                                                   \
-	"expected udp:HOST:PORT[?mtu=N], udp:[IPV6]:PORT[?mtu=N], "                                \
+	"expected udp:HOST[:PORT][?mtu=N&att-mtu=N], udp:[IPV6][:PORT][?...], "                    \
 	"ble:AA:BB:CC:DD:EE:FF[?adapter=hciN] or AA:BB:CC:DD:EE:FF"
 
 void
@@ -35,6 +34,20 @@ dfud_transport_uri_free(DfudTransportUri *uri)
 	g_free(uri->address);
 	g_free(uri->adapter);
 	g_free(uri);
+}
+
+static gboolean G_GNUC_PRINTF(3, 4)
+    uri_error(GError **error, const gchar *uri, const gchar *format, ...)
+{
+	g_autofree gchar *what = NULL;
+	va_list args;
+
+	va_start(args, format);
+	what = g_strdup_vprintf(format, args);
+	va_end(args);
+	g_set_error(error, DFUD_ERROR, DFUD_ERROR_INVALID_ARGUMENT, "device URI \"%s\": %s", uri,
+		    what);
+	return FALSE;
 }
 
 gboolean
@@ -73,76 +86,246 @@ adapter_valid(const gchar *adapter)
 	return TRUE;
 }
 
-/* a DNS name or an IPv4 address: letters, digits, '-', '_' and dots, no empty label */
 static gboolean
-host_name_valid(const gchar *host)
+all_digits(const gchar *text, gsize len)
 {
-	gsize len = strlen(host);
-
-	if (len == 0 || len > DFUD_TRANSPORT_HOST_MAX || host[0] == '.' || host[0] == '-')
+	if (len == 0)
 		return FALSE;
 	for (gsize i = 0; i < len; i++) {
-		gchar c = host[i];
-
-		if (c == '.' && (host[i + 1] == '.'))
-			return FALSE;
-		if (!g_ascii_isalnum(c) && c != '-' && c != '_' && c != '.')
+		if (!g_ascii_isdigit(text[i]))
 			return FALSE;
 	}
 	return TRUE;
 }
 
-/* an IPv6 literal, optionally with a %zone, as GLib reads it */
+/* four decimal numbers 0..255 without leading zeros (which some read as octal), dot-separated */
 static gboolean
-ipv6_literal_valid(const gchar *host)
+ipv4_dotted_valid(const gchar *host)
 {
-	g_autoptr(GSocketAddress) addr = NULL;
+	g_auto(GStrv) parts = g_strsplit(host, ".", -1);
 
-	if (strchr(host, ':') == NULL)
+	if (g_strv_length(parts) != 4)
 		return FALSE;
-	addr = g_inet_socket_address_new_from_string(host, DFUD_TRANSPORT_UDP_DEFAULT_PORT);
-	return addr != NULL && g_socket_address_get_family(addr) == G_SOCKET_FAMILY_IPV6;
+	for (guint i = 0; i < 4; i++) {
+		gsize len = strlen(parts[i]);
+
+		if (!all_digits(parts[i], len) || len > 3 || (len > 1 && parts[i][0] == '0') ||
+		    g_ascii_strtoull(parts[i], NULL, 10) > 255)
+			return FALSE;
+	}
+	return TRUE;
+}
+
+/* RFC 1123 section 2.1: labels of letters, digits and '-', neither first nor last a '-' */
+static gboolean
+host_name_valid(const gchar *host, const gchar **why)
+{
+	gsize len = strlen(host);
+	gsize label = 0;
+
+	if (len > DFUD_TRANSPORT_HOST_MAX) {
+		*why = "longer than 253 characters";
+		return FALSE;
+	}
+	for (gsize i = 0; i <= len; i++) {
+		gchar c = host[i];
+
+		if (c == '.' || c == '\0') {
+			if (label == 0) {
+				*why = "an empty label";
+				return FALSE;
+			}
+			if (host[i - 1] == '-') {
+				*why = "a label ends with '-'";
+				return FALSE;
+			}
+			label = 0;
+			continue;
+		}
+		if (!g_ascii_isalnum(c) && c != '-') {
+			*why = "only letters, digits, '-' and '.' make a host name";
+			return FALSE;
+		}
+		if (label == 0 && c == '-') {
+			*why = "a label starts with '-'";
+			return FALSE;
+		}
+		if (++label > DFUD_TRANSPORT_LABEL_MAX) {
+			*why = "a label is longer than 63 characters";
+			return FALSE;
+		}
+	}
+	return TRUE;
+}
+
+/* the zone of a link-local IPv6 address: an interface name or index (as Linux accepts them) */
+static gboolean
+zone_valid(const gchar *zone)
+{
+	gsize len = strlen(zone);
+
+	if (len == 0 || len > DFUD_TRANSPORT_ZONE_MAX || g_str_equal(zone, ".") ||
+	    g_str_equal(zone, ".."))
+		return FALSE;
+	for (gsize i = 0; i < len; i++) {
+		if (!g_ascii_isalnum(zone[i]) && zone[i] != '-' && zone[i] != '_' && zone[i] != '.')
+			return FALSE;
+	}
+	return TRUE;
+}
+
+/* no device sits at an unspecified, multicast or broadcast address */
+static gboolean
+address_usable(GInetAddress *address)
+{
+	g_autofree gchar *text = g_inet_address_to_string(address);
+
+	return !g_inet_address_get_is_any(address) && !g_inet_address_get_is_multicast(address) &&
+	       !g_str_equal(text, "255.255.255.255");
+}
+
+/* "[IPV6[%ZONE]]": the address in GLib's form, the zone as given */
+static gboolean
+parse_ipv6(const gchar *uri, const gchar *literal, DfudTransportUri *out, GError **error)
+{
+	const gchar *percent = strchr(literal, '%');
+	g_autofree gchar *bare =
+	    percent != NULL ? g_strndup(literal, (gsize)(percent - literal)) : g_strdup(literal);
+	g_autoptr(GInetAddress) address = g_inet_address_new_from_string(bare);
+	g_autofree gchar *text = NULL;
+
+	if (address == NULL || g_inet_address_get_family(address) != G_SOCKET_FAMILY_IPV6)
+		return uri_error(error, uri, "\"%s\" is not an IPv6 address", bare);
+	if (!address_usable(address))
+		return uri_error(error, uri, "%s cannot be a device's address", bare);
+	if (percent != NULL && !zone_valid(percent + 1))
+		return uri_error(error, uri,
+				 "\"%s\" is not a zone (an interface name or index, as in "
+				 "[fe80::1%%eth0])",
+				 percent + 1);
+	if (percent == NULL && g_inet_address_get_is_link_local(address))
+		return uri_error(error, uri,
+				 "the link-local address %s needs its interface, as in "
+				 "udp:[%s%%eth0]",
+				 bare, bare);
+	if (percent != NULL && !g_inet_address_get_is_link_local(address))
+		return uri_error(error, uri, "a zone (%%%s) is for link-local addresses only",
+				 percent + 1);
+	text = g_inet_address_to_string(address);
+	out->host = percent != NULL ? g_strconcat(text, percent, NULL) : g_steal_pointer(&text);
+	return TRUE;
+}
+
+/* an IPv4 address or a host name (then kept in lower case) */
+static gboolean
+parse_host(const gchar *uri, const gchar *host, DfudTransportUri *out, GError **error)
+{
+	const gchar *last = strrchr(host, '.');
+	const gchar *label = last != NULL ? last + 1 : host;
+	const gchar *why = NULL;
+
+	if (host[0] == '\0')
+		return uri_error(error, uri, "no host before the port");
+	/* RFC 1123 section 2.1: a name's last label is never all digits, so this is an address */
+	if (all_digits(label, strlen(label))) {
+		g_autoptr(GInetAddress) address = NULL;
+
+		if (!ipv4_dotted_valid(host))
+			return uri_error(error, uri,
+					 "\"%s\" is not an IPv4 address (four numbers 0..255)",
+					 host);
+		address = g_inet_address_new_from_string(host);
+		if (address == NULL || !address_usable(address))
+			return uri_error(error, uri, "%s cannot be a device's address", host);
+		out->host = g_strdup(host);
+		return TRUE;
+	}
+	if (!host_name_valid(host, &why))
+		return uri_error(error, uri, "\"%s\" is not a host name: %s", host, why);
+	out->host = g_ascii_strdown(host, -1);
+	return TRUE;
 }
 
 static gboolean
 port_parse(const gchar *text, guint16 *port)
 {
 	guint64 value = 0;
+	gsize len = strlen(text);
 
-	if (text[0] == '\0' || strlen(text) > 5)
+	if (!all_digits(text, len) || len > 5)
 		return FALSE;
-	for (const gchar *p = text; *p != '\0'; p++) {
-		if (!g_ascii_isdigit(*p))
-			return FALSE;
-		value = value * 10 + (guint64)(*p - '0');
-	}
+	value = g_ascii_strtoull(text, NULL, 10);
 	if (value == 0 || value > G_MAXUINT16)
 		return FALSE;
 	*port = (guint16)value;
 	return TRUE;
 }
 
-/* "mtu=N" after a UDP address */
+/* a decimal number in [min, max] */
 static gboolean
-parse_udp_query(const gchar *uri, const gchar *query, DfudTransportUri *out, GError **error)
+option_number(const gchar *uri, const gchar *key, const gchar *value, guint min, guint max,
+	      const gchar *what, guint *out, GError **error)
 {
-	guint64 value = 0;
-	const gchar *text;
+	guint64 number = 0;
 
-	if (!g_str_has_prefix(query, "mtu=")) {
-		g_set_error(error, DFUD_ERROR, DFUD_ERROR_INVALID_ARGUMENT,
-			    "device URI \"%s\": unknown parameter \"%s\" (only mtu=N)", uri, query);
-		return FALSE;
+	if (!all_digits(value, strlen(value)) ||
+	    !g_ascii_string_to_unsigned(value, 10, min, max, &number, NULL))
+		return uri_error(error, uri, "%s=%s: not %s (%u..%u)", key, value, what, min, max);
+	*out = (guint)number;
+	return TRUE;
+}
+
+static gboolean
+parse_option(const gchar *uri, const gchar *key, const gchar *value, DfudTransportUri *out,
+	     GError **error)
+{
+	if (out->kind == DFUD_TRANSPORT_URI_UDP && g_str_equal(key, "mtu")) {
+		if (out->ip_mtu != 0)
+			return uri_error(error, uri, "mtu= is given twice");
+		return option_number(uri, key, value, DFUD_TRANSPORT_IP_MTU_MIN,
+				     DFUD_TRANSPORT_IP_MTU_MAX, "an IP MTU", &out->ip_mtu, error);
 	}
-	text = query + strlen("mtu=");
-	if (!g_ascii_string_to_unsigned(text, 10, DFUD_TRANSPORT_ATT_MTU_MIN,
-					DFUD_TRANSPORT_ATT_MTU_MAX, &value, NULL)) {
-		g_set_error(error, DFUD_ERROR, DFUD_ERROR_INVALID_ARGUMENT,
-			    "device URI \"%s\": \"%s\" is not an ATT MTU (%u..%u)", uri, text,
-			    DFUD_TRANSPORT_ATT_MTU_MIN, DFUD_TRANSPORT_ATT_MTU_MAX);
-		return FALSE;
+	if (out->kind == DFUD_TRANSPORT_URI_UDP && g_str_equal(key, "att-mtu")) {
+		if (out->att_mtu != 0)
+			return uri_error(error, uri, "att-mtu= is given twice");
+		return option_number(uri, key, value, DFUD_TRANSPORT_ATT_MTU_MIN,
+				     DFUD_TRANSPORT_ATT_MTU_MAX, "an ATT MTU", &out->att_mtu,
+				     error);
 	}
-	out->att_mtu = (guint)value;
+	if (out->kind == DFUD_TRANSPORT_URI_BLE && g_str_equal(key, "adapter")) {
+		if (out->adapter != NULL)
+			return uri_error(error, uri, "adapter= is given twice");
+		if (!adapter_valid(value))
+			return uri_error(error, uri, "adapter=%s: not an adapter name (hciN)",
+					 value);
+		out->adapter = g_strdup(value);
+		return TRUE;
+	}
+	return uri_error(error, uri, "unknown option \"%s\" (%s takes %s)", key,
+			 out->kind == DFUD_TRANSPORT_URI_UDP ? "udp:" : "ble:",
+			 out->kind == DFUD_TRANSPORT_URI_UDP ? "mtu=N and att-mtu=N"
+							     : "adapter=hciN");
+}
+
+/* "KEY=VALUE[&KEY=VALUE...]" after the '?' */
+static gboolean
+parse_query(const gchar *uri, const gchar *query, DfudTransportUri *out, GError **error)
+{
+	g_auto(GStrv) options = g_strsplit(query, "&", -1);
+
+	if (query[0] == '\0')
+		return uri_error(error, uri, "nothing after '?' is not an option (KEY=VALUE)");
+	for (guint i = 0; options[i] != NULL; i++) {
+		const gchar *eq = strchr(options[i], '=');
+		g_autofree gchar *key = NULL;
+
+		if (eq == NULL || eq == options[i] || eq[1] == '\0')
+			return uri_error(error, uri, "\"%s\" is not an option (KEY=VALUE)",
+					 options[i]);
+		key = g_strndup(options[i], (gsize)(eq - options[i]));
+		if (!parse_option(uri, key, eq + 1, out, error))
+			return FALSE;
+	}
 	return TRUE;
 }
 
@@ -156,55 +339,49 @@ parse_udp(const gchar *uri, const gchar *address, GError **error)
 	const gchar *port_text = NULL;
 
 	out->kind = DFUD_TRANSPORT_URI_UDP;
-	if (query != NULL && !parse_udp_query(uri, query + 1, out, error))
-		return NULL;
 	out->port = DFUD_TRANSPORT_UDP_DEFAULT_PORT;
 	if (rest[0] == '[') {
 		const gchar *end = strchr(rest, ']');
+		g_autofree gchar *literal = NULL;
 
 		if (end == NULL) {
-			g_set_error(error, DFUD_ERROR, DFUD_ERROR_INVALID_ARGUMENT,
-				    "device URI \"%s\": missing ']' after the IPv6 address", uri);
+			uri_error(error, uri, "missing ']' after the IPv6 address");
 			return NULL;
 		}
-		out->host = g_strndup(rest + 1, (gsize)(end - rest - 1));
-		if (!ipv6_literal_valid(out->host)) {
-			g_set_error(error, DFUD_ERROR, DFUD_ERROR_INVALID_ARGUMENT,
-				    "device URI \"%s\": \"%s\" is not an IPv6 address", uri,
-				    out->host);
+		literal = g_strndup(rest + 1, (gsize)(end - rest - 1));
+		if (!parse_ipv6(uri, literal, out, error))
 			return NULL;
-		}
 		if (end[1] == ':') {
 			port_text = end + 2;
 		} else if (end[1] != '\0') {
-			g_set_error(error, DFUD_ERROR, DFUD_ERROR_INVALID_ARGUMENT,
-				    "device URI \"%s\": unexpected text after ']'", uri);
+			uri_error(error, uri, "unexpected text after ']'");
 			return NULL;
 		}
 	} else {
 		const gchar *colon = strchr(rest, ':');
+		g_autofree gchar *host = NULL;
 
 		if (colon != NULL && strchr(colon + 1, ':') != NULL) {
-			g_set_error(error, DFUD_ERROR, DFUD_ERROR_INVALID_ARGUMENT,
-				    "device URI \"%s\": write an IPv6 address in brackets, as "
-				    "udp:[::1]:1337",
-				    uri);
+			uri_error(error, uri,
+				  "write an IPv6 address in brackets, as udp:[::1]:1337");
 			return NULL;
 		}
-		out->host = colon != NULL ? g_strndup(rest, (gsize)(colon - rest)) : g_strdup(rest);
-		if (!host_name_valid(out->host)) {
-			g_set_error(error, DFUD_ERROR, DFUD_ERROR_INVALID_ARGUMENT,
-				    "device URI \"%s\": \"%s\" is not a host name or address", uri,
-				    out->host);
+		host = colon != NULL ? g_strndup(rest, (gsize)(colon - rest)) : g_strdup(rest);
+		if (!parse_host(uri, host, out, error))
 			return NULL;
-		}
 		if (colon != NULL)
 			port_text = colon + 1;
 	}
 	if (port_text != NULL && !port_parse(port_text, &out->port)) {
-		g_set_error(error, DFUD_ERROR, DFUD_ERROR_INVALID_ARGUMENT,
-			    "device URI \"%s\": \"%s\" is not a port number (1..65535)", uri,
-			    port_text);
+		uri_error(error, uri, "\"%s\" is not a port number (1..65535)", port_text);
+		return NULL;
+	}
+	if (query != NULL && !parse_query(uri, query + 1, out, error))
+		return NULL;
+	if (out->ip_mtu != 0 && out->ip_mtu < DFUD_TRANSPORT_IPV6_MTU_MIN &&
+	    strchr(out->host, ':') != NULL) {
+		uri_error(error, uri, "mtu=%u: IPv6 paths carry at least %u bytes", out->ip_mtu,
+			  DFUD_TRANSPORT_IPV6_MTU_MIN);
 		return NULL;
 	}
 	return g_steal_pointer(&out);
@@ -221,38 +398,27 @@ parse_ble(const gchar *uri, const gchar *rest, GError **error)
 	out->kind = DFUD_TRANSPORT_URI_BLE;
 	address = query != NULL ? g_strndup(rest, (gsize)(query - rest)) : g_strdup(rest);
 	if (!dfud_transport_bt_address_parse(address, normalized)) {
-		g_set_error(error, DFUD_ERROR, DFUD_ERROR_INVALID_ARGUMENT,
-			    "device URI \"%s\": \"%s\" is not a Bluetooth address "
-			    "(AA:BB:CC:DD:EE:FF)",
-			    uri, address);
+		uri_error(error, uri, "\"%s\" is not a Bluetooth address (AA:BB:CC:DD:EE:FF)",
+			  address);
+		return NULL;
+	}
+	/* BlueZ's BDADDR_ANY and BDADDR_NONE */
+	if (g_str_equal(normalized, "00:00:00:00:00:00") ||
+	    g_str_equal(normalized, "FF:FF:FF:FF:FF:FF")) {
+		uri_error(error, uri, "%s cannot be a device's address", normalized);
 		return NULL;
 	}
 	out->address = g_strdup(normalized);
-	if (query != NULL) {
-		const gchar *value;
-
-		if (!g_str_has_prefix(query + 1, "adapter=")) {
-			g_set_error(
-			    error, DFUD_ERROR, DFUD_ERROR_INVALID_ARGUMENT,
-			    "device URI \"%s\": unknown parameter \"%s\" (only adapter=hciN)", uri,
-			    query + 1);
-			return NULL;
-		}
-		value = query + 1 + strlen("adapter=");
-		if (!adapter_valid(value)) {
-			g_set_error(error, DFUD_ERROR, DFUD_ERROR_INVALID_ARGUMENT,
-				    "device URI \"%s\": \"%s\" is not an adapter name (hciN)", uri,
-				    value);
-			return NULL;
-		}
-		out->adapter = g_strdup(value);
-	}
+	if (query != NULL && !parse_query(uri, query + 1, out, error))
+		return NULL;
 	return g_steal_pointer(&out);
 }
 
 DfudTransportUri *
 dfud_transport_uri_parse(const gchar *uri, GError **error)
 {
+	const gchar *colon;
+
 	if (uri == NULL || uri[0] == '\0') {
 		g_set_error(error, DFUD_ERROR, DFUD_ERROR_INVALID_ARGUMENT,
 			    "empty device URI: " DFUD_TRANSPORT_URI_FORMS);
@@ -269,6 +435,17 @@ dfud_transport_uri_parse(const gchar *uri, GError **error)
 		return parse_ble(uri, uri + 4, error);
 	if (g_ascii_isxdigit(uri[0]) && g_ascii_isxdigit(uri[1]) && uri[2] == ':')
 		return parse_ble(uri, uri, error);
+	/* SCHEME: as RFC 3986 section 3.1 has it */
+	colon = strchr(uri, ':');
+	if (colon != NULL && colon > uri && g_ascii_isalpha(uri[0]) &&
+	    strspn(uri, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+-.") ==
+		(gsize)(colon - uri)) {
+		g_set_error(
+		    error, DFUD_ERROR, DFUD_ERROR_INVALID_ARGUMENT,
+		    "device URI \"%s\": unknown scheme \"%.*s:\": " DFUD_TRANSPORT_URI_FORMS, uri,
+		    (int)(colon - uri), uri);
+		return NULL;
+	}
 	g_set_error(error, DFUD_ERROR, DFUD_ERROR_INVALID_ARGUMENT,
 		    "device URI \"%s\" not understood: " DFUD_TRANSPORT_URI_FORMS, uri);
 	return NULL;
@@ -280,30 +457,139 @@ dfud_transport_uri_to_string(const DfudTransportUri *uri)
 	g_return_val_if_fail(uri != NULL, NULL);
 
 	if (uri->kind == DFUD_TRANSPORT_URI_UDP) {
-		g_autofree gchar *query =
-		    uri->att_mtu != 0 ? g_strdup_printf("?mtu=%u", uri->att_mtu) : g_strdup("");
+		GString *out = g_string_new("udp:");
+		const gchar *sep = "?";
 
 		if (strchr(uri->host, ':') != NULL)
-			return g_strdup_printf("udp:[%s]:%u%s", uri->host, uri->port, query);
-		return g_strdup_printf("udp:%s:%u%s", uri->host, uri->port, query);
+			g_string_append_printf(out, "[%s]:%u", uri->host, uri->port);
+		else
+			g_string_append_printf(out, "%s:%u", uri->host, uri->port);
+		if (uri->ip_mtu != 0) {
+			g_string_append_printf(out, "%smtu=%u", sep, uri->ip_mtu);
+			sep = "&";
+		}
+		if (uri->att_mtu != 0)
+			g_string_append_printf(out, "%satt-mtu=%u", sep, uri->att_mtu);
+		return g_string_free(out, FALSE);
 	}
 	if (uri->adapter != NULL)
 		return g_strdup_printf("ble:%s?adapter=%s", uri->address, uri->adapter);
 	return g_strdup_printf("ble:%s", uri->address);
 }
 
-/*
- * A transport for a device URI (forms in dfud-transport-uri.h); DFUD_ERROR_INVALID_ARGUMENT for
- * anything else. BLE transports use the system bus.
- */
-DfudTransport *
-dfud_transport_new_for_uri(const gchar *uri, GError **error)
+gboolean
+dfud_transport_uri_has_host_name(const DfudTransportUri *uri)
 {
-	g_autoptr(DfudTransportUri) parsed = dfud_transport_uri_parse(uri, error);
+	g_autoptr(GInetAddress) address = NULL;
+	g_autofree gchar *bare = NULL;
 
-	if (parsed == NULL)
-		return NULL;
-	if (parsed->kind == DFUD_TRANSPORT_URI_UDP)
-		return dfud_transport_udp_new(parsed->host, parsed->port, parsed->att_mtu);
-	return dfud_transport_ble_new(parsed->address, parsed->adapter, NULL);
+	g_return_val_if_fail(uri != NULL, FALSE);
+	if (uri->kind != DFUD_TRANSPORT_URI_UDP)
+		return FALSE;
+	bare = g_strndup(uri->host, strcspn(uri->host, "%"));
+	address = g_inet_address_new_from_string(bare);
+	return address == NULL;
+}
+
+/* ---- does the name resolve ---- */
+
+typedef struct {
+	gchar *host;
+	GCancellable *lookup; /* cancelled by the timeout, or by the caller's cancellable */
+	GSource *timeout;
+	gulong cancel_id;
+	gboolean timed_out;
+} ResolveData;
+
+static void
+resolve_data_free(ResolveData *data)
+{
+	if (data->timeout != NULL) {
+		g_source_destroy(data->timeout);
+		g_source_unref(data->timeout);
+	}
+	g_clear_object(&data->lookup);
+	g_free(data->host);
+	g_free(data);
+}
+
+static gboolean
+resolve_timeout_cb(gpointer user_data)
+{
+	ResolveData *data = user_data;
+
+	data->timed_out = TRUE;
+	g_cancellable_cancel(data->lookup);
+	return G_SOURCE_REMOVE;
+}
+
+static void
+resolve_cancelled_cb(GCancellable *cancellable, gpointer user_data)
+{
+	g_cancellable_cancel(user_data);
+}
+
+static void
+resolved_cb(GObject *source, GAsyncResult *res, gpointer user_data)
+{
+	g_autoptr(GTask) task = user_data;
+	ResolveData *data = g_task_get_task_data(task);
+	g_autoptr(GError) error = NULL;
+	GList *addresses = g_resolver_lookup_by_name_finish(G_RESOLVER(source), res, &error);
+
+	g_cancellable_disconnect(g_task_get_cancellable(task), data->cancel_id);
+	data->cancel_id = 0;
+	if (addresses != NULL) {
+		g_resolver_free_addresses(addresses);
+		g_task_return_boolean(task, TRUE);
+	} else if (data->timed_out) {
+		g_task_return_new_error(task, DFUD_ERROR, DFUD_ERROR_NOT_FOUND,
+					"host \"%s\" did not resolve within %u ms", data->host,
+					DFUD_TRANSPORT_UDP_RESOLVE_TIMEOUT_MS);
+	} else if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
+		g_task_return_new_error(task, DFUD_ERROR, DFUD_ERROR_CANCELLED,
+					"resolving host \"%s\" was cancelled", data->host);
+	} else {
+		g_task_return_new_error(task, DFUD_ERROR, DFUD_ERROR_NOT_FOUND,
+					"host \"%s\" does not resolve: %s", data->host,
+					error != NULL ? error->message : "no address");
+	}
+}
+
+void
+dfud_transport_uri_resolve_async(const DfudTransportUri *uri, GCancellable *cancellable,
+				 GAsyncReadyCallback callback, gpointer user_data)
+{
+	g_autoptr(GTask) task = g_task_new(NULL, cancellable, callback, user_data);
+	g_autoptr(GResolver) resolver = NULL;
+	ResolveData *data;
+
+	g_return_if_fail(uri != NULL);
+	g_task_set_source_tag(task, dfud_transport_uri_resolve_async);
+	/* a cancelled lookup is DFUD_ERROR_CANCELLED, returned by resolved_cb */
+	g_task_set_check_cancellable(task, FALSE);
+	if (!dfud_transport_uri_has_host_name(uri)) {
+		g_task_return_boolean(task, TRUE);
+		return;
+	}
+	data = g_new0(ResolveData, 1);
+	data->host = g_strdup(uri->host);
+	data->lookup = g_cancellable_new();
+	g_task_set_task_data(task, data, (GDestroyNotify)resolve_data_free);
+	if (cancellable != NULL)
+		data->cancel_id = g_cancellable_connect(
+		    cancellable, G_CALLBACK(resolve_cancelled_cb), data->lookup, NULL);
+	data->timeout = g_timeout_source_new(DFUD_TRANSPORT_UDP_RESOLVE_TIMEOUT_MS);
+	g_source_set_callback(data->timeout, resolve_timeout_cb, data, NULL);
+	g_source_attach(data->timeout, g_task_get_context(task));
+	resolver = g_resolver_get_default();
+	g_resolver_lookup_by_name_async(resolver, data->host, data->lookup, resolved_cb,
+					g_steal_pointer(&task));
+}
+
+gboolean
+dfud_transport_uri_resolve_finish(GAsyncResult *result, GError **error)
+{
+	g_return_val_if_fail(g_task_is_valid(result, NULL), FALSE);
+	return g_task_propagate_boolean(G_TASK(result), error);
 }

@@ -4,7 +4,7 @@
  */
 #pragma once
 
-#include <glib.h>
+#include <gio/gio.h>
 
 G_BEGIN_DECLS
 
@@ -13,8 +13,17 @@ G_BEGIN_DECLS
 /* the ATT MTU range of Bluetooth LE (Core spec Vol 3 Part F 3.2.8/3.4.2.1) */
 #define DFUD_TRANSPORT_ATT_MTU_MIN 23u
 #define DFUD_TRANSPORT_ATT_MTU_MAX 517u
+/* the IP MTU range of ?mtu=N; IPv6 links carry at least 1280 (RFC 8200 section 5) */
+#define DFUD_TRANSPORT_IP_MTU_MIN 256u
+#define DFUD_TRANSPORT_IP_MTU_MAX 65535u
+#define DFUD_TRANSPORT_IPV6_MTU_MIN 1280u
 /* "AA:BB:CC:DD:EE:FF" */
 #define DFUD_TRANSPORT_BT_ADDRESS_LEN 17u
+/*
+ * A host name resolves within this time or not at all: the UDP transport's open fails with
+ * DFUD_ERROR_TIMEOUT, dfud_transport_uri_resolve_async() with DFUD_ERROR_NOT_FOUND
+ */
+#define DFUD_TRANSPORT_UDP_RESOLVE_TIMEOUT_MS 15000u
 
 typedef enum {
 	DFUD_TRANSPORT_URI_UDP,
@@ -23,28 +32,49 @@ typedef enum {
 
 /*
  * A parsed device URI (see dfud_transport_new_for_uri):
- *   udp:HOST[:PORT]      HOST an IPv4 address or a host name, PORT 1..65535 (default 1337)
- *   udp:[IPV6][:PORT]    e.g. udp:[::1]:1337, udp:[fe80::1%eth0]:1337
- *   either UDP form with ?mtu=N (23..517): the device sits behind a BLE link of ATT MTU N
- *                        (dfud-sim's air model, a UDP-to-BLE bridge): packets are sized as for
- *                        such a link (fragments of N - 3 bytes, reassembly up to the device's
- *                        buffer) instead of one 1500-byte datagram at most
+ *   udp:HOST[:PORT][?OPTIONS]   HOST an IPv4 address (dotted decimal, four numbers 0..255) or a
+ *                               host name (RFC 1123: labels of letters, digits and '-', at
+ *                               most 63 characters each and 253 in all, whose last label is
+ *                               not all digits); PORT 1..65535 (default 1337)
+ *   udp:[IPV6][:PORT][?OPTIONS] e.g. udp:[::1]:1337, udp:[fe80::1%eth0]:1337: a link-local
+ *                               address needs its zone (interface name or index)
+ *   OPTIONS of udp:, each at most once, separated by '&' (udp:h:1?mtu=1280&att-mtu=247):
+ *     mtu=N      the IP MTU of the path to the device, 256..65535 (at least 1280 for an IPv6
+ *                address): datagrams carry at most N - 28 bytes (IPv4), N - 48 (IPv6)
+ *     att-mtu=N  23..517: the device sits behind a BLE link of ATT MTU N (dfud-sim's air
+ *                model, a UDP-to-BLE bridge): packets are sized as for such a link
+ *                (fragments of N - 3 bytes, reassembly up to the device's buffer)
  *   ble:ADDRESS[?adapter=hciN], ADDRESS[?adapter=hciN]   ADDRESS = six hex pairs and colons
+ * An address no device can have is refused: 0.0.0.0, ::, multicast and broadcast addresses,
+ * 00:00:00:00:00:00 and FF:FF:FF:FF:FF:FF.
  */
 typedef struct {
 	DfudTransportUriKind kind;
-	gchar *host;	/* UDP: without brackets */
+	gchar *host;	/* UDP: without brackets; names in lower case, IPv6 as GLib prints it */
 	guint16 port;	/* UDP */
-	guint att_mtu;	/* UDP: ?mtu=N, 0 when absent */
+	guint att_mtu;	/* UDP: ?att-mtu=N, 0 when absent */
+	guint ip_mtu;	/* UDP: ?mtu=N, 0 when absent */
 	gchar *address; /* BLE: upper case, "AA:BB:CC:DD:EE:FF" */
 	gchar *adapter; /* BLE: "hci0" or NULL for any */
 } DfudTransportUri;
 
+/* DFUD_ERROR_INVALID_ARGUMENT saying what is wrong for anything but the forms above */
 DfudTransportUri *dfud_transport_uri_parse(const gchar *uri, GError **error);
 void dfud_transport_uri_free(DfudTransportUri *uri);
-/* the canonical form: "udp:127.0.0.1:1337", "udp:[::1]:1337", "udp:127.0.0.1:1337?mtu=247",
- * "ble:AA:BB:CC:DD:EE:FF?adapter=hci1" */
+/* the canonical form: "udp:127.0.0.1:1337", "udp:[::1]:1337",
+ * "udp:127.0.0.1:1337?mtu=1280&att-mtu=247", "ble:AA:BB:CC:DD:EE:FF?adapter=hci1" */
 gchar *dfud_transport_uri_to_string(const DfudTransportUri *uri);
+
+/* TRUE for a UDP URI whose host is a name, not an address */
+gboolean dfud_transport_uri_has_host_name(const DfudTransportUri *uri);
+/*
+ * Checks that the host name of @uri resolves (to any address), without blocking, within
+ * DFUD_TRANSPORT_UDP_RESOLVE_TIMEOUT_MS: DFUD_ERROR_NOT_FOUND naming the host and why when it
+ * does not, DFUD_ERROR_CANCELLED on @cancellable. A URI without a host name succeeds at once.
+ */
+void dfud_transport_uri_resolve_async(const DfudTransportUri *uri, GCancellable *cancellable,
+				      GAsyncReadyCallback callback, gpointer user_data);
+gboolean dfud_transport_uri_resolve_finish(GAsyncResult *result, GError **error);
 
 /* TRUE for exactly six two-digit hex numbers separated by colons; @out (18 bytes) gets it in
  * upper case when not NULL */

@@ -86,6 +86,11 @@ dfud_ble_link_new(GDBusProxy *characteristic, DfudBleLinkFrameFunc frame_func,
 	return self;
 }
 
+/*
+ * @code: DFUD_ERROR_LINK_LOST when the link itself failed (a socket closed, a write refused
+ * because the link is down), DFUD_ERROR_IO when talking to BlueZ did (the bus, no answer):
+ * either way this link is done
+ */
 static void
 link_lost(DfudBleLink *self, DfudErrorCode code, const gchar *message)
 {
@@ -95,7 +100,7 @@ link_lost(DfudBleLink *self, DfudErrorCode code, const gchar *message)
 		return;
 	self->lost = TRUE;
 	g_debug("link lost: %s", message);
-	error = g_error_new(DFUD_ERROR, code, "link lost: %s", message);
+	error = g_error_new_literal(DFUD_ERROR, code, message);
 	if (self->lost_func != NULL)
 		self->lost_func(error, self->user_data);
 }
@@ -144,7 +149,8 @@ notify_readable(gint fd, GIOCondition cond, gpointer user_data)
 		break;
 	}
 	self->notify_watch = 0;
-	link_lost(self, DFUD_ERROR_IO, "the notification socket closed (disconnected)");
+	/* bluetoothd closes it when the link goes down */
+	link_lost(self, DFUD_ERROR_LINK_LOST, "BlueZ closed the notification socket");
 	return G_SOURCE_REMOVE;
 }
 
@@ -190,7 +196,7 @@ write_ready(gint fd, GIOCondition cond, gpointer user_data)
 	(void)fd;
 	self->write_watch = 0;
 	if (cond & (G_IO_HUP | G_IO_ERR)) {
-		link_lost(self, DFUD_ERROR_IO, "the write socket closed (disconnected)");
+		link_lost(self, DFUD_ERROR_LINK_LOST, "BlueZ closed the write socket");
 		return G_SOURCE_REMOVE;
 	}
 	flush(self);
@@ -209,11 +215,16 @@ dbus_write_done(GObject *source, GAsyncResult *result, gpointer user_data)
 		return; /* freed */
 	self->dbus_writes--;
 	if (ret == NULL) {
+		/* BlueZ's own error ("Not connected"): the link refused it; else the bus failed */
+		g_autofree gchar *remote = g_dbus_error_get_remote_error(error);
+		gboolean refused = remote != NULL && g_str_has_prefix(remote, "org.bluez.Error.");
 		g_autofree gchar *msg = NULL;
 
 		g_dbus_error_strip_remote_error(error);
-		msg = g_strdup_printf("WriteValue: %s", error->message);
-		link_lost(self, DFUD_ERROR_IO, msg);
+		msg = g_strdup_printf(refused ? "BlueZ refused a write (WriteValue): %s"
+					      : "WriteValue: talking to BlueZ: %s",
+				      error->message);
+		link_lost(self, refused ? DFUD_ERROR_LINK_LOST : DFUD_ERROR_IO, msg);
 		return;
 	}
 	flush(self);
@@ -241,11 +252,12 @@ flush(DfudBleLink *self)
 				return;
 			}
 			if (n < 0 || (gsize)n != len) {
+				/* the socket is the link: whatever refuses a write ends it */
 				g_autofree gchar *msg =
-				    g_strdup_printf("writing to the SMP characteristic: %s",
+				    g_strdup_printf("writing to the write socket: %s",
 						    n < 0 ? g_strerror(errno) : "short write");
 
-				link_lost(self, DFUD_ERROR_IO, msg);
+				link_lost(self, DFUD_ERROR_LINK_LOST, msg);
 				return;
 			}
 		} else {
@@ -275,7 +287,8 @@ dfud_ble_link_send(DfudBleLink *self, GBytes *packet, guint fragment_size, GErro
 	g_autoptr(GPtrArray) pieces = NULL;
 
 	if (self->lost) {
-		g_set_error_literal(error, DFUD_ERROR, DFUD_ERROR_IO, "the BLE link is down");
+		g_set_error_literal(error, DFUD_ERROR, DFUD_ERROR_LINK_LOST,
+				    "the BLE link is down");
 		return FALSE;
 	}
 	pieces = dfud_ble_split(packet, fragment_size);

@@ -19,7 +19,11 @@ typedef struct _DfudBleLink DfudBleLink;
 
 /* a complete SMP frame from the device */
 typedef void (*DfudBleLinkFrameFunc)(GBytes *frame, gpointer user_data);
-/* the link failed (socket closed, write refused); called at most once, never after free */
+/*
+ * the link failed, called at most once, never after free: @reason is DFUD_ERROR_LINK_LOST when
+ * the link went down (a socket closed, a write refused), DFUD_ERROR_IO when BlueZ could not be
+ * reached (the D-Bus fallback's WriteValue got no answer)
+ */
 typedef void (*DfudBleLinkLostFunc)(const GError *reason, gpointer user_data);
 
 /* @characteristic: an org.bluez.GattCharacteristic1 proxy */

@@ -8,12 +8,14 @@
 
 #include "dfud-ble-frames.h"
 #include "dfud-ble-objects.h"
+#include "dfud-ble-teardown.h"
 #include "dfud-error.h"
 #include "dfud-transport-ble-private.h"
 
 /*
  * The open state machine: system bus, BlueZ's object manager, the adapter (powered on), the
- * agent, then discovery until the device advertises, Device1.Connect (retried through
+ * agent, then discovery until the device advertises (or, when it is linked already, the wait
+ * for a link this process is taking down to go), Device1.Connect (retried through
  * discovery until the deadline), ServicesResolved, the SMP characteristic, the link
  * (notifications, write path), and Device1.Pair when the device refuses the link for lack of
  * security. BlueZ's object signals drive it and report a lost link or an advertisement.
@@ -40,17 +42,25 @@
 #define OP_WAIT DFUD_BLE_OP_WAIT
 #define PH_SETUP DFUD_BLE_PH_SETUP
 #define PH_SCAN DFUD_BLE_PH_SCAN
+#define PH_TEARDOWN DFUD_BLE_PH_TEARDOWN
 #define PH_CONNECT DFUD_BLE_PH_CONNECT
 #define PH_RESOLVE DFUD_BLE_PH_RESOLVE
 #define PH_LINK DFUD_BLE_PH_LINK
 #define PH_PAIR DFUD_BLE_PH_PAIR
 
 static const gchar *const phase_names[] = {
-    "setting up",	  "discovering the device", "connecting",
-    "resolving services", "enabling notifications", "pairing"};
+    [PH_SETUP] = "setting up",
+    [PH_SCAN] = "discovering the device",
+    [PH_TEARDOWN] = "waiting for the previous link to go down",
+    [PH_CONNECT] = "connecting",
+    [PH_RESOLVE] = "resolving services",
+    [PH_LINK] = "enabling notifications",
+    [PH_PAIR] = "pairing",
+};
 
 static void start_link(DfudTransportBle *self);
 static void op_finish(DfudTransportBle *self, GError *error);
+static void device_seen(DfudTransportBle *self);
 
 /* ---- helpers ---- */
 
@@ -135,8 +145,7 @@ dfud_ble_open_disconnect(DfudTransportBle *self)
 	g_autoptr(GDBusProxy) dev = lookup(self, self->device_path, IFACE_DEVICE);
 
 	if (dev != NULL)
-		g_dbus_proxy_call(dev, "Disconnect", NULL, G_DBUS_CALL_FLAGS_NONE, -1, NULL, NULL,
-				  NULL);
+		dfud_ble_teardown_start(self->bus, self->device_path);
 }
 
 void
@@ -250,10 +259,13 @@ static void
 on_link_lost(const GError *reason, gpointer user_data)
 {
 	DfudTransportBle *self = user_data;
+	g_autoptr(GError) error = NULL;
 
-	if (self->op != NULL)
+	if (self->op_kind == OP_OPEN)
 		return; /* still starting: the start fails by itself */
-	dfud_transport_ble_link_down(self, reason);
+	error = g_error_new(reason->domain, reason->code, "the link to %s went down: %s",
+			    self->address, reason->message);
+	dfud_transport_ble_link_down(self, error);
 }
 
 static gboolean
@@ -410,6 +422,43 @@ connect_done(GObject *source, GAsyncResult *result, gpointer user_data)
 	/* else on_properties_changed goes on when ServicesResolved turns true */
 }
 
+static gboolean
+teardown_over(gpointer user_data)
+{
+	DfudTransportBle *self = user_data;
+
+	self->teardown = 0;
+	g_message("%s is still connected, although this process disconnected it up to %u ms ago: "
+		  "using that link",
+		  self->address, DFUD_BLE_TEARDOWN_MAX_MS);
+	self->teardown_waited = TRUE;
+	device_seen(self);
+	return G_SOURCE_REMOVE;
+}
+
+/*
+ * TRUE when the link is one that this process is taking down (the previous command's close):
+ * reused, it would drop under the command when bluetoothd's disconnect timer fires, and D-Bus
+ * shows nothing of it until then (dfud-ble-teardown.h). Wait for Connected=false (device_gone),
+ * at most until the teardown's record ends, then connect afresh.
+ */
+static gboolean
+wait_for_teardown(DfudTransportBle *self)
+{
+	guint left = self->teardown_waited ? 0 : dfud_ble_teardown_remaining_ms(self->device_path);
+
+	if (left == 0)
+		return FALSE;
+	self->phase = PH_TEARDOWN;
+	if (self->teardown == 0) {
+		g_debug("%s: the link is going down (this process disconnected it): waiting up to "
+			"%u ms for it to go before connecting again",
+			self->address, left);
+		self->teardown = g_timeout_add(left, teardown_over, self);
+	}
+	return TRUE;
+}
+
 /* the device advertised (or is connected already): connect */
 static void
 device_seen(DfudTransportBle *self)
@@ -421,11 +470,14 @@ device_seen(DfudTransportBle *self)
 		return;
 	}
 	if (proxy_linked(dev)) {
+		if (wait_for_teardown(self))
+			return;
 		self->phase = PH_RESOLVE;
 		if (dfud_ble_proxy_get_bool(dev, "ServicesResolved"))
 			start_link(self);
 		return;
 	}
+	dfud_ble_teardown_ended(self->device_path);
 	/*
 	 * The device object is known: Connect makes the kernel connect on its next connectable
 	 * advertisement (an accept-list scan), also one that comes later; when it fails (the
@@ -446,11 +498,18 @@ static void
 device_gone(DfudTransportBle *self, const gchar *why)
 {
 	self->lost_at = g_get_monotonic_time();
-	if (self->op == NULL && self->link != NULL) {
+	dfud_ble_teardown_ended(self->device_path);
+	if (self->op_kind != OP_OPEN && self->link != NULL) {
+		/* a link handed out (also while a wait_for_device runs): its user learns now */
 		g_autoptr(GError) error =
-		    g_error_new(DFUD_ERROR, DFUD_ERROR_IO, "link lost: %s", why);
+		    g_error_new(DFUD_ERROR, DFUD_ERROR_LINK_LOST, "the link to %s went down: %s",
+				self->address, why);
 
 		dfud_transport_ble_link_down(self, error);
+	} else if (self->op_kind == OP_OPEN && self->phase == PH_TEARDOWN) {
+		g_debug("%s: the previous link is down: connecting afresh", self->address);
+		g_clear_handle_id(&self->teardown, g_source_remove);
+		device_seen(self);
 	} else if (self->op_kind == OP_OPEN && self->phase == PH_LINK && self->paired &&
 		   self->link_drops > 0) {
 		/* paired, and the device drops the link again as notifications start */
@@ -501,7 +560,7 @@ on_object_removed(GDBusObjectManager *om, GDBusObject *object, gpointer user_dat
 
 	(void)om;
 	if (g_strcmp0(g_dbus_object_get_object_path(object), self->device_path) == 0)
-		device_gone(self, "BlueZ removed the device");
+		device_gone(self, "BlueZ removed the device object");
 }
 
 /* properties BlueZ sets from an advertising report */
@@ -543,7 +602,7 @@ on_properties_changed(GDBusObjectManagerClient *om, GDBusObjectProxy *object, GD
 	if (g_variant_lookup(changed, "Connected", "b", &value)) {
 		g_debug("%s %s", self->address, value ? "connected" : "disconnected");
 		if (!value) {
-			device_gone(self, "the device disconnected");
+			device_gone(self, "BlueZ reports it disconnected (Connected=false)");
 			return;
 		}
 		if (self->op_kind == OP_OPEN && self->phase == PH_SCAN) {
@@ -574,7 +633,12 @@ on_properties_changed(GDBusObjectManagerClient *om, GDBusObjectProxy *object, GD
 		advertised(self);
 }
 
-/* ---- setup: bus, object manager, adapter ---- */
+/*
+ * ---- setup: bus, object manager, adapter ----
+ * Failures here are the system bus's or bluetoothd's, not the link's: they stay
+ * DFUD_ERROR_IO (NOT_FOUND without an adapter), since a fresh link would not mend them. Only a
+ * link that went down is DFUD_ERROR_LINK_LOST (device_gone, on_link_lost).
+ */
 
 static void
 agent_ready(GObject *source, GAsyncResult *result, gpointer user_data)
@@ -601,6 +665,7 @@ after_setup(DfudTransportBle *self)
 		return;
 	}
 	self->paired = FALSE;
+	self->teardown_waited = FALSE;
 	self->link_drops = 0;
 	self->busy_retries = 0;
 	g_clear_pointer(&self->last_error, g_free);

@@ -22,6 +22,7 @@ typedef enum { DFUD_BLE_OP_NONE, DFUD_BLE_OP_OPEN, DFUD_BLE_OP_WAIT } DfudBleOpK
 typedef enum {
 	DFUD_BLE_PH_SETUP,
 	DFUD_BLE_PH_SCAN,
+	DFUD_BLE_PH_TEARDOWN, /* the device is linked, but this process is taking that link down */
 	DFUD_BLE_PH_CONNECT,
 	DFUD_BLE_PH_RESOLVE,
 	DFUD_BLE_PH_LINK,
@@ -60,6 +61,8 @@ struct _DfudTransportBle {
 	guint link_drops;   /* this open: the device dropped the link while notifications started */
 	guint busy_retries; /* this open: the characteristic was still held ("Notify acquired") */
 	guint relink;	    /* a new link start after a busy characteristic */
+	guint teardown;	    /* ends the wait for a link going down (dfud-ble-teardown.h) */
+	gboolean teardown_waited; /* this open: waited its longest, take the link as it is */
 	gchar *last_error;
 };
 
@@ -79,7 +82,7 @@ void dfud_ble_open_setup(DfudTransportBle *self);
 /* discovers the device (keeps a running discovery on the same adapter) */
 void dfud_ble_open_start_scan(DfudTransportBle *self);
 void dfud_ble_open_drop_link(DfudTransportBle *self);
-/* Device1.Disconnect, not waited for */
+/* Device1.Disconnect, not waited for (recorded: an open waits until the link is down) */
 void dfud_ble_open_disconnect(DfudTransportBle *self);
 /* whether the device is connected, as BlueZ's cache says */
 gboolean dfud_ble_open_device_connected(DfudTransportBle *self);

@@ -86,6 +86,7 @@ dfud_transport_ble_op_finish(DfudTransportBle *self, GError *error)
 	g_clear_handle_id(&self->deadline, g_source_remove);
 	g_clear_handle_id(&self->no_service, g_source_remove);
 	g_clear_handle_id(&self->relink, g_source_remove);
+	g_clear_handle_id(&self->teardown, g_source_remove);
 	if (self->user_cancel != NULL) {
 		g_source_destroy(self->user_cancel);
 		g_clear_pointer(&self->user_cancel, g_source_unref);
@@ -224,8 +225,9 @@ ble_send(DfudTransport *transport, GBytes *packet, GError **error)
 {
 	DfudTransportBle *self = DFUD_TRANSPORT_BLE(transport);
 
-	if (self->link == NULL || self->op != NULL) {
-		g_set_error(error, DFUD_ERROR, DFUD_ERROR_IO, "%s is not connected", self->address);
+	if (self->link == NULL || self->op_kind == DFUD_BLE_OP_OPEN) {
+		g_set_error(error, DFUD_ERROR, DFUD_ERROR_LINK_LOST, "the link to %s is down",
+			    self->address);
 		return FALSE;
 	}
 	return dfud_ble_link_send(self->link, packet, dfud_transport_get_fragment_size(transport),
