@@ -125,11 +125,11 @@ ended(GTask *task)
 					       r->last_error != NULL ? r->last_error : ""));
 	else
 		finish_error(task, g_error_new(DFUD_ERROR, DFUD_ERROR_TIMEOUT,
-					       "the device has not answered for %.1f s, since "
-					       "%.1f s after the reset (Reset=%u s)",
-					       (gdouble)(now - r->last_answer_us) / G_USEC_PER_SEC,
+					       "the device has not answered since %.1f s after the "
+					       "reset, for %.1f s (Reset=%u s)",
 					       (gdouble)(r->last_answer_us - r->start_us) /
 						   G_USEC_PER_SEC,
+					       (gdouble)(now - r->last_answer_us) / G_USEC_PER_SEC,
 					       r->options.reset_timeout_ms / 1000));
 	return TRUE;
 }
