@@ -59,6 +59,12 @@ void dd_device_command_ended(DdDevice *self);
 static void
 dd_command_free(DdCommand *cmd)
 {
+	if (cmd->client != NULL) {
+		DfudSmpRtt rtt = dfud_smp_client_get_rtt(cmd->client);
+
+		if (rtt.srtt_us > 0)
+			cmd->device->rtt = rtt;
+	}
 	if (cmd->transport != NULL)
 		dfud_transport_close(cmd->transport);
 	g_clear_object(&cmd->client);
@@ -267,8 +273,12 @@ link_opened(GObject *source, GAsyncResult *res, gpointer user_data)
 		return;
 	}
 	dd_device_update_connected(cmd->device);
-	if (cmd->client == NULL)
+	if (cmd->client == NULL) {
+		/* the round trip the device's last command measured: a short command learns
+		 * little before its first timeouts */
 		cmd->client = dfud_smp_client_new(cmd->transport);
+		dfud_smp_client_set_rtt(cmd->client, &cmd->device->rtt);
+	}
 	run_on_link(g_steal_pointer(&cmd));
 }
 

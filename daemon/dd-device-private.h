@@ -23,6 +23,7 @@ struct _DdDevice {
 	gboolean command_running;  /* a device command holds the device */
 	gboolean bluez_connected;
 	GCancellable *cancellable; /* of device commands, cancelled at dispose */
+	DfudSmpRtt rtt;		   /* the round trip the last command measured */
 };
 
 /* a transport for one use of the device, with the daemon's BLE settings applied */

@@ -87,6 +87,18 @@ dfud_smp_client_get_rto_ms(DfudSmpClient *self);
 guint
 dfud_smp_client_get_srtt_ms(DfudSmpClient *self);
 
+/* what a client learnt of the device's round trip, to start the next client of the same device
+ * from (a short command learns little by itself); zeroes: nothing learnt */
+typedef struct {
+	gint64 srtt_us;
+	gint64 rttvar_us;
+} DfudSmpRtt;
+
+DfudSmpRtt
+dfud_smp_client_get_rtt(DfudSmpClient *self);
+void
+dfud_smp_client_set_rtt(DfudSmpClient *self, const DfudSmpRtt *rtt);
+
 /* fails every outstanding call with @error (e.g. the link dropped) */
 void
 dfud_smp_client_fail_all(DfudSmpClient *self, const GError *error);

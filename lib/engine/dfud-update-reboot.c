@@ -19,6 +19,12 @@
 #define PROBE_INTERVAL_MAX_MS 1000u
 /* a link that could not be opened again is retried after this */
 #define REOPEN_BACKOFF_MS 500u
+/*
+ * The reset is never copied: its answer is waited for RESET_ANSWER_RTO retransmission timeouts
+ * (at least RESET_ANSWER_MIN_MS, at most Command), then what the device does next tells
+ */
+#define RESET_ANSWER_RTO 4u
+#define RESET_ANSWER_MIN_MS 1000u
 
 typedef struct {
 	DfudSmpClient *client;
@@ -426,7 +432,11 @@ send_reset(GTask *task)
 	}
 	r->sends++;
 	dfud_smp_client_call_full_async(r->client, request,
-					remaining_ms(r, r->options.command_timeout_ms),
+					remaining_ms(r, MIN(r->options.command_timeout_ms,
+							    MAX(RESET_ANSWER_MIN_MS,
+								RESET_ANSWER_RTO *
+								    dfud_smp_client_get_rto_ms(
+									r->client)))),
 					DFUD_SMP_CALL_ACTS_ONCE, g_task_get_cancellable(task),
 					reset_sent, g_object_ref(task));
 }

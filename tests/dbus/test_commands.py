@@ -145,5 +145,48 @@ class CommandsTest(dfudtest.DfudTestCase):
         self.assertEqual(self.prop(device, DEVICE, "State"), "idle")
 
 
+
+class LossyCommandsTest(CommandsTest):
+    # every exchange fails with a chance of 19% here: a command gets the time for 8 copies
+    config = "[Daemon]\nJobLinger=600\n[Timeouts]\nCommand=15\n"
+
+    def test_lossy(self):
+        """every command and an update over a link that loses 10% of the requests and 10% of the
+        answers (seeded): copies after the retransmission timeout make up for it; the test image
+        is reset into exactly once (a second reset would make MCUboot revert it)"""
+        sim = self.start_sim("--slot0", data(OLD), "--time-scale=0", "--seed=7",
+                             "--fault", "drop-request:p=0.1", "--fault", "drop-response:p=0.1")
+        self.start_daemon()
+        device = self.add_device(sim.uri)
+        for i in range(5):
+            self.assertEqual(self.call(device, DEVICE, "Echo",
+                                       GLib.Variant("(s)", (f"lossy {i}",)), "(s)")[0],
+                             f"lossy {i}")
+        for _ in range(3):
+            self.assertEqual(list(self.image_state(device)), [(0, 0)])
+        job = self.update(device, data(NEW), {"mode": GLib.Variant("s", "upload-only")})
+        props = self.wait_job_final(job)
+        self.assertEqual((props["Status"], props["Result"]), ("done", "uploaded"),
+                         dfudtest.describe_job(props))
+        self.wait_device_idle(device)
+        new_hash = bytes.fromhex(dfudtest.HASHES[NEW])
+        self.call(device, DEVICE, "Test", GLib.Variant("(ay)", (new_hash,)))
+        self.assertTrue(self.image_state(device)[(0, 1)]["pending"])
+        self.call(device, DEVICE, "Reset", GLib.Variant("(a{sv})", ({},)))
+        images = self.call_retrying(device, DEVICE, "GetImageState", None, "(aa{sv})",
+                                    REBOOT_S)[0]
+        active = [bytes(i["hash"]) for i in images if i["active"]]
+        self.assertEqual(active, [new_hash], images)
+        self.call(device, DEVICE, "Confirm", GLib.Variant("(ay)", (b"",)))
+        self.call(device, DEVICE, "Erase", GLib.Variant("(i)", (-1,)))
+        self.assertEqual([bytes(i["hash"]) for i in self.image_state(device).values()],
+                         [new_hash])
+        events = sim.events()
+        self.assertEqual(len([e for e in events if e.get("event") == "reset"]), 1,
+                         "the device was reset more than once")
+        drops = [e for e in events if e.get("event") == "drop"]
+        self.assertGreater(len(drops), 5, "the faults never fired")
+
+
 if __name__ == "__main__":
     dfudtest.main()
