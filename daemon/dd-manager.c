@@ -23,9 +23,9 @@ struct _DdManager {
 	GDBusConnection *bus;
 	DfudDbusManager *iface;
 	DdBluezWatch *watch;
-	GHashTable *devices; /* path -> DdDevice */
-	GHashTable *jobs;    /* GUINT64 id pointer -> DdJob, the ones on the bus */
-	GHashTable *lingers; /* DdJob -> source id */
+	GHashTable *devices;	   /* path -> DdDevice */
+	GHashTable *jobs;	   /* GUINT64 id pointer -> DdJob, the ones on the bus */
+	GHashTable *lingers;	   /* DdJob -> source id */
 	GCancellable *cancellable; /* host name lookups of AddDevice; cancelled on dispose */
 };
 
@@ -239,8 +239,7 @@ add_device_complete(DdManager *self, GDBusMethodInvocation *invocation, const gc
 	if (!save_devices(self, &error))
 		dd_dev_warning(dd_device_get_path(device), "cannot remember the device: %s",
 			       error->message);
-	dfud_dbus_manager_complete_add_device(self->iface, invocation,
-					      dd_device_get_path(device));
+	dfud_dbus_manager_complete_add_device(self->iface, invocation, dd_device_get_path(device));
 }
 
 static void
@@ -256,8 +255,8 @@ add_device_resolved(GObject *source, GAsyncResult *res, gpointer user_data)
 		dfud_dbus_error_return(invocation, error);
 		return;
 	}
-	add_device_complete(g_object_get_data(G_OBJECT(invocation), "dd-manager"), invocation,
-			    uri, g_object_get_data(G_OBJECT(invocation), "dd-name"));
+	add_device_complete(g_object_get_data(G_OBJECT(invocation), "dd-manager"), invocation, uri,
+			    g_object_get_data(G_OBJECT(invocation), "dd-name"));
 }
 
 static void
@@ -296,8 +295,8 @@ add_device_authorized(GObject *source, GAsyncResult *res, gpointer user_data)
 }
 
 static gboolean
-handle_add_device(DfudDbusManager *iface, GDBusMethodInvocation *invocation,
-		  const gchar *arg_uri, GVariant *arg_options, gpointer user_data)
+handle_add_device(DfudDbusManager *iface, GDBusMethodInvocation *invocation, const gchar *arg_uri,
+		  GVariant *arg_options, gpointer user_data)
 {
 	DdManager *self = user_data;
 	GVariantIter iter;
@@ -308,7 +307,8 @@ handle_add_device(DfudDbusManager *iface, GDBusMethodInvocation *invocation,
 	g_variant_iter_init(&iter, arg_options);
 	while (g_variant_iter_next(&iter, "{&sv}", &key, &value)) {
 		g_autoptr(GVariant) v = value;
-		if (g_strcmp0(key, "name") != 0 || !g_variant_is_of_type(v, G_VARIANT_TYPE_STRING) ||
+		if (g_strcmp0(key, "name") != 0 ||
+		    !g_variant_is_of_type(v, G_VARIANT_TYPE_STRING) ||
 		    g_variant_get_size(v) > 249) {
 			g_autoptr(GError) error = g_error_new(
 			    DFUD_ERROR, DFUD_ERROR_INVALID_ARGUMENT,
@@ -379,8 +379,7 @@ handle_remove_device(DfudDbusManager *iface, GDBusMethodInvocation *invocation,
 }
 
 static gboolean
-handle_list_jobs(DfudDbusManager *iface, GDBusMethodInvocation *invocation,
-		 gpointer user_data)
+handle_list_jobs(DfudDbusManager *iface, GDBusMethodInvocation *invocation, gpointer user_data)
 {
 	DdManager *self = user_data;
 	g_autoptr(GPtrArray) jobs = sorted_jobs(self, FALSE);
@@ -391,8 +390,8 @@ handle_list_jobs(DfudDbusManager *iface, GDBusMethodInvocation *invocation,
 }
 
 static gboolean
-handle_get_history(DfudDbusManager *iface, GDBusMethodInvocation *invocation,
-		   GVariant *arg_filter, gpointer user_data)
+handle_get_history(DfudDbusManager *iface, GDBusMethodInvocation *invocation, GVariant *arg_filter,
+		   gpointer user_data)
 {
 	DdManager *self = user_data;
 	g_autoptr(GError) error = NULL;
@@ -406,14 +405,15 @@ handle_get_history(DfudDbusManager *iface, GDBusMethodInvocation *invocation,
 	g_variant_iter_init(&iter, arg_filter);
 	while (g_variant_iter_next(&iter, "{&sv}", &key, &value)) {
 		g_autoptr(GVariant) v = value;
-		if (g_strcmp0(key, "device") == 0 && g_variant_is_of_type(v, G_VARIANT_TYPE_STRING)) {
-			DdDevice *known = g_hash_table_lookup(self->devices,
-							      g_variant_get_string(v, NULL));
+		if (g_strcmp0(key, "device") == 0 &&
+		    g_variant_is_of_type(v, G_VARIANT_TYPE_STRING)) {
+			DdDevice *known =
+			    g_hash_table_lookup(self->devices, g_variant_get_string(v, NULL));
 			device = known != NULL ? dd_device_get_uri(known)
 					       : g_variant_get_string(v, NULL);
 			/* device points into v or known, both outlive the query below */
-			g_object_set_data_full(G_OBJECT(invocation), "dd-filter",
-					       g_variant_ref(v), (GDestroyNotify)g_variant_unref);
+			g_object_set_data_full(G_OBJECT(invocation), "dd-filter", g_variant_ref(v),
+					       (GDestroyNotify)g_variant_unref);
 		} else if (g_strcmp0(key, "limit") == 0 &&
 			   g_variant_is_of_type(v, G_VARIANT_TYPE_UINT32)) {
 			limit = g_variant_get_uint32(v);
@@ -479,8 +479,7 @@ bluez_device_removed(DdBluezWatch *watch, const gchar *bluez_path, gpointer user
 	if (dd_device_get_added(device) || dd_device_is_busy(device))
 		return;
 	dd_dev_info(dd_device_get_path(device), "gone from BlueZ");
-	g_dbus_object_manager_server_unexport(self->ctx.object_manager,
-					      dd_device_get_path(device));
+	g_dbus_object_manager_server_unexport(self->ctx.object_manager, dd_device_get_path(device));
 	g_hash_table_remove(self->devices, dd_device_get_path(device));
 }
 
@@ -506,8 +505,7 @@ dd_manager_set_bluez_bus(DdManager *self, GDBusConnection *bus)
 	g_signal_connect(self->watch, "device-added", G_CALLBACK(bluez_device_added), self);
 	g_signal_connect(self->watch, "device-changed", G_CALLBACK(bluez_device_changed), self);
 	g_signal_connect(self->watch, "device-removed", G_CALLBACK(bluez_device_removed), self);
-	g_signal_connect(self->watch, "adapters-changed", G_CALLBACK(bluez_adapters_changed),
-			 self);
+	g_signal_connect(self->watch, "adapters-changed", G_CALLBACK(bluez_adapters_changed), self);
 	dd_bluez_watch_start(self->watch);
 
 	g_strv_builder_addv(features, (const gchar **)dfud_dbus_manager_get_features(self->iface));
@@ -552,8 +550,8 @@ restore_job(DdManager *self, DdJobRecord *record)
 	DdDevice *device;
 
 	/* jobs of one firmware share one copy: its N.fw was checked by dd_store_load_jobs() */
-	package = dd_firmware_cache_lookup_sha256(self->ctx.firmware_cache,
-						  record->firmware_sha256);
+	package =
+	    dd_firmware_cache_lookup_sha256(self->ctx.firmware_cache, record->firmware_sha256);
 	if (package == NULL) {
 		firmware = dd_store_load_firmware(self->ctx.store, record, &error);
 		if (firmware != NULL)
@@ -575,8 +573,8 @@ restore_job(DdManager *self, DdJobRecord *record)
 			dd_store_remove_job(self->ctx.store, record->id);
 			return;
 		}
-		device = add_device(self, path_name, record->device_uri, record->device_name,
-				    FALSE);
+		device =
+		    add_device(self, path_name, record->device_uri, record->device_name, FALSE);
 	}
 	if (dd_device_get_current_job(device) != NULL) {
 		g_warning("job %" G_GUINT64_FORMAT ": %s already has a job; dropped", record->id,
