@@ -248,8 +248,10 @@ add_device_resolved(GObject *source, GAsyncResult *res, gpointer user_data)
 	g_autoptr(GDBusMethodInvocation) invocation = user_data;
 	const gchar *uri = g_object_get_data(G_OBJECT(invocation), "dd-uri");
 	g_autoptr(GError) error = NULL;
+	GList *addresses = dfud_transport_uri_resolve_finish(res, &error);
 
-	if (!dfud_transport_uri_resolve_finish(res, &error)) {
+	g_resolver_free_addresses(addresses);
+	if (addresses == NULL) {
 		/* also when the daemon stops (Cancelled): the manager may be gone */
 		g_prefix_error(&error, "cannot add \"%s\": ", uri);
 		dfud_dbus_error_return(invocation, error);
