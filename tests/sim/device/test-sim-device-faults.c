@@ -59,33 +59,6 @@ assert_echo(GBytes *r)
 	g_assert_cmpstr(text, ==, "hi");
 }
 
-/* the log's lines of @event, parsed */
-static GPtrArray *
-log_events(SimFx *fx, const gchar *event)
-{
-	g_autofree gchar *text = NULL;
-	g_auto(GStrv) lines = NULL;
-	GPtrArray *out = g_ptr_array_new_with_free_func((GDestroyNotify)json_object_unref);
-
-	g_assert_true(g_file_get_contents(fx->log_path, &text, NULL, NULL));
-	lines = g_strsplit(text, "\n", -1);
-	for (guint i = 0; lines[i] != NULL; i++) {
-		g_autoptr(JsonParser) parser = json_parser_new();
-		g_autoptr(GError) error = NULL;
-		JsonObject *o;
-		if (lines[i][0] == '\0')
-			continue;
-		json_parser_load_from_data(parser, lines[i], -1, &error);
-		g_assert_no_error(error);
-		o = json_node_get_object(json_parser_get_root(parser));
-		g_assert_true(json_object_has_member(o, "t_ms"));
-		g_assert_cmpint(json_object_get_int_member(o, "device"), ==, 0);
-		if (g_strcmp0(json_object_get_string_member(o, "event"), event) == 0)
-			g_ptr_array_add(out, json_object_ref(o));
-	}
-	return out;
-}
-
 static void
 test_drop_link_after(void)
 {
@@ -105,7 +78,7 @@ test_drop_link_after(void)
 	r3 = echo(fx, 1);
 	assert_echo(r3);
 	g_assert_cmpuint(fx->drop_links, ==, 1);
-	faults = log_events(fx, "fault");
+	faults = sim_log_events(fx, "fault");
 	g_assert_cmpuint(faults->len, ==, 1);
 	g_assert_cmpstr(json_object_get_string_member(g_ptr_array_index(faults, 0), "spec"), ==,
 			"drop-link:after=2");
@@ -169,7 +142,7 @@ test_drop_request_response(void)
 	g_assert_null(r3);
 	r4 = echo(fx, 1);
 	assert_echo(r4);
-	drops = log_events(fx, "drop");
+	drops = sim_log_events(fx, "drop");
 	g_assert_cmpuint(drops->len, ==, 2);
 	g_assert_cmpstr(json_object_get_string_member(g_ptr_array_index(drops, 0), "what"), ==,
 			"request");
@@ -250,7 +223,7 @@ test_corrupt_image(void)
 		g_assert_true(sim_get_bool(sim_state_entry(b, 0, 0), "confirmed"));
 		g_assert_null(sim_state_entry(b, 0, 1));
 	}
-	boots = log_events(fx, "boot");
+	boots = sim_log_events(fx, "boot");
 	{
 		guint refused = 0;
 		for (guint i = 0; i < boots->len; i++) {
@@ -299,7 +272,7 @@ test_slow_erase_and_buffers(void)
 		g_assert_cmpuint(fx->responses->len, ==, 0); /* the erase blocks everything */
 		sim_fx_iterate(fx, 300);
 		g_assert_cmpint(g_get_monotonic_time() - start, >=, 300000);
-		drops = log_events(fx, "drop");
+		drops = sim_log_events(fx, "drop");
 		if (count == 2) {
 			/* request + response buffer of the upload: every echo is dropped */
 			g_assert_cmpuint(fx->responses->len, ==, 1);
@@ -496,8 +469,8 @@ test_event_log(void)
 		sim_upload(fx, 0, file);
 	}
 	sim_fx_reset(fx);
-	reqs = log_events(fx, "request");
-	rsps = log_events(fx, "response");
+	reqs = sim_log_events(fx, "request");
+	rsps = sim_log_events(fx, "response");
 	g_assert_cmpuint(reqs->len, >=, 2);
 	o = g_ptr_array_index(reqs, 0);
 	g_assert_cmpstr(json_object_get_string_member(o, "command"), ==, "os echo");
@@ -518,11 +491,11 @@ test_event_log(void)
 	    2048);
 	g_assert_cmpstr(json_object_get_string_member(body, "sha"), ==,
 			"b2d3c3d2ebd2d2e382e5480303e9460cb57b1805bd26c74d704d036c8a7faeec");
-	sessions = log_events(fx, "session");
+	sessions = sim_log_events(fx, "session");
 	g_assert_cmpstr(json_object_get_string_member(g_ptr_array_index(sessions, 0), "state"), ==,
 			"open");
-	resets = log_events(fx, "reset");
-	running = log_events(fx, "running");
+	resets = sim_log_events(fx, "reset");
+	running = sim_log_events(fx, "running");
 	g_assert_cmpuint(resets->len, ==, 1);
 	g_assert_cmpuint(running->len, ==, 1);
 	sim_fx_free(fx);
