@@ -227,7 +227,9 @@ class DevicesTest(DfuctlTestCase):
 
 class CommandsTest(DfuctlTestCase):
     def test_commands(self):
-        sim = self.start_sim("--slot0", data(OLD), "--time-scale=0")
+        sim = self.start_sim("--slot0", data(OLD), "--time-scale=0",
+                             # the reboot at once: the test reads the state right after Reset
+                             "--reset-delay=0")
         self.start_daemon()
         device = self.add_device(sim.uri)
         old_hash = dfudtest.HASHES[OLD]
