@@ -498,3 +498,26 @@ sim_log_events(SimFx *fx, const gchar *event)
 	}
 	return out;
 }
+
+void
+sim_fx_add_fault(SimFx *fx, const gchar *spec)
+{
+	g_autoptr(GError) error = NULL;
+	DfudSimFault *f = dfud_sim_fault_parse(spec, &error);
+
+	g_assert_no_error(error);
+	g_ptr_array_add(fx->config->faults, f);
+}
+
+void
+sim_assert_text(GBytes *frame, const gchar *key, const gchar *text)
+{
+	g_autoptr(cbor_item_t) b = sim_body(frame);
+	g_autofree gchar *got = NULL;
+	g_autoptr(GError) error = NULL;
+
+	dfud_smp_cbor_map_get_text(b, key, DFUD_SMP_CBOR_REQUIRED, 4096, &got, &error);
+	g_assert_no_error(error);
+	g_assert_cmpstr(got, ==, text);
+	g_assert_cmpuint(cbor_map_size(b), ==, 1);
+}

@@ -75,6 +75,10 @@ void sim_assert_state(SimFx *fx, const gchar *hash0, const gchar *flags0, const 
 		      const gchar *flags1);
 /* marks the slot holding @hash for test (or confirm); the answer must be the state */
 void sim_mark(SimFx *fx, const gchar *hash, gboolean confirm);
+/* adds the fault @spec to fx->config (before sim_fx_start()) */
+void sim_fx_add_fault(SimFx *fx, const gchar *spec);
+/* asserts the body is exactly {@key: @text} (an echo's "r", OS info's "output") */
+void sim_assert_text(GBytes *frame, const gchar *key, const gchar *text);
 /* the event log's lines of @event, parsed (element-type JsonObject) */
 GPtrArray *sim_log_events(SimFx *fx, const gchar *event);
 

@@ -26,12 +26,8 @@ fx_faults(const gchar *const *specs)
 	SimFx *fx = sim_fx_new_config();
 
 	fx->config->slot0_path = g_build_filename(TEST_DATA_DIR, OLD, NULL);
-	for (guint i = 0; specs[i] != NULL; i++) {
-		g_autoptr(GError) error = NULL;
-		DfudSimFault *f = dfud_sim_fault_parse(specs[i], &error);
-		g_assert_no_error(error);
-		g_ptr_array_add(fx->config->faults, f);
-	}
+	for (guint i = 0; specs[i] != NULL; i++)
+		sim_fx_add_fault(fx, specs[i]);
 	sim_fx_start(fx);
 	return fx;
 }
@@ -50,16 +46,6 @@ echo(SimFx *fx, guint ver)
 }
 
 static void
-assert_echo(GBytes *r)
-{
-	g_autoptr(cbor_item_t) b = sim_body(r);
-	g_autofree gchar *text = NULL;
-
-	dfud_smp_cbor_map_get_text(b, "r", DFUD_SMP_CBOR_REQUIRED, 16, &text, NULL);
-	g_assert_cmpstr(text, ==, "hi");
-}
-
-static void
 test_drop_link_after(void)
 {
 	const gchar *specs[] = {"drop-link:after=2", NULL};
@@ -69,14 +55,14 @@ test_drop_link_after(void)
 	g_autoptr(GBytes) r3 = NULL;
 	g_autoptr(GPtrArray) faults = NULL;
 
-	assert_echo(r1);
+	sim_assert_text(r1, "r", "hi");
 	g_assert_cmpuint(fx->drop_links, ==, 0);
 	r2 = echo(fx, 1);
-	assert_echo(r2);
+	sim_assert_text(r2, "r", "hi");
 	g_assert_cmpuint(fx->drop_links, ==, 1);
 	/* fired once (count 1 by default), and the new session counts from 0 */
 	r3 = echo(fx, 1);
-	assert_echo(r3);
+	sim_assert_text(r3, "r", "hi");
 	g_assert_cmpuint(fx->drop_links, ==, 1);
 	faults = sim_log_events(fx, "fault");
 	g_assert_cmpuint(faults->len, ==, 1);
@@ -119,7 +105,7 @@ test_drop_link_offset_and_p(void)
 		g_assert_null(a);
 		g_assert_cmpuint(fx->drop_links, ==, 1);
 		b = echo(fx, 1);
-		assert_echo(b);
+		sim_assert_text(b, "r", "hi");
 		sim_fx_free(fx);
 	}
 }
@@ -135,13 +121,13 @@ test_drop_request_response(void)
 	g_autoptr(GBytes) r4 = NULL;
 	g_autoptr(GPtrArray) drops = NULL;
 
-	assert_echo(r1);
+	sim_assert_text(r1, "r", "hi");
 	r2 = echo(fx, 1); /* 2nd request: lost */
 	g_assert_null(r2);
 	r3 = echo(fx, 1); /* 3rd: processed, response lost */
 	g_assert_null(r3);
 	r4 = echo(fx, 1);
-	assert_echo(r4);
+	sim_assert_text(r4, "r", "hi");
 	drops = sim_log_events(fx, "drop");
 	g_assert_cmpuint(drops->len, ==, 2);
 	g_assert_cmpstr(json_object_get_string_member(g_ptr_array_index(drops, 0), "what"), ==,
@@ -161,7 +147,7 @@ test_delay_duplicate(void)
 	g_autoptr(GBytes) r1 = echo(fx, 1);
 	gint64 took = g_get_monotonic_time() - start;
 
-	assert_echo(r1);
+	sim_assert_text(r1, "r", "hi");
 	g_assert_cmpint(took, >=, 150000);
 	/* the duplicate */
 	sim_fx_iterate(fx, 20);
@@ -190,7 +176,7 @@ test_busy_error(void)
 	g_autoptr(GBytes) r3 = sim_fx_call(fx, q3);
 	g_autoptr(GBytes) r4 = sim_state_read(fx);
 
-	assert_echo(e1);
+	sim_assert_text(e1, "r", "hi");
 	sim_assert_rc(e2, 10);
 	{
 		g_autoptr(cbor_item_t) b = sim_body(r1);
@@ -463,7 +449,7 @@ test_event_log(void)
 	fx->config->slot0_path = g_build_filename(TEST_DATA_DIR, OLD, NULL);
 	sim_fx_start(fx);
 	r = echo(fx, 1);
-	assert_echo(r);
+	sim_assert_text(r, "r", "hi");
 	{
 		g_autoptr(GBytes) file = sim_read_file(NEW);
 		sim_upload(fx, 0, file);
@@ -520,7 +506,7 @@ test_link_model(void)
 	sim_fx_start(fx);
 	start = g_get_monotonic_time();
 	r = echo(fx, 1);
-	assert_echo(r);
+	sim_assert_text(r, "r", "hi");
 	g_assert_cmpint(g_get_monotonic_time() - start, >=, 50000);
 	/* the reset answer still arrives before the device goes away */
 	sim_fx_reset(fx);

@@ -40,26 +40,6 @@ fx_new(void)
 	return fx;
 }
 
-static void
-add_fault(SimFx *fx, const gchar *spec)
-{
-	g_autoptr(GError) error = NULL;
-	DfudSimFault *f = dfud_sim_fault_parse(spec, &error);
-
-	g_assert_no_error(error);
-	g_ptr_array_add(fx->config->faults, f);
-}
-
-static void
-assert_echo(GBytes *r)
-{
-	g_autoptr(cbor_item_t) b = sim_body(r);
-	g_autofree gchar *text = NULL;
-
-	dfud_smp_cbor_map_get_text(b, "r", DFUD_SMP_CBOR_REQUIRED, 16, &text, NULL);
-	g_assert_cmpstr(text, ==, "hi");
-}
-
 /* the responses that came since @before, waiting up to @ms for @want of them */
 static guint
 wait_responses(SimFx *fx, guint before, guint want, guint ms)
@@ -230,7 +210,7 @@ test_reset_delay(void)
 	{
 		g_autoptr(GBytes) e = sim_hex(ECHO_HEX);
 		g_autoptr(GBytes) r = sim_fx_call(fx, e);
-		assert_echo(r);
+		sim_assert_text(r, "r", "hi");
 	}
 	sim_assert_state(fx, OLD_HASH, "-CA-", NEW_HASH, "P---");
 	g_assert_cmpuint(fx->drop_links, ==, 0);
@@ -286,7 +266,7 @@ test_buffer_release(void)
 		fx->config->buf_release_us = 30000;
 		sim_fx_start(fx);
 		first = sim_fx_call(fx, e);
-		assert_echo(first);
+		sim_assert_text(first, "r", "hi");
 		/* the next request, sent at once */
 		t0 = g_get_monotonic_time();
 		before = fx->responses->len;
@@ -319,7 +299,7 @@ test_buffer_release(void)
 		sim_fx_start(fx);
 		for (guint i = 0; i < 20; i++) {
 			g_autoptr(GBytes) r = sim_fx_call(fx, e);
-			assert_echo(r);
+			sim_assert_text(r, "r", "hi");
 		}
 		sim_fx_free(fx);
 	}
@@ -348,7 +328,7 @@ test_no_response_buffer(void)
 	/* with the buffer: the echo */
 	dfud_sim_dispatch(fx->device, fx->session, g_bytes_get_data(e, NULL), g_bytes_get_size(e),
 			  TRUE, &result);
-	assert_echo(g_ptr_array_index(result.frames, 0));
+	sim_assert_text(g_ptr_array_index(result.frames, 0), "r", "hi");
 	dfud_sim_result_clear(&result);
 	sim_fx_free(fx);
 }
@@ -431,7 +411,7 @@ test_retransmit(void)
 	/* Zephyr does not look at seq: every copy is handled */
 	for (guint i = 0; i < 3; i++) {
 		g_autoptr(GBytes) r = sim_fx_call(fx, e);
-		assert_echo(r);
+		sim_assert_text(r, "r", "hi");
 	}
 	before = fx->responses->len;
 	sim_fx_send(fx, reset);
@@ -457,10 +437,10 @@ test_lost_reset(void)
 		g_autoptr(GBytes) r3 = NULL;
 		g_autoptr(GPtrArray) resets = NULL;
 
-		add_fault(fx, "drop-request:cmd=os.reset,p=1,count=1");
+		sim_fx_add_fault(fx, "drop-request:cmd=os.reset,p=1,count=1");
 		sim_fx_start(fx);
 		r1 = sim_fx_call(fx, e);
-		assert_echo(r1);
+		sim_assert_text(r1, "r", "hi");
 		r2 = sim_fx_call(fx, reset);
 		g_assert_null(r2);
 		sim_fx_iterate(fx, 50);
@@ -480,7 +460,7 @@ test_lost_reset(void)
 		g_autoptr(GBytes) r = NULL;
 		g_autoptr(GPtrArray) resets = NULL;
 
-		add_fault(fx, "drop-response:cmd=os.reset,p=1,count=1");
+		sim_fx_add_fault(fx, "drop-response:cmd=os.reset,p=1,count=1");
 		sim_fx_start(fx);
 		r = sim_fx_call(fx, reset);
 		g_assert_null(r);
@@ -496,7 +476,7 @@ test_lost_reset(void)
 		g_autoptr(GBytes) wr = NULL;
 		g_autoptr(GBytes) rd2 = NULL;
 
-		add_fault(fx, "drop-response:cmd=image.state-write,p=1,count=1");
+		sim_fx_add_fault(fx, "drop-response:cmd=image.state-write,p=1,count=1");
 		sim_fx_start(fx);
 		rd1 = sim_state_read(fx);
 		g_assert_nonnull(rd1);

@@ -57,6 +57,18 @@ def check_eq(got, want, what):
         raise Fail(f'{what}: got {got!r}, want {want!r}')
 
 
+def have_ipv6():
+    """whether an IPv6 loopback socket can be bound (says so when not)"""
+    try:
+        s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+        s.bind(('::1', 0))
+        s.close()
+        return True
+    except OSError:
+        print('# skipped: no IPv6 loopback')
+        return False
+
+
 def free_port_base(count):
     """A base port with `count` free consecutive UDP ports (best effort: may race)."""
     for _ in range(50):

@@ -20,7 +20,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import simudp  # noqa: E402
 from simudp import (  # noqa: E402
     GROUP_IMAGE, GROUP_OS, IMAGE_STATE, IMG1K, IMG1K_HASH, IMG60K_HASH, OP_READ, OP_WRITE,
-    OS_ECHO, OS_RESET, Sim, case, check, check_eq, check_slot, data, frame)
+    OS_ECHO, OS_RESET, Sim, case, check, check_eq, check_slot, data, frame, have_ipv6)
 
 
 def events(path, name):
@@ -78,12 +78,7 @@ def ip_mtu():
 
 @case
 def ip_mtu_ipv6():
-    try:
-        s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
-        s.bind(('::1', 0))
-        s.close()
-    except OSError:
-        print('# skipped: no IPv6 loopback')
+    if not have_ipv6():
         return
     # IPv6 headers take 40 bytes: 1452 bytes of payload in 1500
     with Sim(['--ip-mtu', '1500'], udp='[::1]:0', slot0=IMG1K) as sim:

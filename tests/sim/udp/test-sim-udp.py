@@ -23,7 +23,7 @@ import simudp  # noqa: E402
 from simudp import (  # noqa: E402
     GROUP_IMAGE, GROUP_OS, IMAGE_UPLOAD, IMG1K, IMG1K_HASH, IMG1K_SHA, IMG60K,
     IMG60K_HASH, OP_READ, OP_WRITE, OP_WRITE_RSP, OS_ECHO, OS_PARAMS, OS_RESET, Sim, case,
-    check, check_eq, check_slot, data, frame, free_port_base, parse_header, slot)
+    check, check_eq, check_slot, data, frame, free_port_base, have_ipv6, parse_header, slot)
 
 
 @case
@@ -486,12 +486,7 @@ def bad_options():
 
 @case
 def ipv6():
-    try:
-        s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
-        s.bind(('::1', 0))
-        s.close()
-    except OSError:
-        print('# skipped: no IPv6 loopback')
+    if not have_ipv6():
         return
     with Sim([], udp='[::1]:0') as sim:
         check(sim.lines[0].startswith('dfud-sim: device 0 listening on udp [::1]:'), sim.lines)
