@@ -9,6 +9,7 @@
 #include "dfud-dbus-error.h"
 #include "dfud-error.h"
 #include "dfuctl-client.h"
+#include "transport/dfud-transport-uri.h"
 
 /* device commands open a link first (over BLE a connection): give them longer than D-Bus' 25 s */
 #define DFUCTL_CALL_TIMEOUT_MS (120 * 1000)
@@ -175,56 +176,45 @@ dfuctl_client_device_index(DfuctlClient *client, DfudDbusDevice *device)
 	return 0;
 }
 
-static gboolean
-is_ble_address(const gchar *text)
-{
-	if (strlen(text) != 17)
-		return FALSE;
-	for (guint i = 0; i < 17; i++) {
-		if (i % 3 == 2 ? text[i] != ':' : !g_ascii_isxdigit(text[i]))
-			return FALSE;
-	}
-	return TRUE;
-}
-
+/* what the selector looks like: a URI (udp:, ble:), a bare BLE address ("AA:BB:..."), or a
+ * URI of another scheme ("tcp:...", refused by the parser) */
 static gboolean
 is_uri(const gchar *selector)
 {
 	return g_str_has_prefix(selector, "udp:") || g_str_has_prefix(selector, "ble:") ||
-	       is_ble_address(selector);
+	       dfud_transport_bt_address_parse(selector, NULL);
 }
 
-/* the address part a URI selector names: "HOST:PORT" of udp:, the BLE address of ble: */
+/* "HOST:PORT" or "[IPV6]:PORT", as the Address property of a UDP device has it */
 static gchar *
-selector_address(const gchar *selector)
+udp_address(const DfudTransportUri *uri)
 {
-	if (g_str_has_prefix(selector, "udp:"))
-		return g_strdup(selector + 4);
-	if (g_str_has_prefix(selector, "ble:")) {
-		const gchar *end = strchr(selector, '?');
-		return end != NULL ? g_strndup(selector + 4, end - (selector + 4))
-				   : g_strdup(selector + 4);
-	}
-	return g_strdup(selector);
+	return g_strdup_printf(strchr(uri->host, ':') != NULL ? "[%s]:%u" : "%s:%u", uri->host,
+			       uri->port);
 }
 
+/*
+ * @uri (parsed) names @device: the same canonical URI; or, without options, the same BLE
+ * address (any adapter) or the same UDP address
+ */
 static gboolean
-device_matches_uri(DfudDbusDevice *device, const gchar *selector)
+device_matches_uri(DfudDbusDevice *device, const DfudTransportUri *uri, const gchar *canonical)
 {
-	g_autofree gchar *address = selector_address(selector);
-	const gchar *uri = dfud_dbus_device_get_uri(device);
 	const gchar *dev_address = dfud_dbus_device_get_address(device);
-	gboolean ble = !g_str_has_prefix(selector, "udp:");
+	const gchar *transport = dfud_dbus_device_get_transport(device);
+	g_autofree gchar *address = NULL;
 
-	if (g_strcmp0(uri, selector) == 0)
+	if (g_strcmp0(dfud_dbus_device_get_uri(device), canonical) == 0)
 		return TRUE;
 	if (dev_address == NULL)
 		return FALSE;
-	if (ble)
-		return g_ascii_strcasecmp(dev_address, address) == 0 &&
-		       g_strcmp0(dfud_dbus_device_get_transport(device), "ble") == 0;
-	return g_strcmp0(dev_address, address) == 0 &&
-	       g_strcmp0(dfud_dbus_device_get_transport(device), "udp") == 0;
+	if (uri->kind == DFUD_TRANSPORT_URI_BLE)
+		return g_ascii_strcasecmp(dev_address, uri->address) == 0 &&
+		       g_strcmp0(transport, "ble") == 0;
+	if (uri->ip_mtu != 0 || uri->att_mtu != 0)
+		return FALSE;
+	address = udp_address(uri);
+	return g_strcmp0(dev_address, address) == 0 && g_strcmp0(transport, "udp") == 0;
 }
 
 DfudDbusDevice *
@@ -313,16 +303,25 @@ dfuctl_client_lookup_device(DfuctlClient *client, const gchar *selector, gboolea
 		}
 	}
 
-	/* a URI or address */
+	/* a URI or address: checked here, so that a wrong one says what is wrong */
 	if (is_uri(selector)) {
+		g_autoptr(DfudTransportUri) uri = dfud_transport_uri_parse(selector, error);
+		g_autofree gchar *canonical = NULL;
+
+		if (uri == NULL)
+			return NULL;
+		canonical = dfud_transport_uri_to_string(uri);
 		for (guint i = 0; i < devices->len; i++) {
 			DfudDbusObject *object = g_ptr_array_index(devices, i);
-			if (device_matches_uri(dfud_dbus_object_peek_device(object), selector))
+			if (device_matches_uri(dfud_dbus_object_peek_device(object), uri,
+					       canonical))
 				return device_ref(object);
 		}
 		if (add_unknown)
-			return client_add_device(client, selector, error);
-		g_set_error(error, DFUD_ERROR, DFUD_ERROR_NOT_FOUND, "no device %s", selector);
+			return client_add_device(client, canonical, error);
+		g_set_error(error, DFUD_ERROR, DFUD_ERROR_NOT_FOUND,
+			    "dfud does not know the device %s ('dfuctl add %s' makes it known)",
+			    canonical, canonical);
 		return NULL;
 	}
 
@@ -349,6 +348,14 @@ dfuctl_client_lookup_device(DfuctlClient *client, const gchar *selector, gboolea
 			    named->len, list->str);
 		g_string_free(list, TRUE);
 		return NULL;
+	}
+	/* no such name: "tcp:...", a URI of a scheme dfud does not take, gets the parser's word */
+	if (g_ascii_isalpha(selector[0]) && strchr(selector, ':') != NULL &&
+	    strpbrk(selector, " \t") == NULL) {
+		g_autoptr(DfudTransportUri) uri = dfud_transport_uri_parse(selector, error);
+
+		if (uri == NULL)
+			return NULL;
 	}
 	g_set_error(error, DFUD_ERROR, DFUD_ERROR_NOT_FOUND, "no device '%s'", selector);
 	return NULL;

@@ -35,15 +35,19 @@ GPtrArray *dfuctl_client_list_devices(DfuctlClient *client);
 
 /*
  * DEV: an object path, a short index from `dfuctl devices`, a BLE address (any case), a
- * device name, or a URI (udp:HOST:PORT, ble:ADDR...; a URI dfud does not know yet is added with
- * Manager.AddDevice). Unknown: DFUD_ERROR_NOT_FOUND naming what was asked; a name that matches
- * several devices: DFUD_ERROR_INVALID_ARGUMENT listing them.
+ * device name, or a URI (udp:HOST:PORT, ble:ADDR...; checked with dfud_transport_uri_parse:
+ * a wrong one is DFUD_ERROR_INVALID_ARGUMENT saying what is wrong, as is a SCHEME:... that
+ * names no device; a URI dfud does not know yet is added with Manager.AddDevice). A URI names
+ * a device with the same canonical URI or, without options, the same address. Unknown:
+ * DFUD_ERROR_NOT_FOUND naming what was asked; a name that matches several devices:
+ * DFUD_ERROR_INVALID_ARGUMENT listing them.
  */
 DfudDbusDevice *dfuctl_client_get_device(DfuctlClient *client, const gchar *selector,
 					 GError **error);
 /*
  * as dfuctl_client_get_device, but with @add_unknown FALSE a URI dfud does not know is
- * DFUD_ERROR_NOT_FOUND instead of being added (`remove`, `history`)
+ * DFUD_ERROR_NOT_FOUND saying that `dfuctl add URI` makes it known, instead of being added
+ * (`info`, `remove`, `history`)
  */
 DfudDbusDevice *dfuctl_client_lookup_device(DfuctlClient *client, const gchar *selector,
 					    gboolean add_unknown, GError **error);

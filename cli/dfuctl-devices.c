@@ -212,8 +212,9 @@ dfuctl_add_run(const DfuctlOptions *options, int argc, char **argv)
 
 	if (!dfuctl_verb_parse("add", "URI",
 			       "Make a device known to dfud and remember it: "
-			       "udp:HOST:PORT, udp:[IPV6]:PORT, ble:ADDRESS[?adapter="
-			       "hciN] or a bare BLE address. Nothing is sent to it.",
+			       "udp:HOST[:PORT][?mtu=N&att-mtu=N], udp:[IPV6][:PORT], "
+			       "ble:ADDRESS[?adapter=hciN] or a bare BLE address. A host "
+			       "name must resolve. Nothing is sent to the device.",
 			       entries, &opts, &argc, &argv, &rc))
 		return rc;
 	if (argc != 2)
@@ -293,6 +294,7 @@ dfuctl_info_run(const DfuctlOptions *options, int argc, char **argv)
 {
 	DfuctlOptions opts = *options;
 	g_autoptr(DfuctlClient) client = NULL;
+	g_autoptr(GError) error = NULL;
 	g_autoptr(DfudDbusDevice) device = NULL;
 	g_autoptr(DfuctlRecord) rec = NULL;
 	g_autofree gchar *title = NULL;
@@ -303,15 +305,20 @@ dfuctl_info_run(const DfuctlOptions *options, int argc, char **argv)
 
 	if (!dfuctl_verb_parse("info", "DEV",
 			       "Show what dfud knows about a device, without "
-			       "talking to it.",
+			       "talking to it. A URI dfud does not know is not added "
+			       "(dfuctl add does that): exit 3.",
 			       NULL, &opts, &argc, &argv, &rc))
 		return rc;
 	if (argc != 2)
 		return dfuctl_usage("info",
 				    argc < 2 ? "a DEV is required" : "exactly one DEV is expected");
-	device = dfuctl_client_open_device(&opts, "info", argv[1], &client, &rc);
+	client = dfuctl_client_new(&opts, &error);
+	if (client == NULL)
+		return dfuctl_fail(&opts, "info", error);
+	/* info only shows: a URI dfud does not know is not added (NotFound, exit 3) */
+	device = dfuctl_client_lookup_device(client, argv[1], FALSE, &error);
 	if (device == NULL)
-		return rc;
+		return dfuctl_fail(&opts, "info", error);
 
 	path = g_dbus_proxy_get_object_path(G_DBUS_PROXY(device));
 	index = dfuctl_client_device_index(client, device);

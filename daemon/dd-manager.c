@@ -23,9 +23,10 @@ struct _DdManager {
 	GDBusConnection *bus;
 	DfudDbusManager *iface;
 	DdBluezWatch *watch;
-	GHashTable *devices; /* path -> DdDevice */
-	GHashTable *jobs;    /* GUINT64 id pointer -> DdJob, the ones on the bus */
-	GHashTable *lingers; /* DdJob -> source id */
+	GHashTable *devices;	   /* path -> DdDevice */
+	GHashTable *jobs;	   /* GUINT64 id pointer -> DdJob, the ones on the bus */
+	GHashTable *lingers;	   /* DdJob -> source id */
+	GCancellable *cancellable; /* host name lookups of AddDevice; cancelled on dispose */
 };
 
 G_DEFINE_TYPE(DdManager, dd_manager, G_TYPE_OBJECT)
@@ -176,20 +177,88 @@ save_devices(DdManager *self, GError **error)
 	return dd_store_save_devices(self->ctx.store, uris, names, error);
 }
 
-/* the canonical URI of what a caller typed: a bare BLE address is "ble:ADDRESS" */
-static gchar *
-canonical_uri(const gchar *text, GError **error)
+/* the parsed URI of what a caller typed: a bare BLE address is "ble:ADDRESS" */
+static DfudTransportUri *
+parse_uri(const gchar *text, GError **error)
 {
-	g_autoptr(DfudTransportUri) parsed = NULL;
 	g_autofree gchar *with_scheme = NULL;
 	gchar address[DFUD_TRANSPORT_BT_ADDRESS_LEN + 1];
 
 	if (dfud_transport_bt_address_parse(text, address))
 		with_scheme = g_strconcat("ble:", address, NULL);
-	parsed = dfud_transport_uri_parse(with_scheme != NULL ? with_scheme : text, error);
-	if (parsed == NULL)
-		return NULL;
-	return dfud_transport_uri_to_string(parsed);
+	return dfud_transport_uri_parse(with_scheme != NULL ? with_scheme : text, error);
+}
+
+/* the canonical URI of what a caller typed */
+static gchar *
+canonical_uri(const gchar *text, GError **error)
+{
+	g_autoptr(DfudTransportUri) parsed = parse_uri(text, error);
+
+	return parsed != NULL ? dfud_transport_uri_to_string(parsed) : NULL;
+}
+
+/* the device @uri (canonical) names: by URI, or a BlueZ device by its address */
+static DdDevice *
+find_device_for_uri(DdManager *self, const DfudTransportUri *parsed, const gchar *uri)
+{
+	DdDevice *device = find_device(self, dd_device_get_uri, uri);
+
+	/* a BlueZ device already known under its own object is that device */
+	if (device == NULL && parsed->kind == DFUD_TRANSPORT_URI_BLE && parsed->adapter == NULL)
+		device = find_device(self, dd_device_get_address, parsed->address);
+	return device;
+}
+
+static void
+add_device_complete(DdManager *self, GDBusMethodInvocation *invocation, const gchar *uri,
+		    const gchar *name)
+{
+	g_autoptr(DfudTransportUri) parsed = dfud_transport_uri_parse(uri, NULL);
+	g_autoptr(GError) error = NULL;
+	DdDevice *device = find_device_for_uri(self, parsed, uri);
+
+	if (device == NULL) {
+		g_autofree gchar *path_name = dd_device_path_name_for_uri(uri);
+		g_autofree gchar *path = g_strconcat(DFUD_DBUS_DEVICE_PATH "/", path_name, NULL);
+		DdDevice *other = g_hash_table_lookup(self->devices, path);
+
+		/* the object path leaves out the options: one device per address */
+		if (other != NULL) {
+			error = g_error_new(DFUD_ERROR, DFUD_ERROR_INVALID_ARGUMENT,
+					    "cannot add \"%s\": %s is %s already; remove it first "
+					    "to add it with other options",
+					    uri, path, dd_device_get_uri(other));
+			dfud_dbus_error_return(invocation, error);
+			return;
+		}
+		device = add_device(self, path_name, uri, name, TRUE);
+	} else {
+		dd_device_set_added(device, TRUE);
+	}
+	if (!save_devices(self, &error))
+		dd_dev_warning(dd_device_get_path(device), "cannot remember the device: %s",
+			       error->message);
+	dfud_dbus_manager_complete_add_device(self->iface, invocation, dd_device_get_path(device));
+}
+
+static void
+add_device_resolved(GObject *source, GAsyncResult *res, gpointer user_data)
+{
+	g_autoptr(GDBusMethodInvocation) invocation = user_data;
+	const gchar *uri = g_object_get_data(G_OBJECT(invocation), "dd-uri");
+	g_autoptr(GError) error = NULL;
+	GList *addresses = dfud_transport_uri_resolve_finish(res, &error);
+
+	g_resolver_free_addresses(addresses);
+	if (addresses == NULL) {
+		/* also when the daemon stops (Cancelled): the manager may be gone */
+		g_prefix_error(&error, "cannot add \"%s\": ", uri);
+		dfud_dbus_error_return(invocation, error);
+		return;
+	}
+	add_device_complete(g_object_get_data(G_OBJECT(invocation), "dd-manager"), invocation, uri,
+			    g_object_get_data(G_OBJECT(invocation), "dd-name"));
 }
 
 static void
@@ -200,46 +269,36 @@ add_device_authorized(GObject *source, GAsyncResult *res, gpointer user_data)
 	const gchar *uri_text = g_object_get_data(G_OBJECT(invocation), "dd-uri");
 	const gchar *name = g_object_get_data(G_OBJECT(invocation), "dd-name");
 	g_autoptr(GError) error = NULL;
+	g_autoptr(DfudTransportUri) parsed = NULL;
 	g_autofree gchar *uri = NULL;
-	g_autofree gchar *path_name = NULL;
-	DdDevice *device;
 
 	if (!dd_auth_check_finish(DD_AUTH(source), res, &error)) {
 		dfud_dbus_error_return(invocation, error);
 		return;
 	}
-	uri = canonical_uri(uri_text, &error);
-	if (uri == NULL) {
+	parsed = parse_uri(uri_text, &error);
+	if (parsed == NULL) {
 		g_prefix_error(&error, "cannot add \"%s\": ", uri_text);
 		error->domain = DFUD_ERROR;
 		error->code = DFUD_ERROR_INVALID_ARGUMENT;
 		dfud_dbus_error_return(invocation, error);
 		return;
 	}
-	device = find_device(self, dd_device_get_uri, uri);
-	if (device == NULL) {
-		g_autoptr(DfudTransportUri) parsed = dfud_transport_uri_parse(uri, NULL);
-		/* a BlueZ device already known under its own object is that device */
-		if (parsed != NULL && parsed->kind == DFUD_TRANSPORT_URI_BLE &&
-		    parsed->adapter == NULL)
-			device = find_device(self, dd_device_get_address, parsed->address);
+	uri = dfud_transport_uri_to_string(parsed);
+	/* a known device is returned as it is; a new name must resolve (bounded, not blocking) */
+	if (find_device_for_uri(self, parsed, uri) != NULL ||
+	    !dfud_transport_uri_has_host_name(parsed)) {
+		add_device_complete(self, invocation, uri, name);
+		return;
 	}
-	if (device == NULL) {
-		path_name = dd_device_path_name_for_uri(uri);
-		device = add_device(self, path_name, uri, name, TRUE);
-	} else {
-		dd_device_set_added(device, TRUE);
-	}
-	if (!save_devices(self, &error))
-		dd_dev_warning(dd_device_get_path(device), "cannot remember the device: %s",
-			       error->message);
-	dfud_dbus_manager_complete_add_device(self->iface, invocation,
-					      dd_device_get_path(device));
+	g_object_set_data_full(G_OBJECT(invocation), "dd-uri", g_steal_pointer(&uri), g_free);
+	dfud_transport_uri_resolve_async(parsed, self->cancellable, add_device_resolved,
+					 g_steal_pointer(&invocation));
 }
 
 static gboolean
-handle_add_device(DfudDbusManager *iface, GDBusMethodInvocation *invocation,
-		  const gchar *arg_uri, GVariant *arg_options, gpointer user_data)
+handle_add_device(DfudDbusManager *iface, GDBusMethodInvocation *invocation, const gchar *arg_uri,
+		  GVariant *arg_options, gpointer user_data)
 {
 	DdManager *self = user_data;
 	GVariantIter iter;
@@ -250,7 +309,8 @@ handle_add_device(DfudDbusManager *iface, GDBusMethodInvocation *invocation,
 	g_variant_iter_init(&iter, arg_options);
 	while (g_variant_iter_next(&iter, "{&sv}", &key, &value)) {
 		g_autoptr(GVariant) v = value;
-		if (g_strcmp0(key, "name") != 0 || !g_variant_is_of_type(v, G_VARIANT_TYPE_STRING) ||
+		if (g_strcmp0(key, "name") != 0 ||
+		    !g_variant_is_of_type(v, G_VARIANT_TYPE_STRING) ||
 		    g_variant_get_size(v) > 249) {
 			g_autoptr(GError) error = g_error_new(
 			    DFUD_ERROR, DFUD_ERROR_INVALID_ARGUMENT,
@@ -321,8 +381,7 @@ handle_remove_device(DfudDbusManager *iface, GDBusMethodInvocation *invocation,
 }
 
 static gboolean
-handle_list_jobs(DfudDbusManager *iface, GDBusMethodInvocation *invocation,
-		 gpointer user_data)
+handle_list_jobs(DfudDbusManager *iface, GDBusMethodInvocation *invocation, gpointer user_data)
 {
 	DdManager *self = user_data;
 	g_autoptr(GPtrArray) jobs = sorted_jobs(self, FALSE);
@@ -333,8 +392,8 @@ handle_list_jobs(DfudDbusManager *iface, GDBusMethodInvocation *invocation,
 }
 
 static gboolean
-handle_get_history(DfudDbusManager *iface, GDBusMethodInvocation *invocation,
-		   GVariant *arg_filter, gpointer user_data)
+handle_get_history(DfudDbusManager *iface, GDBusMethodInvocation *invocation, GVariant *arg_filter,
+		   gpointer user_data)
 {
 	DdManager *self = user_data;
 	g_autoptr(GError) error = NULL;
@@ -348,14 +407,15 @@ handle_get_history(DfudDbusManager *iface, GDBusMethodInvocation *invocation,
 	g_variant_iter_init(&iter, arg_filter);
 	while (g_variant_iter_next(&iter, "{&sv}", &key, &value)) {
 		g_autoptr(GVariant) v = value;
-		if (g_strcmp0(key, "device") == 0 && g_variant_is_of_type(v, G_VARIANT_TYPE_STRING)) {
-			DdDevice *known = g_hash_table_lookup(self->devices,
-							      g_variant_get_string(v, NULL));
+		if (g_strcmp0(key, "device") == 0 &&
+		    g_variant_is_of_type(v, G_VARIANT_TYPE_STRING)) {
+			DdDevice *known =
+			    g_hash_table_lookup(self->devices, g_variant_get_string(v, NULL));
 			device = known != NULL ? dd_device_get_uri(known)
 					       : g_variant_get_string(v, NULL);
 			/* device points into v or known, both outlive the query below */
-			g_object_set_data_full(G_OBJECT(invocation), "dd-filter",
-					       g_variant_ref(v), (GDestroyNotify)g_variant_unref);
+			g_object_set_data_full(G_OBJECT(invocation), "dd-filter", g_variant_ref(v),
+					       (GDestroyNotify)g_variant_unref);
 		} else if (g_strcmp0(key, "limit") == 0 &&
 			   g_variant_is_of_type(v, G_VARIANT_TYPE_UINT32)) {
 			limit = g_variant_get_uint32(v);
@@ -421,8 +481,7 @@ bluez_device_removed(DdBluezWatch *watch, const gchar *bluez_path, gpointer user
 	if (dd_device_get_added(device) || dd_device_is_busy(device))
 		return;
 	dd_dev_info(dd_device_get_path(device), "gone from BlueZ");
-	g_dbus_object_manager_server_unexport(self->ctx.object_manager,
-					      dd_device_get_path(device));
+	g_dbus_object_manager_server_unexport(self->ctx.object_manager, dd_device_get_path(device));
 	g_hash_table_remove(self->devices, dd_device_get_path(device));
 }
 
@@ -448,8 +507,7 @@ dd_manager_set_bluez_bus(DdManager *self, GDBusConnection *bus)
 	g_signal_connect(self->watch, "device-added", G_CALLBACK(bluez_device_added), self);
 	g_signal_connect(self->watch, "device-changed", G_CALLBACK(bluez_device_changed), self);
 	g_signal_connect(self->watch, "device-removed", G_CALLBACK(bluez_device_removed), self);
-	g_signal_connect(self->watch, "adapters-changed", G_CALLBACK(bluez_adapters_changed),
-			 self);
+	g_signal_connect(self->watch, "adapters-changed", G_CALLBACK(bluez_adapters_changed), self);
 	dd_bluez_watch_start(self->watch);
 
 	g_strv_builder_addv(features, (const gchar **)dfud_dbus_manager_get_features(self->iface));
@@ -494,8 +552,8 @@ restore_job(DdManager *self, DdJobRecord *record)
 	DdDevice *device;
 
 	/* jobs of one firmware share one copy: its N.fw was checked by dd_store_load_jobs() */
-	package = dd_firmware_cache_lookup_sha256(self->ctx.firmware_cache,
-						  record->firmware_sha256);
+	package =
+	    dd_firmware_cache_lookup_sha256(self->ctx.firmware_cache, record->firmware_sha256);
 	if (package == NULL) {
 		firmware = dd_store_load_firmware(self->ctx.store, record, &error);
 		if (firmware != NULL)
@@ -517,8 +575,8 @@ restore_job(DdManager *self, DdJobRecord *record)
 			dd_store_remove_job(self->ctx.store, record->id);
 			return;
 		}
-		device = add_device(self, path_name, record->device_uri, record->device_name,
-				    FALSE);
+		device =
+		    add_device(self, path_name, record->device_uri, record->device_name, FALSE);
 	}
 	if (dd_device_get_current_job(device) != NULL) {
 		g_warning("job %" G_GUINT64_FORMAT ": %s already has a job; dropped", record->id,
@@ -569,6 +627,9 @@ dd_manager_dispose(GObject *object)
 	GHashTableIter iter;
 	gpointer key, value;
 
+	if (self->cancellable != NULL)
+		g_cancellable_cancel(self->cancellable);
+	g_clear_object(&self->cancellable);
 	if (self->lingers != NULL) {
 		g_hash_table_iter_init(&iter, self->lingers);
 		while (g_hash_table_iter_next(&iter, &key, &value))
@@ -617,6 +678,7 @@ dd_manager_init(DdManager *self)
 	self->devices = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_object_unref);
 	self->jobs = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_object_unref);
 	self->lingers = g_hash_table_new(g_direct_hash, g_direct_equal);
+	self->cancellable = g_cancellable_new();
 }
 
 DdManager *

@@ -48,6 +48,9 @@ static const OptSpec opt_specs[] = {
     {"count", OPT_UINT, FIELD(count), 1, 1000, "N", "Simulate N devices (%s)"},
     {"log-json", OPT_STRING, FIELD(log_json), 0, 0, "FILE",
      "Write the JSON-lines event log to FILE, - for stdout"},
+    {"ip-mtu", OPT_UINT, FIELD(ip_mtu), 0, 65535, "N",
+     "The device's IP MTU: request datagrams whose IP packet (payload + 8 + 20, or + 40 over "
+     "IPv6) exceeds N are lost (no IP reassembly), answers too; 0 = none (%s)"},
     {"ble", OPT_SPECIAL, 0, 0, 0, NULL, "Be a BLE peripheral through BlueZ (--count 1 only)"},
     {"adapter", OPT_STRING, FIELD(adapter), 0, 0, "hciN", "Use this BlueZ adapter"},
     {"name", OPT_STRING, FIELD(name), 0, 0, "NAME", "Advertised BLE name (default: dfud-sim)"},
@@ -65,7 +68,7 @@ static const OptSpec opt_specs[] = {
      "Size of each slot of the images >= 1 (%s)"},
     {"bootloader", OPT_SPECIAL, 0, 0, 0, "MODE",
      "MCUboot mode: swap-move, swap-scratch, swap-offset, overwrite-only, direct-xip, "
-     "direct-xip-revert (%s)"},
+     "direct-xip-revert, or none (no MCUboot: a reset swaps nothing) (%s)"},
     {"no-downgrade", OPT_SET, FIELD(no_downgrade), 0, 0, NULL,
      "MCUboot downgrade prevention: refuse older versions"},
     {"key", OPT_STRING, FIELD(key_path), 0, 0, "FILE",
@@ -83,12 +86,19 @@ static const OptSpec opt_specs[] = {
      "Flash timing of the chip: nrf52840 writes 41 us per word and erases a 4 KiB page in 85 ms, "
      "nrf5340 43 us and 87.5 ms (%s)"},
     {"time-scale", OPT_DOUBLE, FIELD(time_scale), 0, 1000, "F",
-     "Multiply flash, erase and swap durations by F; 0 = instant; not the link (%s)"},
+     "Multiply flash, erase and swap durations by F; 0 = instant; not the link, not the "
+     "reset delay (%s)"},
     /* SMP server */
     {"buf-size", OPT_UINT, FIELD(buf_size), 64, 65535, "N",
      "SMP buffer size, CONFIG_MCUMGR_TRANSPORT_NETBUF_SIZE (%s)"},
     {"buf-count", OPT_UINT, FIELD(buf_count), 1, 64, "N",
      "SMP buffers, CONFIG_MCUMGR_TRANSPORT_NETBUF_COUNT (%s)"},
+    {"reset-delay", OPT_UINT, FIELD(reset_delay_ms), 0, 3600000, "MS",
+     "Reboot MS after the reset answer, CONFIG_MCUMGR_GRP_OS_RESET_MS, answering as the old "
+     "firmware meanwhile; not scaled by --time-scale (%s)"},
+    {"buf-release-us", OPT_UINT, FIELD(buf_release_us), 0, 10000000, "US",
+     "Keep a request's and its answer's SMP buffers US microseconds after the answer left; "
+     "a request arriving meanwhile may find none free and is lost (%s)"},
     {"no-smp-v1", OPT_CLEAR, FIELD(smp_v1), 0, 0, NULL, "Refuse SMP v1 requests"},
     {"no-image-check", OPT_CLEAR, FIELD(image_check), 0, 0, NULL,
      "No `match` at the end of an upload (CONFIG_IMG_ENABLE_IMAGE_CHECK=n)"},
@@ -127,8 +137,8 @@ static const OptSpec opt_specs[] = {
 
 static const gchar options_description[] =
     "Fault specs are KIND[:KEY=VALUE,...]; every kind takes device=K and count=N:\n"
-    "  drop-link:offset=N|after=N|p=P     drop-request:p=P|after=N\n"
-    "  drop-response:p=P|after=N|cmd=image.upload,offset=N\n"
+    "  drop-link:offset=N|after=N|p=P     drop-request:p=P|after=N[,cmd=C]\n"
+    "  drop-response:p=P|after=N[,cmd=C]|cmd=image.upload,offset=N\n"
     "  delay-response:ms=M[,p=P]          duplicate-response:p=P\n"
     "  busy:p=P|after=N[,cmd=C]\n"
     "  slow-erase:ms=M                    error:cmd=C,rc=N[,group=G][,offset=N]\n"

@@ -540,8 +540,7 @@ resolved_cb(GObject *source, GAsyncResult *res, gpointer user_data)
 	g_cancellable_disconnect(g_task_get_cancellable(task), data->cancel_id);
 	data->cancel_id = 0;
 	if (addresses != NULL) {
-		g_resolver_free_addresses(addresses);
-		g_task_return_boolean(task, TRUE);
+		g_task_return_pointer(task, addresses, (GDestroyNotify)g_resolver_free_addresses);
 	} else if (data->timed_out) {
 		g_task_return_new_error(task, DFUD_ERROR, DFUD_ERROR_NOT_FOUND,
 					"host \"%s\" did not resolve within %u ms", data->host,
@@ -568,8 +567,16 @@ dfud_transport_uri_resolve_async(const DfudTransportUri *uri, GCancellable *canc
 	g_task_set_source_tag(task, dfud_transport_uri_resolve_async);
 	/* a cancelled lookup is DFUD_ERROR_CANCELLED, returned by resolved_cb */
 	g_task_set_check_cancellable(task, FALSE);
+	if (uri->kind != DFUD_TRANSPORT_URI_UDP) {
+		g_task_return_new_error(task, DFUD_ERROR, DFUD_ERROR_INVALID_ARGUMENT,
+					"ble:%s has no host to resolve", uri->address);
+		return;
+	}
 	if (!dfud_transport_uri_has_host_name(uri)) {
-		g_task_return_boolean(task, TRUE);
+		g_autofree gchar *bare = g_strndup(uri->host, strcspn(uri->host, "%"));
+		GList *literal = g_list_append(NULL, g_inet_address_new_from_string(bare));
+
+		g_task_return_pointer(task, literal, (GDestroyNotify)g_resolver_free_addresses);
 		return;
 	}
 	data = g_new0(ResolveData, 1);
@@ -587,9 +594,9 @@ dfud_transport_uri_resolve_async(const DfudTransportUri *uri, GCancellable *canc
 					g_steal_pointer(&task));
 }
 
-gboolean
+GList *
 dfud_transport_uri_resolve_finish(GAsyncResult *result, GError **error)
 {
-	g_return_val_if_fail(g_task_is_valid(result, NULL), FALSE);
-	return g_task_propagate_boolean(G_TASK(result), error);
+	g_return_val_if_fail(g_task_is_valid(result, NULL), NULL);
+	return g_task_propagate_pointer(G_TASK(result), error);
 }

@@ -68,13 +68,15 @@ gchar *dfud_transport_uri_to_string(const DfudTransportUri *uri);
 /* TRUE for a UDP URI whose host is a name, not an address */
 gboolean dfud_transport_uri_has_host_name(const DfudTransportUri *uri);
 /*
- * Checks that the host name of @uri resolves (to any address), without blocking, within
- * DFUD_TRANSPORT_UDP_RESOLVE_TIMEOUT_MS: DFUD_ERROR_NOT_FOUND naming the host and why when it
- * does not, DFUD_ERROR_CANCELLED on @cancellable. A URI without a host name succeeds at once.
+ * The addresses of the host of a UDP @uri, without blocking: an address literal is itself (a
+ * zone left out); a name is looked up, for at most DFUD_TRANSPORT_UDP_RESOLVE_TIMEOUT_MS. A
+ * name that does not resolve is DFUD_ERROR_NOT_FOUND naming the host and why, @cancellable
+ * DFUD_ERROR_CANCELLED, a BLE URI DFUD_ERROR_INVALID_ARGUMENT. finish: a list of GInetAddress
+ * (g_resolver_free_addresses), never empty, or NULL with the error.
  */
 void dfud_transport_uri_resolve_async(const DfudTransportUri *uri, GCancellable *cancellable,
 				      GAsyncReadyCallback callback, gpointer user_data);
-gboolean dfud_transport_uri_resolve_finish(GAsyncResult *result, GError **error);
+GList *dfud_transport_uri_resolve_finish(GAsyncResult *result, GError **error);
 
 /* TRUE for exactly six two-digit hex numbers separated by colons; @out (18 bytes) gets it in
  * upper case when not NULL */

@@ -14,12 +14,13 @@
  * Defaults (dfud-sim(1)): an nRF52840 DK running an NCS SMP sample.
  *   images 1, slot_size 0x76000, net_slot_size 0x3a000, bootloader swap-move, no downgrade
  *   prevention, no key, SHA-256; buf_size 2475, buf_count 4, SMP v1 accepted, image check on,
- *   verbose errors on, erase on the first chunk, no legacy rc, full state list;
+ *   verbose errors on, erase on the first chunk, no legacy rc, full state list; reset 250 ms
+ *   after the answer, buffers released as soon as the answer left;
  *   os_name "dfud-sim", board "nrf52840dk"; swap time derived from the flash model;
  *   flash: the nrf52840 preset (4096-byte sectors, 85000 us per sector erase, 10250 ns per byte
  *   write, 20 ns per byte hash); time_scale 1.0; link model disabled
  *   (dfud_sim_link_params_init() values, link time scale 1.0);
- *   no faults, seed 0; count 1; UDP 127.0.0.1:1337; no log.
+ *   no faults, seed 0; count 1; UDP 127.0.0.1:1337 without an IP MTU; no log.
  */
 DfudSimConfig *
 dfud_sim_config_new(void)
@@ -35,6 +36,7 @@ dfud_sim_config_new(void)
 	self->smp_v1 = TRUE;
 	self->image_check = TRUE;
 	self->verbose_errors = TRUE;
+	self->reset_delay_ms = 250;
 	self->os_name = g_strdup("dfud-sim");
 	self->board = g_strdup("nrf52840dk");
 	dfud_sim_flash_preset("nrf52840", &self->flash);
@@ -129,6 +131,9 @@ dfud_sim_config_validate_model(const DfudSimConfig *self, GError **error)
 		return invalid(error, "--slot0-net needs --images 2 or more");
 	if ((self->mcuboot_s0_path == NULL) != (self->mcuboot_s1_path == NULL))
 		return invalid(error, "NSIB mode needs both --mcuboot-s0 and --mcuboot-s1");
+	if (self->mcuboot_s0_path != NULL && self->boot_mode == DFUD_SIM_BOOT_NONE)
+		return invalid(error, "NSIB mode (--mcuboot-s0/--mcuboot-s1) needs MCUboot, not "
+				      "--bootloader none");
 	if (self->b0_active > 1)
 		return invalid(error, "--b0-active %u must be 0 or 1", self->b0_active);
 	if (!(self->time_scale >= 0.0) || self->time_scale > 1000.0)
@@ -139,6 +144,18 @@ dfud_sim_config_validate_model(const DfudSimConfig *self, GError **error)
 			       self->link.time_scale);
 	if (self->count < 1 || self->count > 1000)
 		return invalid(error, "--count %u is out of range (1..1000)", self->count);
+	if (self->reset_delay_ms > 3600000)
+		return invalid(error, "--reset-delay %u ms is longer than an hour",
+			       self->reset_delay_ms);
+	if (self->buf_release_us > 10000000)
+		return invalid(error, "--buf-release-us %u is longer than 10 s",
+			       self->buf_release_us);
+	if (self->ip_mtu != 0 && (self->ip_mtu < 68 || self->ip_mtu > 65535))
+		return invalid(error, "--ip-mtu %u is out of range (68..65535, 0 for none)",
+			       self->ip_mtu);
+	if (self->ip_mtu != 0 && self->link.enabled)
+		return invalid(error, "--ip-mtu applies to UDP datagrams, not to the air-time "
+				      "model's packets (--link, --ble)");
 	if (self->swap_time_ms > 3600000)
 		return invalid(error, "--swap-time %u ms is longer than an hour",
 			       self->swap_time_ms);
@@ -166,6 +183,7 @@ static const struct {
     {DFUD_SIM_BOOT_OVERWRITE_ONLY, "overwrite-only"},
     {DFUD_SIM_BOOT_DIRECT_XIP, "direct-xip"},
     {DFUD_SIM_BOOT_DIRECT_XIP_REVERT, "direct-xip-revert"},
+    {DFUD_SIM_BOOT_NONE, "none"},
 };
 
 const gchar *

@@ -10,8 +10,13 @@
 
 G_BEGIN_DECLS
 
-/* MCUboot upgrade strategies; the number is what bootloader info "mode" reports (spec §3.5) */
+/*
+ * MCUboot upgrade strategies; the number is what bootloader info "mode" reports (spec §3.5).
+ * DFUD_SIM_BOOT_NONE is no MCUboot at all (Zephyr's smp_svr on native_sim, the peer of
+ * tests/peer): a reset restarts the application and swaps nothing; it reports no mode.
+ */
 typedef enum {
+	DFUD_SIM_BOOT_NONE = -1,
 	DFUD_SIM_BOOT_SWAP_SCRATCH = 1,
 	DFUD_SIM_BOOT_OVERWRITE_ONLY = 2,
 	DFUD_SIM_BOOT_SWAP_MOVE = 3,
@@ -54,6 +59,8 @@ typedef struct {
 	gboolean progressive_erase; /* CONFIG_IMG_ERASE_PROGRESSIVELY (FALSE) */
 	gboolean legacy_rc;	  /* CONFIG_MCUMGR_SMP_LEGACY_RC_BEHAVIOUR: "rc": 0 on success */
 	gboolean frugal_list;	  /* CONFIG_MCUMGR_GRP_IMG_FRUGAL_LIST */
+	guint reset_delay_ms;	  /* --reset-delay: CONFIG_MCUMGR_GRP_OS_RESET_MS (250); not scaled */
+	guint buf_release_us;	  /* --buf-release-us: buffers held after a response left (0) */
 	gchar *os_name;		  /* node name for OS info ("dfud-sim") */
 	gchar *board;		  /* hardware platform for OS info ("nrf52840dk") */
 	/* timing */
@@ -70,6 +77,7 @@ typedef struct {
 	guint count;		  /* --count: devices in this process */
 	gchar *log_json;	  /* --log-json: JSON-lines event log ("-" = stdout) */
 	gchar *udp_host;	  /* --udp HOST:PORT; device k listens on PORT + k */
+	guint ip_mtu;		  /* --ip-mtu: the device's IP MTU, 0 = not modelled (UDP only) */
 	guint16 udp_port;
 	gboolean ble;		  /* --ble */
 	gchar *adapter;		  /* --adapter hciN (any when NULL) */

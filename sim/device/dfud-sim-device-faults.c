@@ -19,11 +19,11 @@ fault_matches_cmd(const DfudSimFault *f, const DfudSmpHeader *hdr)
 		return TRUE;
 	if (hdr == NULL || hdr->group != f->cmd_group || hdr->id != f->cmd_id)
 		return FALSE;
-	/* image state read and write share an id */
+	/* image state read and write share an id; a request's op or its response's (op + 1) */
 	if (strstr(f->spec, "image.state-write") != NULL)
-		return hdr->op == 2;
+		return (hdr->op & 2) != 0;
 	if (strstr(f->spec, "image.state-read") != NULL)
-		return hdr->op == 0;
+		return (hdr->op & 2) == 0;
 	return TRUE;
 }
 

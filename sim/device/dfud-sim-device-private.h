@@ -55,6 +55,8 @@ struct _DfudSimDevice {
 	GQueue queue; /* DfudSimRequest, waiting for the work queue */
 	gboolean busy;
 	guint bufs_in_use;
+	guint release_timer; /* dfud_sim_timer: the last answer's buffers, --buf-release-us */
+	guint release_bufs;  /* the buffers it frees */
 	DfudSimUpload upload;
 	guint reset_source;
 	guint running_source;
@@ -110,9 +112,22 @@ DfudSmpCborWriter *dfud_sim_reply_key(DfudSimReply *r, const gchar *key);
 /* the map: NULL when it overflowed the buffer */
 GBytes *dfud_sim_reply_finish(DfudSimReply *r);
 
-/* dfud-sim-dispatch.c: handles one complete SMP packet; NULL = no response */
-GBytes *dfud_sim_dispatch(DfudSimDevice *self, DfudSimSession *session, const guint8 *packet,
-			  gsize len, gint64 *flash_us, gboolean *reset, gboolean *drop_link);
+/* what handling one packet produced */
+typedef struct {
+	GPtrArray *frames; /* GBytes: the responses, one per message answered, in order */
+	gint64 flash_us;   /* flash time spent, before time_scale */
+	gboolean reset;	   /* reboot after the responses */
+	gboolean drop_link;
+} DfudSimResult;
+
+/*
+ * dfud-sim-dispatch.c: handles one complete SMP packet, its messages in order up to the first
+ * SMP-level error (spec §1.4); a packet shorter than a header gets no response.
+ */
+/* @rsp_buffer: a response buffer was free (else the answer is {"rc": 2}, smp.c) */
+void dfud_sim_dispatch(DfudSimDevice *self, DfudSimSession *session, const guint8 *packet,
+		       gsize len, gboolean rsp_buffer, DfudSimResult *result);
+void dfud_sim_result_clear(DfudSimResult *result);
 gboolean dfud_sim_ctx_decode_failed(DfudSimCtx *ctx);
 
 /* dfud-sim-os-group.c */

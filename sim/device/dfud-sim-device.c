@@ -19,20 +19,23 @@
 /*
  * The device's runtime: sessions, the SMP buffer pool, the work queue (one request at a time,
  * in arrival order), the link model, the timing of flash work, faults, and resets. The per-packet
- * delays (a request's arrival, the flash work, a response's delivery) run on microsecond timers
- * (dfud-sim-timer.h); resets and swaps on millisecond ones.
+ * delays (a request's arrival, the flash work, a response's delivery, the buffers' release)
+ * run on microsecond timers (dfud-sim-timer.h); resets and swaps on millisecond ones.
+ *
+ * The buffers, as Zephyr's UDP transport and smp.c take them: a request takes one when it
+ * arrives (none free: it is lost, "Failed to allocate mcumgr buffer"), its processing one for
+ * the response (none free: the answer is {"rc": 2}, written in the request's buffer); the
+ * work queue frees both once the response is out, --buf-release-us later (the time the
+ * transport's send takes on a real board), and only then takes the next request.
  */
-
-#define RESET_DELAY_MS 250
 
 typedef struct _DfudSimWork {
 	DfudSimDevice *device;
 	DfudSimSession *session; /* NULL once the session is gone */
 	GBytes *packet;
-	GBytes *frame; /* the response */
-	gboolean reset;
-	gboolean drop_link;
-	guint timer; /* dfud_sim_timer id, 0 when none */
+	DfudSimResult result; /* the responses, once handled */
+	guint bufs;	      /* SMP buffers it holds: its request's, and the response's */
+	guint timer;	      /* dfud_sim_timer id, 0 when none */
 } DfudSimWork;
 
 /* a request in the air, or a response on its way to the client */
@@ -280,9 +283,12 @@ response_off(GBytes *frame, DfudSmpHeader *hdr)
 	return (gint64)off;
 }
 
-/* hands a response to the link; the response buffer is released when it is delivered */
+/*
+ * Hands a response to the link; with @holds_buffer the response buffer goes with it and is
+ * released when it is delivered. NULL when a fault drops it (its buffer stays the caller's).
+ */
 static DfudSimTimer *
-deliver(DfudSimDevice *self, DfudSimSession *session, GBytes *frame)
+deliver(DfudSimDevice *self, DfudSimSession *session, GBytes *frame, gboolean holds_buffer)
 {
 	gint64 now = g_get_monotonic_time();
 	gint64 at;
@@ -293,8 +299,6 @@ deliver(DfudSimDevice *self, DfudSimSession *session, GBytes *frame)
 	if (dfud_sim_device_fault_fire(self, DFUD_SIM_FAULT_DROP_RESPONSE, DFUD_SIM_PHASE_DONE,
 				       session, &rsp_hdr, response_off(frame, &rsp_hdr)) != NULL) {
 		log_drop(self, session, "response", "fault drop-response");
-		if (self->bufs_in_use > 0)
-			self->bufs_in_use--;
 		return NULL;
 	}
 	at =
@@ -305,7 +309,7 @@ deliver(DfudSimDevice *self, DfudSimSession *session, GBytes *frame)
 		at += (gint64)f->ms * 1000;
 	t = g_new0(DfudSimTimer, 1);
 	t->bytes = g_bytes_ref(frame);
-	t->holds_buffer = TRUE;
+	t->holds_buffer = holds_buffer;
 	timer_start(session, t, at);
 	if (dfud_sim_device_fault_fire(self, DFUD_SIM_FAULT_DUPLICATE_RESPONSE, DFUD_SIM_PHASE_DONE,
 				       session, NULL, -1) != NULL) {
@@ -314,6 +318,35 @@ deliver(DfudSimDevice *self, DfudSimSession *session, GBytes *frame)
 		timer_start(session, dup, at);
 	}
 	return t;
+}
+
+/* the buffers a request and its answer held are free again: the work queue takes the next */
+static gboolean
+on_release(gpointer data)
+{
+	DfudSimDevice *self = data;
+
+	self->release_timer = 0;
+	self->bufs_in_use -= MIN(self->bufs_in_use, self->release_bufs);
+	self->release_bufs = 0;
+	self->busy = FALSE;
+	kick(self);
+	return G_SOURCE_REMOVE;
+}
+
+/* @bufs buffers of the request just handled: freed now, or --buf-release-us after its answers
+ * were @sent */
+static void
+release_buffers(DfudSimDevice *self, guint bufs, gboolean sent)
+{
+	if (!sent || self->config->buf_release_us == 0 || self->config->link.enabled) {
+		self->bufs_in_use -= MIN(self->bufs_in_use, bufs);
+		self->busy = FALSE;
+		return;
+	}
+	self->release_bufs = bufs;
+	self->release_timer = dfud_sim_timer_add(
+	    g_get_monotonic_time() + self->config->buf_release_us, on_release, self);
 }
 
 /* --- reset --- */
@@ -363,13 +396,18 @@ on_reset(gpointer data)
 	return G_SOURCE_REMOVE;
 }
 
-/* Zephyr reboots CONFIG_MCUMGR_GRP_OS_RESET_MS after the answer went out */
+/*
+ * Zephyr reboots CONFIG_MCUMGR_GRP_OS_RESET_MS after the reset command (spec §3.2, §9.6),
+ * answering as the old firmware meanwhile; counted here from when the answer went out. A
+ * software timer: --time-scale does not scale it. Another reset meanwhile leaves the reboot
+ * where it is (os_mgmt.c schedules it with k_work_schedule(), which does not move a pending
+ * work; the peer of tests/peer reboots once, 250 ms after the first).
+ */
 static void
 schedule_reset(DfudSimDevice *self)
 {
 	if (self->running && self->reset_source == 0)
-		self->reset_source =
-		    g_timeout_add(scaled_ms(self, RESET_DELAY_MS * 1000), on_reset, self);
+		self->reset_source = g_timeout_add(self->config->reset_delay_ms, on_reset, self);
 }
 
 /* --- the work queue --- */
@@ -380,7 +418,7 @@ work_free(DfudSimWork *w)
 	if (w->timer != 0)
 		dfud_sim_timer_remove(w->timer);
 	g_bytes_unref(w->packet);
-	g_clear_pointer(&w->frame, g_bytes_unref);
+	dfud_sim_result_clear(&w->result);
 	g_free(w);
 }
 
@@ -390,19 +428,26 @@ on_work_done(gpointer data)
 	DfudSimWork *w = data;
 	DfudSimDevice *self = w->device;
 	DfudSimSession *session = w->session;
+	GPtrArray *frames = w->result.frames;
+	gboolean sent = session != NULL && self->running && frames->len > 0;
+	gboolean hold = sent && self->config->buf_release_us > 0 && !self->config->link.enabled;
 	DfudSimTimer *t = NULL;
 
 	w->timer = 0;
 	self->current = NULL;
-	self->busy = FALSE;
-	if (self->bufs_in_use > 0)
-		self->bufs_in_use--; /* the request buffer */
-	if (session != NULL && w->frame != NULL && self->running) {
-		t = deliver(self, session, w->frame);
-	} else if (self->bufs_in_use > 0) {
-		self->bufs_in_use--; /* the unused response buffer */
+	for (guint i = 0; sent && i < frames->len; i++) {
+		/* the messages of a packet take the response buffer one after the other; without
+		 * a release delay the last answer keeps it until it is delivered */
+		gboolean last = i + 1 == frames->len;
+		DfudSimTimer *ti = deliver(self, session, frames->pdata[i], last && !hold);
+
+		if (ti != NULL)
+			t = ti;
+		if (ti != NULL && last && !hold)
+			w->bufs--;
 	}
-	if (session != NULL && w->drop_link) {
+	release_buffers(self, w->bufs, sent);
+	if (session != NULL && w->result.drop_link) {
 		emit_drop_link(self, session);
 	} else if (session != NULL &&
 		   dfud_sim_device_fault_fire(self, DFUD_SIM_FAULT_DROP_LINK, DFUD_SIM_PHASE_DONE,
@@ -413,7 +458,7 @@ on_work_done(gpointer data)
 		else
 			emit_drop_link(self, session);
 	}
-	if (w->reset) {
+	if (w->result.reset) {
 		if (t != NULL)
 			t->reset = TRUE;
 		else
@@ -428,7 +473,7 @@ static void
 kick(DfudSimDevice *self)
 {
 	DfudSimWork *w;
-	gint64 flash_us = 0;
+	gboolean rsp_buffer;
 	gint64 start;
 	gsize len;
 	const guint8 *p;
@@ -438,32 +483,48 @@ kick(DfudSimDevice *self)
 	w = g_queue_pop_head(&self->queue);
 	p = g_bytes_get_data(w->packet, &len);
 	dfud_sim_log_frame(self->log, self->index, "request", p, len);
-	if (self->bufs_in_use >= self->config->buf_count) {
-		/* no buffer for the response: Zephyr drops the request unanswered */
-		log_drop(self, w->session, "response", "no free SMP buffer for the response");
-		if (self->bufs_in_use > 0)
-			self->bufs_in_use--;
-		work_free(w);
-		kick(self);
-		return;
+	/* no buffer for the response: smp.c answers {"rc": 2} in the request's buffer */
+	rsp_buffer = self->bufs_in_use < self->config->buf_count;
+	if (rsp_buffer) {
+		self->bufs_in_use++;
+		w->bufs++;
+	} else {
+		log_drop(self, w->session, "response buffer", "no free SMP buffer: answered rc 2");
 	}
-	self->bufs_in_use++;
 	self->busy = TRUE;
 	self->current = w;
 	/* the flash time counts from here: the real file I/O of the dispatch runs within it */
 	start = g_get_monotonic_time();
-	w->frame = dfud_sim_dispatch(self, w->session, p, len, &flash_us, &w->reset, &w->drop_link);
-	if (w->frame == NULL && len < 8)
+	dfud_sim_dispatch(self, w->session, p, len, rsp_buffer, &w->result);
+	if (w->result.frames->len == 0 && len < 8)
 		log_drop(self, w->session, "request", "shorter than the SMP header");
 	w->timer = dfud_sim_timer_add(
-	    dfud_sim_timer_deadline(start, flash_us, self->config->time_scale),
+	    dfud_sim_timer_deadline(start, w->result.flash_us, self->config->time_scale),
 	    on_work_done, w);
+}
+
+/* the header of a packet, for faults that look at the command; NULL if it is too short */
+static const DfudSmpHeader *
+peek_header(GBytes *packet, DfudSmpHeader *hdr)
+{
+	gsize len = 0;
+	const guint8 *p = g_bytes_get_data(packet, &len);
+
+	if (len < DFUD_SMP_HEADER_SIZE)
+		return NULL;
+	hdr->op = p[0] & 0x07;
+	hdr->version = (p[0] >> 3) & 0x03;
+	hdr->group = (guint16)(p[4] << 8 | p[5]);
+	hdr->seq = p[6];
+	hdr->id = p[7];
+	return hdr;
 }
 
 static void
 on_arrival(DfudSimDevice *self, DfudSimSession *session, GBytes *packet)
 {
 	DfudSimWork *w;
+	DfudSmpHeader hdr = {0};
 
 	if (!self->running) {
 		log_drop(self, session, "request", "device not running");
@@ -476,16 +537,18 @@ on_arrival(DfudSimDevice *self, DfudSimSession *session, GBytes *packet)
 		return;
 	}
 	if (dfud_sim_device_fault_fire(self, DFUD_SIM_FAULT_DROP_REQUEST, DFUD_SIM_PHASE_ARRIVAL,
-				       session, NULL, -1) != NULL) {
+				       session, peek_header(packet, &hdr), -1) != NULL) {
 		log_drop(self, session, "request", "fault drop-request");
 		return;
 	}
+	/* smp_udp.c: "Failed to allocate mcumgr buffer", the datagram is dropped */
 	if (self->bufs_in_use >= self->config->buf_count) {
 		log_drop(self, session, "request", "no free SMP buffer");
 		return;
 	}
 	self->bufs_in_use++;
 	w = g_new0(DfudSimWork, 1);
+	w->bufs = 1;
 	w->device = self;
 	w->session = session;
 	w->packet = g_bytes_ref(packet);
@@ -555,6 +618,13 @@ dfud_sim_device_get_buf_size(DfudSimDevice *self)
 	return self->config->buf_size;
 }
 
+guint
+dfud_sim_device_get_ip_mtu(DfudSimDevice *self)
+{
+	g_return_val_if_fail(DFUD_IS_SIM_DEVICE(self), 0);
+	return self->config->ip_mtu;
+}
+
 gboolean
 dfud_sim_device_has_link_model(DfudSimDevice *self)
 {
@@ -576,6 +646,8 @@ dfud_sim_device_finalize(GObject *object)
 		work_free(self->current);
 	while (!g_queue_is_empty(&self->queue))
 		work_free(g_queue_pop_head(&self->queue));
+	if (self->release_timer != 0)
+		dfud_sim_timer_remove(self->release_timer);
 	if (self->reset_source != 0)
 		g_source_remove(self->reset_source);
 	if (self->running_source != 0)

@@ -47,6 +47,9 @@ dfud_sim_device_is_running(DfudSimDevice *self);
 /* the largest SMP packet the device accepts (buf_size): BLE reassembly limit */
 guint
 dfud_sim_device_get_buf_size(DfudSimDevice *self);
+/* the device's IP MTU for UDP datagrams (--ip-mtu), 0 when not modelled */
+guint
+dfud_sim_device_get_ip_mtu(DfudSimDevice *self);
 /* whether the BLE air-time model times this device's packets (--link) */
 gboolean
 dfud_sim_device_has_link_model(DfudSimDevice *self);

@@ -6,6 +6,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include "dfud-sim-device-private.h"
 #include "smp/dfud-smp-cbor-check.h"
 #include "smp/dfud-smp-cbor-map.h"
@@ -14,7 +16,8 @@
 
 /*
  * Zephyr's SMP server for one packet (spec §1, §2, §9.3): header checks, the command lookup,
- * the body, the error forms of SMP v1 and v2.
+ * the body, the error forms of SMP v1 and v2, and the messages of a packet one after the other
+ * (smp.c, smp_process_request_packet()).
  */
 
 gboolean
@@ -76,12 +79,17 @@ group_rc_to_v1(gint group, gint rc)
 	return DFUD_SMP_RC_EUNKNOWN;
 }
 
-/* an error answer replaces whatever the handler wrote */
+/*
+ * An error answer replaces whatever the handler wrote. A group error of a v2 request is an
+ * `err` map without `rsn` (smp_add_cmd_err()); the reason only goes with an `rc` answer, i.e.
+ * a v1 request's translated group error (smp.c, smp_handle_single_req()).
+ */
 static void
 encode_status(DfudSimCtx *ctx, DfudSimStatus st)
 {
 	DfudSimReply *r = &ctx->reply;
-	gboolean rsn = st.rsn != NULL && ctx->device->config->verbose_errors;
+	gboolean rsn = st.rsn != NULL && ctx->device->config->verbose_errors &&
+		       (st.group < 0 || ctx->hdr.version < DFUD_SMP_VERSION_2);
 
 	dfud_sim_reply_reset(r);
 	if (st.group < 0) {
@@ -99,14 +107,16 @@ encode_status(DfudSimCtx *ctx, DfudSimStatus st)
 		dfud_smp_cbor_writer_text(dfud_sim_reply_key(r, "rsn"), st.rsn);
 }
 
+/* the frame of the answer; *error is set when it became an EMSGSIZE error */
 static GBytes *
-finish_frame(DfudSimCtx *ctx)
+finish_frame(DfudSimCtx *ctx, gboolean *error)
 {
 	g_autoptr(GBytes) body = dfud_sim_reply_finish(&ctx->reply);
 	DfudSmpHeader rsp = ctx->hdr;
 
 	if (body == NULL) {
 		/* the response did not fit the SMP buffer */
+		*error = TRUE;
 		encode_status(ctx, DFUD_SIM_RC(DFUD_SMP_RC_EMSGSIZE));
 		body = dfud_sim_reply_finish(&ctx->reply);
 		g_assert(body != NULL);
@@ -122,8 +132,11 @@ load_body(const guint8 *body, gsize len)
 {
 	g_autoptr(cbor_item_t) map = NULL;
 
+	/* no body is no map: commands that take parameters answer rc 3 (zcbor_map_decode_bulk()
+	 * fails; the peer of tests/peer does so for echo, OS and bootloader info, state write,
+	 * upload and erase), those that take none do not look (spec §9.3) */
 	if (len == 0)
-		return cbor_new_definite_map(0);
+		return NULL;
 	map = dfud_smp_cbor_load(body, len, NULL);
 	if (map == NULL || !dfud_smp_cbor_map_validate(map, NULL))
 		return NULL;
@@ -176,19 +189,19 @@ run_command(DfudSimCtx *ctx)
 	return st;
 }
 
-GBytes *
-dfud_sim_dispatch(DfudSimDevice *self, DfudSimSession *session, const guint8 *packet, gsize len,
-		  gint64 *flash_us, gboolean *reset, gboolean *drop_link)
+/*
+ * One message at @packet (@len bytes left in the packet, at least a header): its response,
+ * NULL for none. *consumed is the message's length; *stop is TRUE when the packet's later
+ * messages are not handled (an SMP-level error: every `rc` answer but a v2 group error).
+ */
+static GBytes *
+dispatch_one(DfudSimDevice *self, DfudSimSession *session, const guint8 *packet, gsize len,
+	     gboolean rsp_buffer, DfudSimResult *result, gsize *consumed, gboolean *stop)
 {
 	DfudSimCtx ctx = {0};
 	DfudSimStatus st;
-	GBytes *frame;
+	GBytes *frame = NULL;
 
-	*flash_us = 0;
-	*reset = FALSE;
-	*drop_link = FALSE;
-	if (len < DFUD_SMP_HEADER_SIZE)
-		return NULL;
 	ctx.device = self;
 	ctx.session = session;
 	/* Zephyr ignores the reserved bits; so does this decoder */
@@ -200,9 +213,15 @@ dfud_sim_dispatch(DfudSimDevice *self, DfudSimSession *session, const guint8 *pa
 	ctx.hdr.seq = packet[6];
 	ctx.hdr.id = packet[7];
 	dfud_sim_reply_init(&ctx.reply, self->config->buf_size - DFUD_SMP_HEADER_SIZE);
+	*consumed = MIN(len, DFUD_SMP_HEADER_SIZE + (gsize)ctx.hdr.len);
 
+	/* in smp.c's order: the length, the op, then the version */
 	if (ctx.hdr.len > len - DFUD_SMP_HEADER_SIZE) {
 		st = DFUD_SIM_RC(DFUD_SMP_RC_ECORRUPT);
+	} else if (ctx.hdr.op != DFUD_SMP_OP_READ && ctx.hdr.op != DFUD_SMP_OP_WRITE) {
+		st = DFUD_SIM_RC(DFUD_SMP_RC_ENOTSUP);
+	} else if (!rsp_buffer) {
+		st = DFUD_SIM_RC(DFUD_SMP_RC_ENOMEM);
 	} else if (ctx.hdr.version > DFUD_SMP_VERSION_2) {
 		st = DFUD_SIM_RC(DFUD_SMP_RC_UNSUPPORTED_TOO_NEW);
 	} else if (ctx.hdr.version == DFUD_SMP_VERSION_1 && !self->config->smp_v1) {
@@ -211,18 +230,48 @@ dfud_sim_dispatch(DfudSimDevice *self, DfudSimSession *session, const guint8 *pa
 		ctx.body = load_body(packet + DFUD_SMP_HEADER_SIZE, ctx.hdr.len);
 		st = run_command(&ctx);
 	}
+	*stop = st.rc != 0 && (st.group < 0 || ctx.hdr.version < DFUD_SMP_VERSION_2);
 	if (ctx.no_response) {
-		frame = NULL;
+		*stop = TRUE;
 	} else {
 		if (st.rc != 0)
 			encode_status(&ctx, st);
-		frame = finish_frame(&ctx);
+		frame = finish_frame(&ctx, stop);
 	}
-	*flash_us = ctx.flash_us;
-	*reset = ctx.reset && st.rc == 0;
-	*drop_link = ctx.drop_link;
+	result->flash_us += ctx.flash_us;
+	result->reset = result->reset || (ctx.reset && st.rc == 0);
+	result->drop_link = result->drop_link || ctx.drop_link;
 	if (ctx.body != NULL)
 		cbor_decref(&ctx.body);
 	dfud_sim_reply_clear(&ctx.reply);
 	return frame;
+}
+
+void
+dfud_sim_dispatch(DfudSimDevice *self, DfudSimSession *session, const guint8 *packet, gsize len,
+		  gboolean rsp_buffer, DfudSimResult *result)
+{
+	gsize off = 0;
+
+	memset(result, 0, sizeof(*result));
+	result->frames = g_ptr_array_new_with_free_func((GDestroyNotify)g_bytes_unref);
+	/* a rest shorter than a header ends the packet without an answer (smp_read_hdr()) */
+	while (len - off >= DFUD_SMP_HEADER_SIZE) {
+		gsize consumed = 0;
+		gboolean stop = FALSE;
+		GBytes *frame = dispatch_one(self, session, packet + off, len - off, rsp_buffer,
+					     result, &consumed, &stop);
+
+		if (frame != NULL)
+			g_ptr_array_add(result->frames, frame);
+		off += consumed;
+		if (stop || result->drop_link)
+			break;
+	}
+}
+
+void
+dfud_sim_result_clear(DfudSimResult *result)
+{
+	g_clear_pointer(&result->frames, g_ptr_array_unref);
 }

@@ -29,7 +29,7 @@ static const gchar *const kind_names[] = {
 /* the keys each kind accepts besides device= and count= */
 static const gchar *const kind_keys[] = {
     [DFUD_SIM_FAULT_DROP_LINK] = "offset after p",
-    [DFUD_SIM_FAULT_DROP_REQUEST] = "p after",
+    [DFUD_SIM_FAULT_DROP_REQUEST] = "p after cmd",
     [DFUD_SIM_FAULT_DROP_RESPONSE] = "p after cmd offset",
     [DFUD_SIM_FAULT_DELAY_RESPONSE] = "ms p",
     [DFUD_SIM_FAULT_DUPLICATE_RESPONSE] = "p",

@@ -17,8 +17,10 @@ G_BEGIN_DECLS
  *   drop-link:offset=N          drop the link when an upload chunk reaches offset N
  *   drop-link:after=N           drop the link after the N-th request of the session
  *   drop-link:p=P               drop the link with probability P per request
- *   drop-request:p=P|after=N    lose a request (no response), as a full buffer would
- *   drop-response:p=P|after=N   process the request, never send its response
+ *   drop-request:p=P|after=N[,cmd=C]
+ *                               lose a request (no response), as a full buffer would
+ *   drop-response:p=P|after=N[,cmd=C]
+ *                               process the request, never send its response
  *   drop-response:cmd=image.upload,offset=N
  *                               the same for the upload answer that reports off >= N
  *                               (offset=LEN: the device completed the upload, its answer is lost)

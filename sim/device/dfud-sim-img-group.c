@@ -198,6 +198,13 @@ state_write(DfudSimCtx *ctx)
 		slot = self->boot.image[0].active;
 	}
 	st = &self->boot.image[image];
+	/*
+	 * Zephyr 4.3 (img_mgmt_state.c) refuses to confirm any slot but the running one unless
+	 * CONFIG_MCUMGR_GRP_IMG_ALLOW_CONFIRM_NON_ACTIVE_SLOT, which depends on an MCUboot mode:
+	 * without MCUboot it is off and a confirm of slot 1 answers 32 (the peer of tests/peer)
+	 */
+	if (self->config->boot_mode == DFUD_SIM_BOOT_NONE && confirm && slot != st->active)
+		return IMG_ERR(DFUD_SMP_IMG_RC_IMAGE_CONFIRMATION_DENIED);
 	/* 2: ALLOW_CONFIRM_NON_ACTIVE_IMAGE_SECONDARY */
 	if (!xip_revert && confirm && image != 0 && slot != 1)
 		return IMG_ERR(DFUD_SMP_IMG_RC_IMAGE_CONFIRMATION_DENIED);

@@ -285,6 +285,14 @@ dfud_sim_mcuboot_boot(DfudSimDevice *self)
 {
 	gint64 us = 0;
 
+	/* no bootloader: the application restarts from where it runs, its slots untouched, and a
+	 * slot marked for test (or confirm) stays pending (the peer of tests/peer does so) */
+	if (self->config->boot_mode == DFUD_SIM_BOOT_NONE) {
+		for (guint i = 0; i < self->config->images; i++)
+			log_boot(self, i, "restart", self->boot.image[i].active,
+				 "no MCUboot: nothing swaps");
+		return 0;
+	}
 	for (guint i = 0; i < self->config->images; i++) {
 		if (self->config->boot_mode == DFUD_SIM_BOOT_DIRECT_XIP ||
 		    self->config->boot_mode == DFUD_SIM_BOOT_DIRECT_XIP_REVERT)

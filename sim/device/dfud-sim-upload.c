@@ -129,10 +129,11 @@ first_chunk(DfudSimCtx *ctx, UploadReq *req, gboolean *done)
 		*done = TRUE;
 		return DFUD_SIM_OK;
 	}
-	/* 7 */
-	if (req->image >= self->config->images)
+	/* 7: a single-image build ignores `image` and takes the free slot of image 0
+	 * (zephyr_img_mgmt.c, img_mgmt_get_unused_slot_area_id(); the peer of tests/peer) */
+	if (self->config->images > 1 && req->image >= self->config->images)
 		return IMG_ERR_RSN(DFUD_SMP_IMG_RC_NO_FREE_SLOT, "no slot");
-	image = (guint)req->image;
+	image = self->config->images > 1 ? (guint)req->image : 0;
 	slot = 1 - self->boot.image[image].active;
 	if (dfud_sim_device_slot_in_use(self, image, slot))
 		return IMG_ERR_RSN(DFUD_SMP_IMG_RC_NO_FREE_SLOT, "no slot");
@@ -312,8 +313,12 @@ dfud_sim_erase_handle(DfudSimCtx *ctx)
 		return DFUD_SIM_RC(DFUD_SMP_RC_EINVAL);
 	if (!has_slot)
 		abs_slot = 1 - self->boot.image[0].active;
-	if (abs_slot >= 2u * self->config->images)
-		return IMG_ERR_RSN(DFUD_SMP_IMG_RC_INVALID_SLOT, NULL);
+	/* a slot without a flash area: its open fails (10), and the upload state is reset all the
+	 * same (img_mgmt.c, img_mgmt_erase(); the peer answers 10 for slot 2 of one image) */
+	if (abs_slot >= 2u * self->config->images) {
+		dfud_sim_upload_clear(self);
+		return IMG_ERR_RSN(DFUD_SMP_IMG_RC_FLASH_OPEN_FAILED, NULL);
+	}
 	image = (guint)(abs_slot / 2);
 	slot = (guint)(abs_slot % 2);
 	if (dfud_sim_device_slot(self, image, slot)->image != NULL &&

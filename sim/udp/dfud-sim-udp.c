@@ -9,6 +9,8 @@
 #include "dfud-error.h"
 #include "dfud-sim-udp.h"
 
+#include <string.h>
+
 /* the largest UDP payload: datagrams are read whole, then cut to DFUD_SIM_UDP_MTU */
 #define UDP_DATAGRAM_MAX 65536
 /* datagrams read per wake-up before other sources get their turn */
@@ -41,6 +43,64 @@ udp_peer_free(DfudSimUdpPeer *peer)
 	g_free(peer);
 }
 
+/* the IP packet a UDP payload of @len bytes to or from @address takes: UDP and IP headers */
+static gsize
+udp_ip_packet_len(GSocketAddress *address, gsize len)
+{
+	GInetAddress *ip = g_inet_socket_address_get_address(G_INET_SOCKET_ADDRESS(address));
+	gsize ip_header = 20;
+
+	/* an IPv4-mapped IPv6 address travels as IPv4 */
+	if (g_inet_address_get_family(ip) == G_SOCKET_FAMILY_IPV6) {
+		const guint8 *b = g_inet_address_to_bytes(ip);
+		static const guint8 mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+		if (memcmp(b, mapped, sizeof(mapped)) != 0)
+			ip_header = 40;
+	}
+	return len + 8 + ip_header;
+}
+
+static void
+udp_log_drop(DfudSimUdp *self, GSocketAddress *address, const gchar *what, gsize len,
+	     const gchar *reason)
+{
+	g_autofree gchar *name = dfud_sim_udp_address_to_string(G_INET_SOCKET_ADDRESS(address));
+	JsonObject *fields;
+
+	g_debug("device %u: %s of %" G_GSIZE_FORMAT " bytes from/to %s dropped: %s",
+		dfud_sim_device_get_index(self->device), what, len, name, reason);
+	if (self->log == NULL || !dfud_sim_log_enabled(self->log))
+		return;
+	fields = json_object_new();
+	json_object_set_string_member(fields, "reason", reason);
+	json_object_set_string_member(fields, "what", what);
+	json_object_set_string_member(fields, "peer", name);
+	json_object_set_int_member(fields, "len", (gint64)len);
+	dfud_sim_log_event(self->log, dfud_sim_device_get_index(self->device), "drop", fields);
+}
+
+/*
+ * Whether a datagram of @len bytes fits the device's IP MTU (--ip-mtu) in one IP packet: Zephyr
+ * does not reassemble IP fragments (CONFIG_NET_IPV4_FRAGMENT and CONFIG_NET_IPV6_FRAGMENT are
+ * off by default), so a request sent in fragments never reaches the SMP server, and an answer
+ * that does not fit is not sent either. Logs the drop when it does not.
+ */
+static gboolean
+udp_fits_mtu(DfudSimUdp *self, GSocketAddress *address, const gchar *what, gsize len)
+{
+	guint mtu = dfud_sim_device_get_ip_mtu(self->device);
+	gsize ip_len = udp_ip_packet_len(address, len);
+	g_autofree gchar *reason = NULL;
+
+	if (mtu == 0 || ip_len <= mtu)
+		return TRUE;
+	reason = g_strdup_printf("IP packet of %" G_GSIZE_FORMAT " bytes exceeds the IP MTU %u "
+				 "(no IP fragmentation)",
+				 ip_len, mtu);
+	udp_log_drop(self, address, what, len, reason);
+	return FALSE;
+}
+
 static void
 udp_send_cb(DfudSimSession *session, GBytes *frame, gpointer user_data)
 {
@@ -49,6 +109,8 @@ udp_send_cb(DfudSimSession *session, GBytes *frame, gpointer user_data)
 	gsize len = 0;
 	const guint8 *data = g_bytes_get_data(frame, &len);
 
+	if (!udp_fits_mtu(peer->udp, peer->address, "response", len))
+		return;
 	if (g_socket_send_to(peer->udp->socket, peer->address, (const gchar *)data, len, NULL,
 			     &error) < 0)
 		g_debug("device %u: response to %s lost: %s",
@@ -99,24 +161,6 @@ udp_peer_lookup(DfudSimUdp *self, GSocketAddress *address)
 	return peer;
 }
 
-static void
-udp_log_drop(DfudSimUdp *self, GSocketAddress *address, gsize len)
-{
-	g_autofree gchar *name = dfud_sim_udp_address_to_string(G_INET_SOCKET_ADDRESS(address));
-	JsonObject *fields;
-
-	g_debug("device %u: datagram from %s dropped: not running",
-		dfud_sim_device_get_index(self->device), name);
-	if (self->log == NULL || !dfud_sim_log_enabled(self->log))
-		return;
-	fields = json_object_new();
-	json_object_set_string_member(fields, "reason", "not running");
-	json_object_set_string_member(fields, "what", "request");
-	json_object_set_string_member(fields, "peer", name);
-	json_object_set_int_member(fields, "len", (gint64)len);
-	dfud_sim_log_event(self->log, dfud_sim_device_get_index(self->device), "drop", fields);
-}
-
 /* reads one datagram; FALSE when there is none left (or the socket failed) */
 static gboolean
 udp_read_one(DfudSimUdp *self)
@@ -137,9 +181,11 @@ udp_read_one(DfudSimUdp *self)
 	if (!G_IS_INET_SOCKET_ADDRESS(address))
 		return TRUE;
 	if (!dfud_sim_device_is_running(self->device)) {
-		udp_log_drop(self, address, (gsize)len);
+		udp_log_drop(self, address, "request", (gsize)len, "not running");
 		return TRUE;
 	}
+	if (!udp_fits_mtu(self, address, "request", (gsize)len))
+		return TRUE;
 	/* Zephyr receives into a buffer of CONFIG_MCUMGR_TRANSPORT_UDP_MTU bytes; with the BLE
 	 * air-time model a datagram stands for a packet BLE reassembled, up to the SMP buffer */
 	if (len > DFUD_SIM_UDP_MTU && !dfud_sim_device_has_link_model(self->device))

@@ -19,7 +19,9 @@ G_BEGIN_DECLS
  * a new one). Datagrams longer than DFUD_SIM_UDP_MTU are cut to that length, as Zephyr's
  * receive buffer does, except with the BLE air-time model: then a datagram stands for an SMP
  * packet reassembled from ATT writes and only the SMP buffer (--buf-size) limits it. While the
- * device is not running (a reset) datagrams are dropped.
+ * device is not running (a reset) datagrams are dropped. With --ip-mtu, a request whose IP
+ * packet would exceed the device's IP MTU is dropped (Zephyr does not reassemble fragments),
+ * and so is an answer that would not fit; both are logged as "drop" events with the reason.
  */
 #define DFUD_SIM_UDP_MTU 1500 /* CONFIG_MCUMGR_TRANSPORT_UDP_MTU */
 

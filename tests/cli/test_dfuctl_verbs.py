@@ -118,7 +118,7 @@ class DevicesTest(DfuctlTestCase):
         self.fails(3, "NotFound", "info", "1", "--session")
 
     def test_devices(self):
-        sim = self.start_sim("--slot0", data(OLD), "--time-scale=0", count=2)
+        sim = self.start_sim("--slot0", data(OLD), "--time-scale=0", count=3)
         self.start_daemon()
 
         self.assertEqual(self.ok_json("--session", "devices"), {"devices": []})
@@ -173,8 +173,30 @@ class DevicesTest(DfuctlTestCase):
         for selector in ("nosuch", "7", "0", "/org/dfud/Dfu1/Device/nosuch"):
             run = self.fails(3, "NotFound", "--session", "info", selector)
             self.assertIn(selector, run.err)
-        # a URI dfud does not know yet is added by a verb that uses it
-        third = "udp:127.0.0.1:9"
+        # info never adds: a URI dfud does not know is 3, with the way to add it
+        third = sim.uris[2]
+        for selector in (third, third + "?mtu=1280", "udp:localhost:9", "AA:BB:CC:DD:EE:01"):
+            run = self.fails(3, "NotFound", "--session", "info", selector)
+            self.assertIn("dfuctl add", run.err)
+        self.assertEqual(len(self.ok_json("--session", "devices")["devices"]), 2)
+        # a URI no device can have says what is wrong (64), for every verb, and adds nothing
+        for verb, selector, says in (("info", "udp:999.1.1.1:5", "not an IPv4 address"),
+                                     ("info", "udp:[fe80::1]:5", "needs its interface"),
+                                     ("info", "udp:127.0.0.1:5?foo=1", "unknown option"),
+                                     ("info", "tcp:127.0.0.1:5", "unknown scheme"),
+                                     ("images", "udp:1.2.3:5", "not an IPv4 address"),
+                                     ("reset", "udp:my_board:5", "not a host name"),
+                                     ("remove", "ble:00:00:00:00:00:00", "cannot be a device"),
+                                     ("add", "udp:127.0.0.1:5?mtu=100", "not an IP MTU")):
+            run = self.fails(64, "InvalidArgument", "--session", verb, selector)
+            self.assertIn(says, run.err)
+        # a host name that does not resolve is not added either (3)
+        run = self.fails(3, "NotFound", "--session", "add", "udp:no-such-device.invalid:5")
+        self.assertIn("does not resolve", run.err)
+        self.assertEqual(len(self.ok_json("--session", "devices")["devices"]), 2)
+        # a verb that acts on a device still takes a URI dfud does not know, and adds it
+        images = self.ok_json("--session", "images", third)
+        self.assertEqual(images["uri"], third)
         self.assertEqual(self.ok_json("--session", "info", third)["uri"], third)
         self.assertEqual(len(self.ok_json("--session", "devices")["devices"]), 3)
         # but remove never adds
@@ -205,7 +227,9 @@ class DevicesTest(DfuctlTestCase):
 
 class CommandsTest(DfuctlTestCase):
     def test_commands(self):
-        sim = self.start_sim("--slot0", data(OLD), "--time-scale=0")
+        sim = self.start_sim("--slot0", data(OLD), "--time-scale=0",
+                             # the reboot at once: the test reads the state right after Reset
+                             "--reset-delay=0")
         self.start_daemon()
         device = self.add_device(sim.uri)
         old_hash = dfudtest.HASHES[OLD]

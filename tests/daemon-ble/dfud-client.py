@@ -13,6 +13,8 @@
    PropertiesChanged until it ends: Status done, Result verified, ATT MTU 517 seen.
 4. Device.GetImageState: the image runs (active) and is confirmed, with --version and the
    image's hash.
+With --echo TEXT (repeatable) instead: Device.Echo of each TEXT, one right after the other's
+answer (no scan, no update: the device object must exist); each must be answered with its TEXT.
 Every wait has a deadline; exit status 0 when every check passed.
 """
 import argparse
@@ -313,6 +315,24 @@ class Client:
         self.stop_scan()
         return 0
 
+    def echoes(self):
+        """Device.Echo of each --echo text, each call as soon as the previous one is answered"""
+        device, _ = self.wait(f"dfud's device object for {self.address}", self.find_device, 30)
+        answered = None
+        for text in self.args.echo:
+            t = time.monotonic()
+            gap = f", {(t - answered) * 1000:.0f} ms after the previous answer" if answered else ""
+            try:
+                reply = self.call(device, DEVICE, "Echo", GLib.Variant("(s)", (text,)), "(s)",
+                                  timeout_ms=COMMAND_TIMEOUT_MS)[0]
+            except GLib.Error as e:
+                raise Failure(f"Echo({text!r}){gap}: {remote_error(e)}: {e.message}")
+            answered = time.monotonic()
+            self.log(f"Echo({text!r}){gap}: {reply!r} after {answered - t:.1f} s")
+            if reply != text:
+                raise Failure(f"Echo({text!r}) answered {reply!r}")
+        return 0
+
     def device_idle(self, device):
         p = self.props(device, DEVICE)
         return p["State"] == "idle" and p["CurrentJob"] == "/"
@@ -328,14 +348,18 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--adapter", default="hci0")
     ap.add_argument("--address", required=True, help="the peripheral's address")
-    ap.add_argument("--image", required=True)
-    ap.add_argument("--version", required=True, help="the image's version, e.g. 1.2.3+4")
+    ap.add_argument("--image", help="the update's firmware (without --echo)")
+    ap.add_argument("--version", help="the image's version, e.g. 1.2.3+4 (without --echo)")
+    ap.add_argument("--echo", action="append", metavar="TEXT",
+                    help="only Device.Echo(TEXT), back to back when repeated")
     ap.add_argument("--ready-file", help="created once the discovery runs")
     ap.add_argument("--timeout", type=float, default=300, help="for everything, seconds")
     args = ap.parse_args()
+    if not args.echo and (args.image is None or args.version is None):
+        ap.error("--image and --version are required for the update")
     client = Client(args)
     try:
-        rc = client.run()
+        rc = client.echoes() if args.echo else client.run()
         client.log("PASS")
         return rc
     except (Failure, GLib.Error) as e:

@@ -30,7 +30,9 @@ class CommandsTest(dfudtest.DfudTestCase):
         return by_slot(images)
 
     def test_commands(self):
-        sim = self.start_sim("--slot0", data(OLD), "--time-scale=0")
+        sim = self.start_sim("--slot0", data(OLD), "--time-scale=0",
+                             # the reboot at once: the test reads the state right after Reset
+                             "--reset-delay=0")
         self.start_daemon()
         device = self.add_device(sim.uri)
         p = self.props(device, DEVICE)

@@ -17,7 +17,14 @@ FEATURES = {"udp", "ble", "pipelining", "resume", "history", "polkit", "require-
 BAD_URIS = ("", "bogus", "udp:", "udp:127.0.0.1:", "udp:127.0.0.1:70000",
             "udp:127.0.0.1:abc", "udp::1337", "tcp:127.0.0.1:1337", "ble:not-an-address",
             "AA:BB:CC:DD:EE", "AA:BB:CC:DD:EE:FF:00", "udp:127.0.0.1:1337\n",
-            "udp:[::1:1337")
+            "udp:[::1:1337",
+            # addresses that cannot exist, RFC 1123 names, options (dfud-transport-uri.h)
+            "udp:999.1.1.1:5", "udp:1.2.3:5", "udp:0.0.0.0:5", "udp:my_board:5",
+            "udp:[fe80::1]:5", "udp:[::1]:5?mtu=1000", "udp:127.0.0.1:5?mtu=100",
+            "udp:127.0.0.1:5?att-mtu=600", "udp:127.0.0.1:5?foo=1", "ble:00:00:00:00:00:00",
+            "ble:AA:BB:CC:DD:EE:FF?adapter=hci0&adapter=hci1")
+# a name that no resolver knows (RFC 6761: .invalid never resolves)
+UNKNOWN_HOST = "no-such-device.invalid"
 
 
 def device_paths(objects):
@@ -132,6 +139,49 @@ class ManagerTest(dfudtest.DfudTestCase):
                          [(props["Id"], "up-to-date"), (first_id, "verified")])
         self.assertEqual(len(self.history(limit=1)), 1)
         self.assertEqual(self.history(device=ble), [])
+
+    def test_add_device_uris(self):
+        """AddDevice: what is wrong with a URI, host names resolved or refused, options kept in
+        the canonical form, one device per address"""
+        sim = self.start_sim("--slot0", data(OLD), "--time-scale=0")
+        self.start_daemon()
+        port = sim.uri.rsplit(":", 1)[1]
+
+        message = self.assert_call_error(ERROR + "InvalidArgument", ROOT, MANAGER, "AddDevice",
+                                         GLib.Variant("(sa{sv})", ("udp:999.1.1.1:5", {})),
+                                         "(o)")
+        self.assertIn("\"999.1.1.1\" is not an IPv4 address", message)
+        message = self.assert_call_error(ERROR + "InvalidArgument", ROOT, MANAGER, "AddDevice",
+                                         GLib.Variant("(sa{sv})", ("tcp:10.0.0.1:5", {})), "(o)")
+        self.assertIn("unknown scheme \"tcp:\"", message)
+
+        # a name that does not resolve: NotFound, bounded by the resolver's 15 s
+        message = self.assert_call_error(
+            ERROR + "NotFound", ROOT, MANAGER, "AddDevice",
+            GLib.Variant("(sa{sv})", (f"udp:{UNKNOWN_HOST}:{port}", {})), "(o)")
+        self.assertIn(f"\"{UNKNOWN_HOST}\"", message)
+        self.assertEqual(device_paths(self.managed_objects()), [])
+
+        # a name that does, kept in lower case; the device answers under it (GLib gives
+        # localhost as ::1 first, and the transport takes the first address)
+        sim6 = self.start_sim("--udp=[::1]:0", "--slot0", data(OLD), "--time-scale=0")
+        port6 = sim6.uri.rsplit(":", 1)[1]
+        named = self.add_device(f"udp:LocalHost:{port6}")
+        self.assertEqual(named, f"{ROOT}/Device/udp_localhost_{port6}")
+        self.assertEqual(self.prop(named, DEVICE, "Uri"), f"udp:localhost:{port6}")
+        job = self.update(named, data(NEW))
+        self.assert_job_verified(job, self.wait_job_final(job))
+
+        # options in their canonical order; the same address with others is refused
+        path = self.add_device(f"udp:127.0.0.1:{port}?att-mtu=247&mtu=1280")
+        self.assertEqual(self.prop(path, DEVICE, "Uri"),
+                         f"udp:127.0.0.1:{port}?mtu=1280&att-mtu=247")
+        self.assertEqual(self.add_device(f"udp:127.0.0.1:{port}?mtu=1280&att-mtu=247"), path)
+        message = self.assert_call_error(
+            ERROR + "InvalidArgument", ROOT, MANAGER, "AddDevice",
+            GLib.Variant("(sa{sv})", (f"udp:127.0.0.1:{port}", {})), "(o)")
+        self.assertIn("remove it first", message)
+        self.assertEqual(device_paths(self.managed_objects()), sorted([named, path]))
 
 
 if __name__ == "__main__":

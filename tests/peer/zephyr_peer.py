@@ -50,6 +50,17 @@ def skip_unless_available():
         sys.exit(SKIP)
 
 
+def end_process(process, timeout=10):
+    """SIGTERM, then SIGKILL after @timeout s, and the wait: @process is gone"""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout)
+
+
 def slot0_image(out_path):
     """writes the image that slot 0 of flash_init.bin holds (header + body + TLVs) to @out_path"""
     with open(os.path.join(peer_dir(), "flash_init.bin"), "rb") as f:
@@ -108,11 +119,5 @@ class ZephyrPeer:
             return f.read(length)
 
     def stop(self):
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(10)
+        end_process(self.process)
         self.log.close()

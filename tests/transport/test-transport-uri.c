@@ -469,7 +469,7 @@ fake_resolver_init(FakeResolver *self)
 
 typedef struct {
 	gboolean done;
-	gboolean ok;
+	GList *addresses;
 	GError *error;
 } ResolveWait;
 
@@ -478,13 +478,17 @@ resolve_done_cb(GObject *source, GAsyncResult *res, gpointer user_data)
 {
 	ResolveWait *wait = user_data;
 
-	wait->ok = dfud_transport_uri_resolve_finish(res, &wait->error);
+	wait->addresses = dfud_transport_uri_resolve_finish(res, &wait->error);
 	wait->done = TRUE;
 }
 
-/* resolves @text with the fake resolver; returns the error (NULL: resolved) and the seconds */
+/*
+ * resolves @text with the fake resolver; returns the error (NULL: resolved, then the first
+ * address in @first when not NULL), the lookups made and the seconds it took
+ */
 static GError *
-resolve(const gchar *text, GCancellable *cancel, guint *lookups, gdouble *seconds)
+resolve_full(const gchar *text, GCancellable *cancel, gchar **first, guint *lookups,
+	     gdouble *seconds)
 {
 	g_autoptr(FakeResolver) fake = g_object_new(FAKE_TYPE_RESOLVER, NULL);
 	g_autoptr(GResolver) previous = g_resolver_get_default();
@@ -501,12 +505,34 @@ resolve(const gchar *text, GCancellable *cancel, guint *lookups, gdouble *second
 		g_main_context_iteration(NULL, TRUE);
 	g_resolver_set_default(previous);
 	g_assert_true(wait.done);
-	g_assert_cmpint(wait.ok, ==, wait.error == NULL);
+	g_assert_cmpint(wait.addresses != NULL, ==, wait.error == NULL);
+	if (first != NULL)
+		*first =
+		    wait.addresses != NULL ? g_inet_address_to_string(wait.addresses->data) : NULL;
+	g_resolver_free_addresses(wait.addresses);
 	if (lookups != NULL)
 		*lookups = fake->lookups;
 	if (seconds != NULL)
 		*seconds = (gdouble)(g_get_monotonic_time() - start) / G_USEC_PER_SEC;
 	return wait.error;
+}
+
+static GError *
+resolve(const gchar *text, GCancellable *cancel, guint *lookups, gdouble *seconds)
+{
+	return resolve_full(text, cancel, NULL, lookups, seconds);
+}
+
+/* @text resolves to @address; with @lookups resolver lookups */
+static void
+assert_resolves(const gchar *text, const gchar *address, guint lookups)
+{
+	g_autofree gchar *first = NULL;
+	guint made = 0;
+
+	g_assert_no_error(resolve_full(text, NULL, &first, &made, NULL));
+	g_assert_cmpstr(first, ==, address);
+	g_assert_cmpuint(made, ==, lookups);
 }
 
 static void
@@ -515,16 +541,16 @@ test_uri_resolve(void)
 	g_autoptr(GError) error = NULL;
 	guint lookups = 0;
 
-	/* addresses need no lookup */
-	g_assert_null(resolve("udp:192.0.2.7:1", NULL, &lookups, NULL));
-	g_assert_cmpuint(lookups, ==, 0);
-	g_assert_null(resolve("udp:[fe80::1%lo]:1", NULL, &lookups, NULL));
-	g_assert_cmpuint(lookups, ==, 0);
-	g_assert_null(resolve("ble:AA:BB:CC:DD:EE:FF", NULL, &lookups, NULL));
-	g_assert_cmpuint(lookups, ==, 0);
+	/* addresses are themselves, without a lookup */
+	assert_resolves("udp:192.0.2.7:1", "192.0.2.7", 0);
+	assert_resolves("udp:[fe80::1%lo]:1", "fe80::1", 0);
 	/* a name that resolves */
-	g_assert_null(resolve("udp:known.test:1?mtu=1280", NULL, &lookups, NULL));
-	g_assert_cmpuint(lookups, ==, 1);
+	assert_resolves("udp:known.test:1?mtu=1280", "192.0.2.1", 1);
+	/* a BLE URI has no host */
+	error = resolve("ble:AA:BB:CC:DD:EE:FF", NULL, &lookups, NULL);
+	g_assert_error(error, DFUD_ERROR, DFUD_ERROR_INVALID_ARGUMENT);
+	g_assert_cmpuint(lookups, ==, 0);
+	g_clear_error(&error);
 	/* one that does not: NotFound naming it */
 	error = resolve("udp:missing.test:1", NULL, &lookups, NULL);
 	g_assert_cmpuint(lookups, ==, 1);

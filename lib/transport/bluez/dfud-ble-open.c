@@ -439,8 +439,9 @@ teardown_over(gpointer user_data)
 /*
  * TRUE when the link is one that this process is taking down (the previous command's close):
  * reused, it would drop under the command when bluetoothd's disconnect timer fires, and D-Bus
- * shows nothing of it until then (dfud-ble-teardown.h). Wait for Connected=false (device_gone),
- * at most until the teardown's record ends, then connect afresh.
+ * shows nothing of it until then (dfud-ble-teardown.h). Wait for Connected=false (device_gone)
+ * and connect afresh; when the record ends first (DFUD_BLE_TEARDOWN_MAX_MS after the
+ * Disconnect, bluetoothd still shows the link), the link is taken as it is.
  */
 static gboolean
 wait_for_teardown(DfudTransportBle *self)

@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
 #include <string.h>
 
 #include "sim-test-util.h"
@@ -44,6 +45,8 @@ sim_fx_new_config(void)
 	fx->config = dfud_sim_config_new();
 	fx->config->state_dir = g_strdup(fx->root);
 	fx->config->time_scale = 0.0;
+	/* tests that look at the reset delay set it */
+	fx->config->reset_delay_ms = 0;
 	fx->log_path = g_build_filename(fx->root, "events.jsonl", NULL);
 	fx->responses = g_ptr_array_new_with_free_func((GDestroyNotify)g_bytes_unref);
 	return fx;
@@ -427,4 +430,94 @@ sim_hex(const gchar *hex)
 		buf[i] = (guint8)(g_ascii_xdigit_value(hex[2 * i]) << 4 |
 				  g_ascii_xdigit_value(hex[2 * i + 1]));
 	return g_bytes_new_take(buf, n);
+}
+
+void
+sim_assert_state(SimFx *fx, const gchar *hash0, const gchar *flags0, const gchar *hash1,
+		 const gchar *flags1)
+{
+	g_autoptr(GBytes) r = sim_state_read(fx);
+	g_autoptr(cbor_item_t) b = sim_body(r);
+	const gchar *hashes[2] = {hash0, hash1};
+	const gchar *flags[2] = {flags0, flags1};
+
+	for (guint s = 0; s < 2; s++) {
+		const cbor_item_t *e = sim_state_entry(b, 0, s);
+		if (hashes[s] == NULL) {
+			g_assert_null(e);
+			continue;
+		}
+		g_assert_nonnull(e);
+		{
+			g_autoptr(GBytes) want = sim_hex(hashes[s]);
+			g_autoptr(GBytes) got = NULL;
+			dfud_smp_cbor_map_get_bytes(e, "hash", DFUD_SMP_CBOR_REQUIRED, 64, &got,
+						    NULL);
+			g_assert_true(g_bytes_equal(got, want));
+		}
+		g_assert_cmpint(sim_get_bool(e, "pending"), ==, flags[s][0] == 'P');
+		g_assert_cmpint(sim_get_bool(e, "confirmed"), ==, flags[s][1] == 'C');
+		g_assert_cmpint(sim_get_bool(e, "active"), ==, flags[s][2] == 'A');
+		g_assert_cmpint(sim_get_bool(e, "permanent"), ==, flags[s][3] == 'M');
+	}
+}
+
+void
+sim_mark(SimFx *fx, const gchar *hash, gboolean confirm)
+{
+	g_autoptr(GBytes) h = sim_hex(hash);
+	g_autoptr(GBytes) r = sim_state_write(fx, 1, h, TRUE, confirm);
+	g_autoptr(cbor_item_t) b = sim_body(r);
+
+	g_assert_false(sim_has(b, "err"));
+	g_assert_false(sim_has(b, "rc"));
+}
+
+GPtrArray *
+sim_log_events(SimFx *fx, const gchar *event)
+{
+	g_autofree gchar *text = NULL;
+	g_auto(GStrv) lines = NULL;
+	GPtrArray *out = g_ptr_array_new_with_free_func((GDestroyNotify)json_object_unref);
+
+	g_assert_true(g_file_get_contents(fx->log_path, &text, NULL, NULL));
+	lines = g_strsplit(text, "\n", -1);
+	for (guint i = 0; lines[i] != NULL; i++) {
+		g_autoptr(JsonParser) parser = json_parser_new();
+		g_autoptr(GError) error = NULL;
+		JsonObject *o;
+		if (lines[i][0] == '\0')
+			continue;
+		json_parser_load_from_data(parser, lines[i], -1, &error);
+		g_assert_no_error(error);
+		o = json_node_get_object(json_parser_get_root(parser));
+		g_assert_true(json_object_has_member(o, "t_ms"));
+		g_assert_cmpint(json_object_get_int_member(o, "device"), ==, 0);
+		if (g_strcmp0(json_object_get_string_member(o, "event"), event) == 0)
+			g_ptr_array_add(out, json_object_ref(o));
+	}
+	return out;
+}
+
+void
+sim_fx_add_fault(SimFx *fx, const gchar *spec)
+{
+	g_autoptr(GError) error = NULL;
+	DfudSimFault *f = dfud_sim_fault_parse(spec, &error);
+
+	g_assert_no_error(error);
+	g_ptr_array_add(fx->config->faults, f);
+}
+
+void
+sim_assert_text(GBytes *frame, const gchar *key, const gchar *text)
+{
+	g_autoptr(cbor_item_t) b = sim_body(frame);
+	g_autofree gchar *got = NULL;
+	g_autoptr(GError) error = NULL;
+
+	dfud_smp_cbor_map_get_text(b, key, DFUD_SMP_CBOR_REQUIRED, 4096, &got, &error);
+	g_assert_no_error(error);
+	g_assert_cmpstr(got, ==, text);
+	g_assert_cmpuint(cbor_map_size(b), ==, 1);
 }

@@ -26,7 +26,8 @@ typedef struct {
 	guint seq;
 } SimFx;
 
-/* config defaults for tests: time_scale 0, state dir in a fresh temporary directory */
+/* config defaults for tests: time_scale 0, reset delay 0, state dir in a new temporary directory
+ */
 SimFx *sim_fx_new_config(void);
 /* creates the device (and a session) from fx->config */
 void sim_fx_start(SimFx *fx);
@@ -68,5 +69,17 @@ GBytes *sim_state_read(SimFx *fx);
 /* the "images" entry of image state for (image, slot), NULL if not listed */
 const cbor_item_t *sim_state_entry(const cbor_item_t *state, guint image, guint slot);
 GBytes *sim_hex(const gchar *hex);
+/* image state of image 0: per slot its hash (NULL: not listed) and flags "PCAM" (pending
+ * confirmed active permanent, '-' = false) */
+void sim_assert_state(SimFx *fx, const gchar *hash0, const gchar *flags0, const gchar *hash1,
+		      const gchar *flags1);
+/* marks the slot holding @hash for test (or confirm); the answer must be the state */
+void sim_mark(SimFx *fx, const gchar *hash, gboolean confirm);
+/* adds the fault @spec to fx->config (before sim_fx_start()) */
+void sim_fx_add_fault(SimFx *fx, const gchar *spec);
+/* asserts the body is exactly {@key: @text} (an echo's "r", OS info's "output") */
+void sim_assert_text(GBytes *frame, const gchar *key, const gchar *text);
+/* the event log's lines of @event, parsed (element-type JsonObject) */
+GPtrArray *sim_log_events(SimFx *fx, const gchar *event);
 
 G_END_DECLS

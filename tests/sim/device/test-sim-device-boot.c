@@ -27,48 +27,6 @@ fx_new(const gchar *slot0)
 	return fx;
 }
 
-/* "slot0-flags slot1-flags" with flags PCAM (pending confirmed active permanent) or "none" */
-static void
-assert_state(SimFx *fx, const gchar *hash0, const gchar *flags0, const gchar *hash1,
-	     const gchar *flags1)
-{
-	g_autoptr(GBytes) r = sim_state_read(fx);
-	g_autoptr(cbor_item_t) b = sim_body(r);
-	const gchar *hashes[2] = {hash0, hash1};
-	const gchar *flags[2] = {flags0, flags1};
-
-	for (guint s = 0; s < 2; s++) {
-		const cbor_item_t *e = sim_state_entry(b, 0, s);
-		if (hashes[s] == NULL) {
-			g_assert_null(e);
-			continue;
-		}
-		g_assert_nonnull(e);
-		{
-			g_autoptr(GBytes) want = sim_hex(hashes[s]);
-			g_autoptr(GBytes) got = NULL;
-			dfud_smp_cbor_map_get_bytes(e, "hash", DFUD_SMP_CBOR_REQUIRED, 64, &got,
-						    NULL);
-			g_assert_true(g_bytes_equal(got, want));
-		}
-		g_assert_cmpint(sim_get_bool(e, "pending"), ==, flags[s][0] == 'P');
-		g_assert_cmpint(sim_get_bool(e, "confirmed"), ==, flags[s][1] == 'C');
-		g_assert_cmpint(sim_get_bool(e, "active"), ==, flags[s][2] == 'A');
-		g_assert_cmpint(sim_get_bool(e, "permanent"), ==, flags[s][3] == 'M');
-	}
-}
-
-static void
-mark(SimFx *fx, const gchar *hash, gboolean confirm)
-{
-	g_autoptr(GBytes) h = sim_hex(hash);
-	g_autoptr(GBytes) r = sim_state_write(fx, 1, h, TRUE, confirm);
-	g_autoptr(cbor_item_t) b = sim_body(r);
-
-	g_assert_false(sim_has(b, "err"));
-	g_assert_false(sim_has(b, "rc"));
-}
-
 static void
 upload_file(SimFx *fx, const gchar *name)
 {
@@ -85,12 +43,12 @@ test_test_confirm(void)
 
 	sim_fx_start(fx);
 	upload_file(fx, NEW);
-	assert_state(fx, OLD_HASH, "-CA-", NEW_HASH, "----");
-	mark(fx, NEW_HASH, FALSE);
-	assert_state(fx, OLD_HASH, "-CA-", NEW_HASH, "P---");
+	sim_assert_state(fx, OLD_HASH, "-CA-", NEW_HASH, "----");
+	sim_mark(fx, NEW_HASH, FALSE);
+	sim_assert_state(fx, OLD_HASH, "-CA-", NEW_HASH, "P---");
 	sim_fx_reset(fx);
 	/* the test image runs unconfirmed, the old one is the revert target */
-	assert_state(fx, NEW_HASH, "--A-", OLD_HASH, "-C--");
+	sim_assert_state(fx, NEW_HASH, "--A-", OLD_HASH, "-C--");
 	/* the revert target is in use: no upload, no erase (9; v1 6); test of anything: 28 */
 	{
 		g_autoptr(GBytes) file = sim_read_file(OLD);
@@ -114,9 +72,9 @@ test_test_confirm(void)
 		g_autoptr(cbor_item_t) b = sim_body(r);
 		g_assert_true(sim_get_bool(sim_state_entry(b, 0, 0), "confirmed"));
 	}
-	assert_state(fx, NEW_HASH, "-CA-", OLD_HASH, "----");
+	sim_assert_state(fx, NEW_HASH, "-CA-", OLD_HASH, "----");
 	sim_fx_reset(fx);
-	assert_state(fx, NEW_HASH, "-CA-", OLD_HASH, "----");
+	sim_assert_state(fx, NEW_HASH, "-CA-", OLD_HASH, "----");
 	sim_fx_free(fx);
 }
 
@@ -127,12 +85,12 @@ test_revert(void)
 
 	sim_fx_start(fx);
 	upload_file(fx, NEW);
-	mark(fx, NEW_HASH, FALSE);
+	sim_mark(fx, NEW_HASH, FALSE);
 	sim_fx_reset(fx);
-	assert_state(fx, NEW_HASH, "--A-", OLD_HASH, "-C--");
+	sim_assert_state(fx, NEW_HASH, "--A-", OLD_HASH, "-C--");
 	/* not confirmed: MCUboot goes back */
 	sim_fx_reset(fx);
-	assert_state(fx, OLD_HASH, "-CA-", NEW_HASH, "----");
+	sim_assert_state(fx, OLD_HASH, "-CA-", NEW_HASH, "----");
 	sim_fx_free(fx);
 }
 
@@ -143,12 +101,12 @@ test_permanent(void)
 
 	sim_fx_start(fx);
 	upload_file(fx, NEW);
-	mark(fx, NEW_HASH, TRUE);
-	assert_state(fx, OLD_HASH, "-CA-", NEW_HASH, "P--M");
+	sim_mark(fx, NEW_HASH, TRUE);
+	sim_assert_state(fx, OLD_HASH, "-CA-", NEW_HASH, "P--M");
 	sim_fx_reset(fx);
-	assert_state(fx, NEW_HASH, "-CA-", OLD_HASH, "----");
+	sim_assert_state(fx, NEW_HASH, "-CA-", OLD_HASH, "----");
 	sim_fx_reset(fx);
-	assert_state(fx, NEW_HASH, "-CA-", OLD_HASH, "----");
+	sim_assert_state(fx, NEW_HASH, "-CA-", OLD_HASH, "----");
 	sim_fx_free(fx);
 }
 
@@ -162,9 +120,9 @@ test_corrupt_refused(void)
 	sim_fx_start(fx);
 	/* listed (its hash TLV is readable), refused at boot: hash mismatch, slot erased */
 	upload_file(fx, "broken_body-corrupt.bin");
-	mark(fx, corrupt_hash, FALSE);
+	sim_mark(fx, corrupt_hash, FALSE);
 	sim_fx_reset(fx);
-	assert_state(fx, OLD_HASH, "-CA-", NULL, NULL);
+	sim_assert_state(fx, OLD_HASH, "-CA-", NULL, NULL);
 	sim_fx_free(fx);
 }
 
@@ -180,19 +138,19 @@ test_wrong_key_refused(void)
 	sim_fx_start(fx);
 	/* signed with another key: refused, the old image keeps running, flags unchanged */
 	upload_file(fx, "ed25519_60k_v2.0.0.bin");
-	mark(fx, ed, TRUE);
+	sim_mark(fx, ed, TRUE);
 	sim_fx_reset(fx);
-	assert_state(fx, p256, "-CA-", NULL, NULL);
+	sim_assert_state(fx, p256, "-CA-", NULL, NULL);
 	/* unsigned: refused too */
 	upload_file(fx, NEW);
-	mark(fx, NEW_HASH, FALSE);
+	sim_mark(fx, NEW_HASH, FALSE);
 	sim_fx_reset(fx);
-	assert_state(fx, p256, "-CA-", NULL, NULL);
+	sim_assert_state(fx, p256, "-CA-", NULL, NULL);
 	/* signed with the key: boots */
 	upload_file(fx, "padheader-ecdsa-p256_60k_v1.3.0.bin");
-	mark(fx, pad, FALSE);
+	sim_mark(fx, pad, FALSE);
 	sim_fx_reset(fx);
-	assert_state(fx, pad, "--A-", p256, "-C--");
+	sim_assert_state(fx, pad, "--A-", p256, "-C--");
 	sim_fx_free(fx);
 }
 
@@ -204,12 +162,12 @@ test_overwrite_only(void)
 	fx->config->boot_mode = DFUD_SIM_BOOT_OVERWRITE_ONLY;
 	sim_fx_start(fx);
 	upload_file(fx, NEW);
-	mark(fx, NEW_HASH, FALSE);
+	sim_mark(fx, NEW_HASH, FALSE);
 	sim_fx_reset(fx);
 	/* copied, no revert, secondary erased */
-	assert_state(fx, NEW_HASH, "-CA-", NULL, NULL);
+	sim_assert_state(fx, NEW_HASH, "-CA-", NULL, NULL);
 	sim_fx_reset(fx);
-	assert_state(fx, NEW_HASH, "-CA-", NULL, NULL);
+	sim_assert_state(fx, NEW_HASH, "-CA-", NULL, NULL);
 	sim_fx_free(fx);
 }
 
@@ -224,12 +182,12 @@ test_direct_xip(void)
 	sim_fx_start(fx);
 	upload_file(fx, NEW);
 	/* a higher version in the other slot: pending + permanent, no state write handler */
-	assert_state(fx, OLD_HASH, "-CA-", NEW_HASH, "P--M");
+	sim_assert_state(fx, OLD_HASH, "-CA-", NEW_HASH, "P--M");
 	r = sim_state_write(fx, 1, h, TRUE, FALSE);
 	sim_assert_rc(r, 8);
 	sim_fx_reset(fx);
 	/* slot 1 runs now, nothing copied; uploads go to slot 0 */
-	assert_state(fx, OLD_HASH, "----", NEW_HASH, "-CA-");
+	sim_assert_state(fx, OLD_HASH, "----", NEW_HASH, "-CA-");
 	sim_fx_free(fx);
 }
 
@@ -241,16 +199,16 @@ test_direct_xip_revert(void)
 	fx->config->boot_mode = DFUD_SIM_BOOT_DIRECT_XIP_REVERT;
 	sim_fx_start(fx);
 	upload_file(fx, NEW);
-	assert_state(fx, OLD_HASH, "-CA-", NEW_HASH, "----");
+	sim_assert_state(fx, OLD_HASH, "-CA-", NEW_HASH, "----");
 	/* not marked: stays */
 	sim_fx_reset(fx);
-	assert_state(fx, OLD_HASH, "-CA-", NEW_HASH, "----");
-	mark(fx, NEW_HASH, FALSE);
+	sim_assert_state(fx, OLD_HASH, "-CA-", NEW_HASH, "----");
+	sim_mark(fx, NEW_HASH, FALSE);
 	sim_fx_reset(fx);
-	assert_state(fx, OLD_HASH, "-C--", NEW_HASH, "--A-");
+	sim_assert_state(fx, OLD_HASH, "-C--", NEW_HASH, "--A-");
 	/* not confirmed: invalidated, back to slot 0 */
 	sim_fx_reset(fx);
-	assert_state(fx, OLD_HASH, "-CA-", NULL, NULL);
+	sim_assert_state(fx, OLD_HASH, "-CA-", NULL, NULL);
 	sim_fx_free(fx);
 }
 
@@ -293,19 +251,19 @@ test_nsib(void)
 	g_assert_cmpint(b0_active(fx), ==, 0);
 	/* the S0 build while S0 runs: refused, nothing changes */
 	upload_file(fx, "mcuboot-s0.bin");
-	mark(fx, s0, FALSE);
+	sim_mark(fx, s0, FALSE);
 	sim_fx_reset(fx);
 	g_assert_cmpint(b0_active(fx), ==, 0);
-	assert_state(fx, OLD_HASH, "-CA-", s0, "----");
+	sim_assert_state(fx, OLD_HASH, "-CA-", s0, "----");
 	g_file_get_contents(fx->log_path, &log, NULL, NULL);
 	g_assert_nonnull(strstr(log, "\"action\":\"mcuboot-refused\""));
 	g_assert_nonnull(strstr(log, "which is running"));
 	/* the S1 build: installed in S1, the app keeps running, the secondary is erased */
 	upload_file(fx, "mcuboot-s1.bin");
-	mark(fx, s1, FALSE);
+	sim_mark(fx, s1, FALSE);
 	sim_fx_reset(fx);
 	g_assert_cmpint(b0_active(fx), ==, 1);
-	assert_state(fx, OLD_HASH, "-CA-", NULL, NULL);
+	sim_assert_state(fx, OLD_HASH, "-CA-", NULL, NULL);
 	/* survives a restart of the simulator */
 	sim_fx_restart(fx);
 	g_assert_cmpint(b0_active(fx), ==, 1);
@@ -320,18 +278,18 @@ test_persistence(void)
 
 	sim_fx_start(fx);
 	upload_file(fx, NEW);
-	mark(fx, NEW_HASH, FALSE);
+	sim_mark(fx, NEW_HASH, FALSE);
 	sim_fx_reset(fx);
-	assert_state(fx, NEW_HASH, "--A-", OLD_HASH, "-C--");
+	sim_assert_state(fx, NEW_HASH, "--A-", OLD_HASH, "-C--");
 	/* a new simulator on the same state: the same flags; --slot0 is not reinstalled */
 	other = g_build_filename(TEST_DATA_DIR, "hashonly_300k_v1.0.0.bin", NULL);
 	g_free(fx->config->slot0_path);
 	fx->config->slot0_path = g_steal_pointer(&other);
 	sim_fx_restart(fx);
-	assert_state(fx, NEW_HASH, "--A-", OLD_HASH, "-C--");
+	sim_assert_state(fx, NEW_HASH, "--A-", OLD_HASH, "-C--");
 	/* and it still reverts */
 	sim_fx_reset(fx);
-	assert_state(fx, OLD_HASH, "-CA-", NEW_HASH, "----");
+	sim_assert_state(fx, OLD_HASH, "-CA-", NEW_HASH, "----");
 	/* the upload state does not survive a reset */
 	{
 		g_autoptr(GBytes) file = sim_read_file(NEW);

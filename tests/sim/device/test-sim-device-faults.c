@@ -26,12 +26,8 @@ fx_faults(const gchar *const *specs)
 	SimFx *fx = sim_fx_new_config();
 
 	fx->config->slot0_path = g_build_filename(TEST_DATA_DIR, OLD, NULL);
-	for (guint i = 0; specs[i] != NULL; i++) {
-		g_autoptr(GError) error = NULL;
-		DfudSimFault *f = dfud_sim_fault_parse(specs[i], &error);
-		g_assert_no_error(error);
-		g_ptr_array_add(fx->config->faults, f);
-	}
+	for (guint i = 0; specs[i] != NULL; i++)
+		sim_fx_add_fault(fx, specs[i]);
 	sim_fx_start(fx);
 	return fx;
 }
@@ -50,43 +46,6 @@ echo(SimFx *fx, guint ver)
 }
 
 static void
-assert_echo(GBytes *r)
-{
-	g_autoptr(cbor_item_t) b = sim_body(r);
-	g_autofree gchar *text = NULL;
-
-	dfud_smp_cbor_map_get_text(b, "r", DFUD_SMP_CBOR_REQUIRED, 16, &text, NULL);
-	g_assert_cmpstr(text, ==, "hi");
-}
-
-/* the log's lines of @event, parsed */
-static GPtrArray *
-log_events(SimFx *fx, const gchar *event)
-{
-	g_autofree gchar *text = NULL;
-	g_auto(GStrv) lines = NULL;
-	GPtrArray *out = g_ptr_array_new_with_free_func((GDestroyNotify)json_object_unref);
-
-	g_assert_true(g_file_get_contents(fx->log_path, &text, NULL, NULL));
-	lines = g_strsplit(text, "\n", -1);
-	for (guint i = 0; lines[i] != NULL; i++) {
-		g_autoptr(JsonParser) parser = json_parser_new();
-		g_autoptr(GError) error = NULL;
-		JsonObject *o;
-		if (lines[i][0] == '\0')
-			continue;
-		json_parser_load_from_data(parser, lines[i], -1, &error);
-		g_assert_no_error(error);
-		o = json_node_get_object(json_parser_get_root(parser));
-		g_assert_true(json_object_has_member(o, "t_ms"));
-		g_assert_cmpint(json_object_get_int_member(o, "device"), ==, 0);
-		if (g_strcmp0(json_object_get_string_member(o, "event"), event) == 0)
-			g_ptr_array_add(out, json_object_ref(o));
-	}
-	return out;
-}
-
-static void
 test_drop_link_after(void)
 {
 	const gchar *specs[] = {"drop-link:after=2", NULL};
@@ -96,16 +55,16 @@ test_drop_link_after(void)
 	g_autoptr(GBytes) r3 = NULL;
 	g_autoptr(GPtrArray) faults = NULL;
 
-	assert_echo(r1);
+	sim_assert_text(r1, "r", "hi");
 	g_assert_cmpuint(fx->drop_links, ==, 0);
 	r2 = echo(fx, 1);
-	assert_echo(r2);
+	sim_assert_text(r2, "r", "hi");
 	g_assert_cmpuint(fx->drop_links, ==, 1);
 	/* fired once (count 1 by default), and the new session counts from 0 */
 	r3 = echo(fx, 1);
-	assert_echo(r3);
+	sim_assert_text(r3, "r", "hi");
 	g_assert_cmpuint(fx->drop_links, ==, 1);
-	faults = log_events(fx, "fault");
+	faults = sim_log_events(fx, "fault");
 	g_assert_cmpuint(faults->len, ==, 1);
 	g_assert_cmpstr(json_object_get_string_member(g_ptr_array_index(faults, 0), "spec"), ==,
 			"drop-link:after=2");
@@ -146,7 +105,7 @@ test_drop_link_offset_and_p(void)
 		g_assert_null(a);
 		g_assert_cmpuint(fx->drop_links, ==, 1);
 		b = echo(fx, 1);
-		assert_echo(b);
+		sim_assert_text(b, "r", "hi");
 		sim_fx_free(fx);
 	}
 }
@@ -162,14 +121,14 @@ test_drop_request_response(void)
 	g_autoptr(GBytes) r4 = NULL;
 	g_autoptr(GPtrArray) drops = NULL;
 
-	assert_echo(r1);
+	sim_assert_text(r1, "r", "hi");
 	r2 = echo(fx, 1); /* 2nd request: lost */
 	g_assert_null(r2);
 	r3 = echo(fx, 1); /* 3rd: processed, response lost */
 	g_assert_null(r3);
 	r4 = echo(fx, 1);
-	assert_echo(r4);
-	drops = log_events(fx, "drop");
+	sim_assert_text(r4, "r", "hi");
+	drops = sim_log_events(fx, "drop");
 	g_assert_cmpuint(drops->len, ==, 2);
 	g_assert_cmpstr(json_object_get_string_member(g_ptr_array_index(drops, 0), "what"), ==,
 			"request");
@@ -188,7 +147,7 @@ test_delay_duplicate(void)
 	g_autoptr(GBytes) r1 = echo(fx, 1);
 	gint64 took = g_get_monotonic_time() - start;
 
-	assert_echo(r1);
+	sim_assert_text(r1, "r", "hi");
 	g_assert_cmpint(took, >=, 150000);
 	/* the duplicate */
 	sim_fx_iterate(fx, 20);
@@ -217,7 +176,7 @@ test_busy_error(void)
 	g_autoptr(GBytes) r3 = sim_fx_call(fx, q3);
 	g_autoptr(GBytes) r4 = sim_state_read(fx);
 
-	assert_echo(e1);
+	sim_assert_text(e1, "r", "hi");
 	sim_assert_rc(e2, 10);
 	{
 		g_autoptr(cbor_item_t) b = sim_body(r1);
@@ -250,7 +209,7 @@ test_corrupt_image(void)
 		g_assert_true(sim_get_bool(sim_state_entry(b, 0, 0), "confirmed"));
 		g_assert_null(sim_state_entry(b, 0, 1));
 	}
-	boots = log_events(fx, "boot");
+	boots = sim_log_events(fx, "boot");
 	{
 		guint refused = 0;
 		for (guint i = 0; i < boots->len; i++) {
@@ -299,7 +258,7 @@ test_slow_erase_and_buffers(void)
 		g_assert_cmpuint(fx->responses->len, ==, 0); /* the erase blocks everything */
 		sim_fx_iterate(fx, 300);
 		g_assert_cmpint(g_get_monotonic_time() - start, >=, 300000);
-		drops = log_events(fx, "drop");
+		drops = sim_log_events(fx, "drop");
 		if (count == 2) {
 			/* request + response buffer of the upload: every echo is dropped */
 			g_assert_cmpuint(fx->responses->len, ==, 1);
@@ -490,14 +449,14 @@ test_event_log(void)
 	fx->config->slot0_path = g_build_filename(TEST_DATA_DIR, OLD, NULL);
 	sim_fx_start(fx);
 	r = echo(fx, 1);
-	assert_echo(r);
+	sim_assert_text(r, "r", "hi");
 	{
 		g_autoptr(GBytes) file = sim_read_file(NEW);
 		sim_upload(fx, 0, file);
 	}
 	sim_fx_reset(fx);
-	reqs = log_events(fx, "request");
-	rsps = log_events(fx, "response");
+	reqs = sim_log_events(fx, "request");
+	rsps = sim_log_events(fx, "response");
 	g_assert_cmpuint(reqs->len, >=, 2);
 	o = g_ptr_array_index(reqs, 0);
 	g_assert_cmpstr(json_object_get_string_member(o, "command"), ==, "os echo");
@@ -518,11 +477,11 @@ test_event_log(void)
 	    2048);
 	g_assert_cmpstr(json_object_get_string_member(body, "sha"), ==,
 			"b2d3c3d2ebd2d2e382e5480303e9460cb57b1805bd26c74d704d036c8a7faeec");
-	sessions = log_events(fx, "session");
+	sessions = sim_log_events(fx, "session");
 	g_assert_cmpstr(json_object_get_string_member(g_ptr_array_index(sessions, 0), "state"), ==,
 			"open");
-	resets = log_events(fx, "reset");
-	running = log_events(fx, "running");
+	resets = sim_log_events(fx, "reset");
+	running = sim_log_events(fx, "running");
 	g_assert_cmpuint(resets->len, ==, 1);
 	g_assert_cmpuint(running->len, ==, 1);
 	sim_fx_free(fx);
@@ -547,7 +506,7 @@ test_link_model(void)
 	sim_fx_start(fx);
 	start = g_get_monotonic_time();
 	r = echo(fx, 1);
-	assert_echo(r);
+	sim_assert_text(r, "r", "hi");
 	g_assert_cmpint(g_get_monotonic_time() - start, >=, 50000);
 	/* the reset answer still arrives before the device goes away */
 	sim_fx_reset(fx);
