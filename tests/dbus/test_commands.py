@@ -174,10 +174,17 @@ class LossyCommandsTest(CommandsTest):
         new_hash = bytes.fromhex(dfudtest.HASHES[NEW])
         self.call(device, DEVICE, "Test", GLib.Variant("(ay)", (new_hash,)))
         self.assertTrue(self.image_state(device)[(0, 1)]["pending"])
+        # Reset returns once the device acknowledged it; it reboots its reset delay (250 ms)
+        # later and answers as the old firmware until then
         self.call(device, DEVICE, "Reset", GLib.Variant("(a{sv})", ({},)))
-        images = self.call_retrying(device, DEVICE, "GetImageState", None, "(aa{sv})",
-                                    REBOOT_S)[0]
-        active = [bytes(i["hash"]) for i in images if i["active"]]
+        deadline = time.monotonic() + REBOOT_S
+        while True:
+            images = self.call_retrying(device, DEVICE, "GetImageState", None, "(aa{sv})",
+                                        REBOOT_S)[0]
+            active = [bytes(i["hash"]) for i in images if i["active"]]
+            if active == [new_hash] or time.monotonic() > deadline:
+                break
+            self.spin(0.1)
         self.assertEqual(active, [new_hash], images)
         self.call(device, DEVICE, "Confirm", GLib.Variant("(ay)", (b"",)))
         self.call(device, DEVICE, "Erase", GLib.Variant("(i)", (-1,)))
