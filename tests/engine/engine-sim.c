@@ -187,6 +187,17 @@ engine_sim_count_requests(EngineSim *sim, const gchar *command)
 }
 
 guint
+engine_sim_count_events(EngineSim *sim, const gchar *event)
+{
+	guint n = 0;
+
+	g_assert_nonnull(sim->log);
+	for (guint i = 0; i < sim->log->len; i++)
+		n += is_event(g_ptr_array_index(sim->log, i), event, NULL);
+	return n;
+}
+
+guint
 engine_sim_max_in_flight(EngineSim *sim)
 {
 	gint n = 0, max = 0;

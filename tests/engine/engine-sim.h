@@ -31,6 +31,8 @@ void engine_sim_free(EngineSim *sim);
 GArray *engine_sim_upload_offsets(EngineSim *sim);
 /* requests of @command ("image upload", "os reset") in the log */
 guint engine_sim_count_requests(EngineSim *sim, const gchar *command);
+/* events @event ("reset", "drop") in the log */
+guint engine_sim_count_events(EngineSim *sim, const gchar *event);
 /* most requests received and not yet answered at any time */
 guint engine_sim_max_in_flight(EngineSim *sim);
 
