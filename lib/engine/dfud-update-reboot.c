@@ -78,7 +78,7 @@ reboot_free(Reboot *r)
 static void
 finish_error(GTask *task, GError *error)
 {
-	g_autoptr(GTask) keep = g_object_ref(task); /* a timer may hold the last reference */
+	G_GNUC_UNUSED g_autoptr(GTask) keep = g_object_ref(task); /* a timer may hold the last ref */
 	Reboot *r = g_task_get_task_data(task);
 
 	if (r->done) {
@@ -93,7 +93,7 @@ finish_error(GTask *task, GError *error)
 static void
 finish_state(GTask *task, DfudSmpImageState *state)
 {
-	g_autoptr(GTask) keep = g_object_ref(task); /* a timer may hold the last reference */
+	G_GNUC_UNUSED g_autoptr(GTask) keep = g_object_ref(task); /* a timer may hold the last ref */
 	Reboot *r = g_task_get_task_data(task);
 
 	if (r->done) {
@@ -191,10 +191,12 @@ resend_or_fail(GTask *task)
 	Reboot *r = g_task_get_task_data(task);
 
 	if (r->sends < RESET_SENDS_MAX) {
+		/* not at once: a device may hold its SMP buffers a little after an answer, and a
+		 * request arriving meanwhile is lost (two buffers, spec §5.4) */
 		g_debug("reset: no answer to %u reset(s) and the device answers as before it: "
 			"sending it again",
 			r->sends);
-		send_reset(task);
+		later(task, MAX(r->interval_ms, dfud_smp_client_get_rto_ms(r->client)), send_reset);
 		return;
 	}
 	finish_error(task, g_error_new(DFUD_ERROR, DFUD_ERROR_DEVICE,
@@ -322,7 +324,7 @@ device_back(GObject *source, GAsyncResult *res, gpointer user_data)
 static void
 link_down(GTask *task)
 {
-	g_autoptr(GTask) keep = g_object_ref(task); /* the timer may hold the last reference */
+	G_GNUC_UNUSED g_autoptr(GTask) keep = g_object_ref(task); /* a timer may hold the last ref */
 	Reboot *r = g_task_get_task_data(task);
 	g_autoptr(GError) lost =
 	    g_error_new_literal(DFUD_ERROR, DFUD_ERROR_LINK_LOST, "the device resets");

@@ -388,6 +388,7 @@ test_client_rto_measured(void)
 		g_autofree gchar *text = echo(client, "rtt", TEST_CALL_TIMEOUT_MS, &error);
 
 		g_assert_no_error(error);
+		g_assert_cmpstr(text, ==, "rtt");
 	}
 	/* loopback: well under the floor */
 	g_assert_cmpuint(dfud_smp_client_get_rto_ms(client), ==, DFUD_SMP_RTO_MIN_MS);
