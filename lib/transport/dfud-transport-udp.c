@@ -36,8 +36,6 @@
 /* the largest datagram we accept from the device (8-byte header + 16-bit len) */
 #define DFUD_TRANSPORT_UDP_RECV_MAX (8u + 65535u)
 #define DFUD_TRANSPORT_UDP_HEADER_SIZE 8u
-/* a host name that does not resolve within this time fails the open with DFUD_ERROR_TIMEOUT */
-#define DFUD_TRANSPORT_UDP_RESOLVE_TIMEOUT_MS 15000u
 
 struct _DfudTransportUdp {
 	DfudTransport parent_instance;
@@ -56,13 +54,12 @@ struct _DfudTransportUdp {
 
 G_DEFINE_TYPE(DfudTransportUdp, dfud_transport_udp, DFUD_TYPE_TRANSPORT)
 
-/* a name lookup in progress: stopped by the caller's cancellable or by close() */
+/* a name lookup in progress (dfud_transport_uri_resolve_async, bounded in time): stopped by the
+ * caller's cancellable or by close() */
 typedef struct {
 	GCancellable *cancel; /* what the resolver watches */
 	GCancellable *outer;  /* the caller's, forwarded to cancel */
 	gulong outer_id;
-	GSource *timeout_source;
-	gboolean timed_out;
 } UdpOpenData;
 
 static void
@@ -70,25 +67,11 @@ udp_open_data_free(gpointer data)
 {
 	UdpOpenData *od = data;
 
-	if (od->timeout_source != NULL) {
-		g_source_destroy(od->timeout_source);
-		g_source_unref(od->timeout_source);
-	}
 	if (od->outer != NULL)
 		g_cancellable_disconnect(od->outer, od->outer_id);
 	g_clear_object(&od->outer);
 	g_clear_object(&od->cancel);
 	g_free(od);
-}
-
-static gboolean
-udp_resolve_timeout_cb(gpointer user_data)
-{
-	UdpOpenData *od = user_data;
-
-	od->timed_out = TRUE;
-	g_cancellable_cancel(od->cancel);
-	return G_SOURCE_REMOVE;
 }
 
 static void
@@ -332,6 +315,9 @@ udp_size_packets(DfudTransportUdp *self, GSocketFamily family)
 
 	if (self->att_mtu != 0 && self->ip_mtu == 0)
 		return;
+	/* a host name the URI parser could not check: an IPv6 path carries 1280 at least */
+	if (v6)
+		mtu = MAX(mtu, DFUD_TRANSPORT_IPV6_MTU_MIN);
 	if (route != 0 && route < mtu)
 		mtu = route;
 	payload = mtu > headers ? mtu - headers : 0;
@@ -387,31 +373,14 @@ udp_resolved_cb(GObject *source, GAsyncResult *res, gpointer user_data)
 	DfudTransportUdp *self = g_task_get_source_object(task);
 	UdpOpenData *od = g_task_get_task_data(task);
 	g_autoptr(GError) error = NULL;
-	GList *addresses = g_resolver_lookup_by_name_finish(G_RESOLVER(source), res, &error);
+	GList *addresses = dfud_transport_uri_resolve_finish(res, &error);
 	g_autoptr(GSocketAddress) address = NULL;
 
 	if (self->open_cancel == od->cancel)
 		g_clear_object(&self->open_cancel);
-	if (od->timed_out) {
-		g_resolver_free_addresses(addresses);
-		g_task_return_new_error(task, DFUD_ERROR, DFUD_ERROR_TIMEOUT,
-					"%s: host \"%s\" did not resolve within %u ms",
-					dfud_transport_get_uri(DFUD_TRANSPORT(self)), self->host,
-					DFUD_TRANSPORT_UDP_RESOLVE_TIMEOUT_MS);
-		return;
-	}
-	if (g_cancellable_is_cancelled(od->cancel)) {
-		g_resolver_free_addresses(addresses);
-		g_task_return_new_error(task, DFUD_ERROR, DFUD_ERROR_CANCELLED,
-					"%s: opening was cancelled",
-					dfud_transport_get_uri(DFUD_TRANSPORT(self)));
-		return;
-	}
 	if (addresses == NULL) {
-		g_task_return_new_error(task, DFUD_ERROR, DFUD_ERROR_NOT_FOUND,
-					"%s: cannot resolve host \"%s\": %s",
-					dfud_transport_get_uri(DFUD_TRANSPORT(self)), self->host,
-					error != NULL ? error->message : "no address");
+		g_prefix_error(&error, "%s: ", dfud_transport_get_uri(DFUD_TRANSPORT(self)));
+		g_task_return_error(task, g_steal_pointer(&error));
 		return;
 	}
 	address = g_inet_socket_address_new(addresses->data, self->port);
@@ -426,7 +395,7 @@ udp_open_async(DfudTransport *transport, GCancellable *cancellable, GAsyncReadyC
 	DfudTransportUdp *self = DFUD_TRANSPORT_UDP(transport);
 	g_autoptr(GTask) task = g_task_new(self, cancellable, callback, user_data);
 	g_autoptr(GSocketAddress) literal = NULL;
-	g_autoptr(GResolver) resolver = NULL;
+	DfudTransportUri name = {.kind = DFUD_TRANSPORT_URI_UDP, .port = self->port};
 	UdpOpenData *od;
 
 	g_task_set_source_tag(task, udp_open_async);
@@ -459,13 +428,9 @@ udp_open_async(DfudTransport *transport, GCancellable *cancellable, GAsyncReadyC
 		    g_cancellable_connect(cancellable, G_CALLBACK(udp_open_forward_cancel),
 					  g_object_ref(od->cancel), g_object_unref);
 	}
-	od->timeout_source = g_timeout_source_new(DFUD_TRANSPORT_UDP_RESOLVE_TIMEOUT_MS);
-	g_source_set_callback(od->timeout_source, udp_resolve_timeout_cb, od, NULL);
-	g_source_attach(od->timeout_source, g_task_get_context(task));
 	g_task_set_task_data(task, od, udp_open_data_free);
-	resolver = g_resolver_get_default();
-	g_resolver_lookup_by_name_async(resolver, self->host, od->cancel, udp_resolved_cb,
-					g_steal_pointer(&task));
+	name.host = self->host;
+	dfud_transport_uri_resolve_async(&name, od->cancel, udp_resolved_cb, g_steal_pointer(&task));
 }
 
 static gboolean
