@@ -120,6 +120,45 @@ test_loss(void)
 	}
 }
 
+/* the size of the last upload request the device processed */
+static gint64
+last_upload_size(EngineSim *sim)
+{
+	gint64 size = 0;
+
+	for (guint i = 0; i < sim->log->len; i++) {
+		JsonObject *o = g_ptr_array_index(sim->log, i);
+
+		if (g_strcmp0(json_object_get_string_member_with_default(o, "event", ""),
+			      "request") == 0 &&
+		    g_strcmp0(json_object_get_string_member_with_default(o, "command", ""),
+			      "image upload") == 0)
+			size = json_object_get_int_member_with_default(o, "size", 0);
+	}
+	return size;
+}
+
+/*
+ * a device that answers big requests with rc 3 (a BLE device without the buffers to reassemble
+ * them answers so, issue 13): the packets step down a quarter at a time and the upload goes on
+ */
+static void
+test_rc3_steps_down(void)
+{
+	g_autoptr(EngineSim) sim =
+	    engine_sim_start("--slot0", DATA("hashonly_1k_v1.2.3+4.bin"), "--time-scale=0",
+			     "--buf-size=2048", "--fault", "error:cmd=image.upload,rc=3,count=2",
+			     NULL);
+	g_autoptr(GError) error = NULL;
+
+	error = update_uri(sim->uri);
+	g_assert_no_error(error);
+	engine_sim_stop(sim);
+	g_assert_cmpuint(engine_sim_count_events(sim, "fault"), ==, 2);
+	/* 1472, then 1104, then 828 bytes */
+	g_assert_cmpint(last_upload_size(sim), <=, 828);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -128,5 +167,6 @@ main(int argc, char **argv)
 	g_test_add_func("/engine/network/ip-mtu", test_ip_mtu);
 	g_test_add_func("/engine/network/two-buffers", test_two_buffers);
 	g_test_add_func("/engine/network/loss", test_loss);
+	g_test_add_func("/engine/network/rc3-steps-down", test_rc3_steps_down);
 	return g_test_run();
 }
