@@ -360,5 +360,22 @@ class RevertTest(UpdateCliTestCase):
                          "d59773e23188316eeeee696b21144f46144b1bcc37db5422f22e7f640b2814eb")
 
 
+class NoSwapTest(UpdateCliTestCase):
+    # a wait for the reset's timeout could not pass for the verdict
+    config = "[Daemon]\nJobLinger=600\n[Timeouts]\nReset=120\nResetGrace=2\n"
+
+    def test_no_swap(self):
+        """a device with no bootloader that swaps (Zephyr's smp_svr on native_sim): reset, the
+        old image runs again, the new one stays pending: 6 within seconds, saying so"""
+        sim = self.start_sim("--slot0", data(OLD), "--bootloader=none", "--swap-time=10", *FAST)
+        self.start_daemon()
+        start = time.monotonic()
+        run = self.expect(6, "update", sim.uri, data(NEW))
+        self.assertLess(time.monotonic() - start, 30, str(run))
+        self.assertIn("still pending in slot 1: the bootloader did not swap", run.err, str(run))
+        self.assertIn("(Reverted)", run.err, str(run))
+        self.assertEqual(len([e for e in sim.events() if e.get("event") == "reset"]), 1)
+
+
 if __name__ == "__main__":
     dfudtest.main()
