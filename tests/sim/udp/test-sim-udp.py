@@ -347,12 +347,13 @@ def link():
     fast = timed_upload([], 1400)
     slow = timed_upload(['--link-phy', '1M'], 1400)
     check(slow >= size / 99000.0, f'upload over the 1M link model took {slow:.3f} s')
-    check(fast < slow / 2, f'without the link model {fast:.3f} s, with it {slow:.3f} s')
-    # a smaller MTU and PDU: slower still (about 29 kB/s at 1M)
+    # the model adds its air time to the same work (only lower bounds hold on a loaded
+    # machine: a ratio of two wall times does not)
+    check(fast < slow, f'without the link model {fast:.3f} s, with it {slow:.3f} s')
+    # a smaller MTU and PDU: slower still (about 29 kB/s at 1M, three times the bound above)
     small = timed_upload(['--link-phy', '1M', '--link-mtu', '23', '--link-data-length', '27'],
                          1400)
     check(small >= size / 29040.0, f'upload at MTU 23 took {small:.3f} s')
-    check(small > slow * 2, f'MTU 23: {small:.3f} s, MTU 498: {slow:.3f} s')
 
 
 @case
