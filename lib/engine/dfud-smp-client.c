@@ -37,11 +37,7 @@ struct _DfudSmpClient {
 	GSource *deadline;     /* ready at the earliest deadline, -1 without calls */
 	GPtrArray *watches;    /* of CancelWatch */
 	guint64 next_call_id;
-	/* the retransmission timer (RFC 6298), in microseconds */
-	gint64 srtt_us; /* 0 before the first sample */
-	gint64 rttvar_us;
-	gint64 rto_us;
-	gint64 rto_measured_us; /* what the samples alone give */
+	DfudSmpRto rto; /* the retransmission timeout over a lossy transport */
 };
 
 G_DEFINE_TYPE(DfudSmpClient, dfud_smp_client, G_TYPE_OBJECT)
@@ -384,53 +380,17 @@ smp_call_schedule_resend(SmpCall *call, gint64 now)
 	smp_client_arm_deadline(self, at);
 }
 
-/* RFC 6298 section 2: the timeout from the smoothed round trip and its variation */
-static void
-smp_client_update_rto(DfudSmpClient *self)
-{
-	self->rto_us = CLAMP(self->srtt_us + MAX(G_TIME_SPAN_MILLISECOND, 4 * self->rttvar_us),
-			     (gint64)DFUD_SMP_RTO_MIN_MS * G_TIME_SPAN_MILLISECOND,
-			     (gint64)DFUD_SMP_RTO_MAX_MS * G_TIME_SPAN_MILLISECOND);
-	self->rto_measured_us = self->rto_us;
-}
-
-/* RFC 6298 section 2: one round trip measured on a request sent once */
-static void
-smp_client_sample_rtt(DfudSmpClient *self, gint64 rtt_us)
-{
-	rtt_us = MAX(rtt_us, 1);
-	if (self->srtt_us == 0) {
-		self->srtt_us = rtt_us;
-		self->rttvar_us = rtt_us / 2;
-	} else {
-		self->rttvar_us = (3 * self->rttvar_us + ABS(self->srtt_us - rtt_us)) / 4;
-		self->srtt_us = (7 * self->srtt_us + rtt_us) / 8;
-	}
-	smp_client_update_rto(self);
-}
-
-/*
- * An answer to @call: a round trip to learn from when the request went out once (Karn's rule:
- * an answer to a copy could answer any copy). After copies, the wait that worked is kept for
- * the next requests until one is measured again (RFC 6298 section 5.7's back-off): a device
- * slower than the timeout gets fewer copies. But at most twice what the samples give: over a
- * lossy path most copies make up for a loss, not for a slow device, and a backed-off timeout
- * kept from one unlucky request would leave the next ones too few copies within their own
- * timeout.
- */
+/* an answer to @call: a round trip to learn from when it went out once (Karn's rule: an answer
+ * to a copy could answer any copy), else the back-off that worked */
 static void
 smp_client_answered(DfudSmpClient *self, SmpCall *call, gint64 now)
 {
-	gint64 cap;
-
 	if (call->flags & (DFUD_SMP_CALL_SLOW | DFUD_SMP_CALL_ACTS_ONCE))
 		return;
-	if (call->sends == 1) {
-		smp_client_sample_rtt(self, now - call->first_sent_us);
-		return;
-	}
-	cap = MIN(2 * self->rto_measured_us, (gint64)DFUD_SMP_RTO_MAX_MS * G_TIME_SPAN_MILLISECOND);
-	self->rto_us = MAX(self->rto_us, MIN(call->resend_gap_us, cap));
+	if (call->sends == 1)
+		dfud_smp_rto_sample(&self->rto, now - call->first_sent_us);
+	else
+		dfud_smp_rto_backed_off(&self->rto, call->resend_gap_us);
 }
 
 /*
@@ -656,7 +616,7 @@ dfud_smp_client_call_full_async(DfudSmpClient *self, GBytes *request, guint time
 	now = g_get_monotonic_time();
 	call->first_sent_us = now;
 	call->deadline_us = now + (gint64)timeout_ms * 1000;
-	call->resend_gap_us = self->rto_us;
+	call->resend_gap_us = self->rto.rto_us;
 	smp_client_arm_deadline(self, call->deadline_us);
 	smp_client_watch(self, cancellable);
 	if (!smp_call_send(call, &error)) {
@@ -709,7 +669,7 @@ guint
 dfud_smp_client_get_rto_ms(DfudSmpClient *self)
 {
 	g_return_val_if_fail(DFUD_IS_SMP_CLIENT(self), DFUD_SMP_RTO_INITIAL_MS);
-	return (guint)(self->rto_us / G_TIME_SPAN_MILLISECOND);
+	return (guint)(self->rto.rto_us / G_TIME_SPAN_MILLISECOND);
 }
 
 DfudSmpRtt
@@ -718,8 +678,8 @@ dfud_smp_client_get_rtt(DfudSmpClient *self)
 	DfudSmpRtt rtt = {0, 0};
 
 	g_return_val_if_fail(DFUD_IS_SMP_CLIENT(self), rtt);
-	rtt.srtt_us = self->srtt_us;
-	rtt.rttvar_us = self->rttvar_us;
+	rtt.srtt_us = self->rto.srtt_us;
+	rtt.rttvar_us = self->rto.rttvar_us;
 	return rtt;
 }
 
@@ -729,18 +689,14 @@ dfud_smp_client_set_rtt(DfudSmpClient *self, const DfudSmpRtt *rtt)
 	g_return_if_fail(DFUD_IS_SMP_CLIENT(self));
 	g_return_if_fail(rtt != NULL);
 
-	if (rtt->srtt_us <= 0)
-		return;
-	self->srtt_us = rtt->srtt_us;
-	self->rttvar_us = MAX(rtt->rttvar_us, 0);
-	smp_client_update_rto(self);
+	dfud_smp_rto_seed(&self->rto, rtt->srtt_us, rtt->rttvar_us);
 }
 
 guint
 dfud_smp_client_get_srtt_ms(DfudSmpClient *self)
 {
 	g_return_val_if_fail(DFUD_IS_SMP_CLIENT(self), 0);
-	return (guint)((self->srtt_us + G_TIME_SPAN_MILLISECOND / 2) / G_TIME_SPAN_MILLISECOND);
+	return (guint)((self->rto.srtt_us + G_TIME_SPAN_MILLISECOND / 2) / G_TIME_SPAN_MILLISECOND);
 }
 
 DfudSmpResponse *
@@ -819,8 +775,7 @@ dfud_smp_client_init(DfudSmpClient *self)
 	 * requests then match nothing */
 	dfud_smp_pending_set_next_seq(self->pending, (guint8)g_random_int_range(0, 256));
 	self->version = DFUD_SMP_VERSION_2;
-	self->rto_us = (gint64)DFUD_SMP_RTO_INITIAL_MS * G_TIME_SPAN_MILLISECOND;
-	self->rto_measured_us = self->rto_us;
+	dfud_smp_rto_init(&self->rto);
 	self->context = g_main_context_ref_thread_default();
 	self->watches = g_ptr_array_new_with_free_func(cancel_watch_free);
 }

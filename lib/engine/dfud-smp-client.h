@@ -7,6 +7,7 @@
 #include <gio/gio.h>
 
 #include "smp/dfud-smp-response.h"
+#include "engine/dfud-smp-rto.h"
 #include "transport/dfud-transport.h"
 
 G_BEGIN_DECLS
@@ -18,20 +19,16 @@ G_BEGIN_DECLS
  * answers v1 headers, or rc 12/13 to our version, gets that version from then on).
  *
  * Over a lossy transport (UDP: dfud_transport_is_lossy) a request that gets no answer is sent
- * again, the same frame with the same sequence number, after a retransmission timeout derived
- * from the measured round trip as TCP does (RFC 6298: SRTT + 4 RTTVAR, from answers to requests
- * sent once; initially DFUD_SMP_RTO_INITIAL_MS, never below DFUD_SMP_RTO_MIN_MS; doubled for
- * each copy of one request up to DFUD_SMP_RTO_MAX_MS), until the request's own timeout. The
- * device answers every copy (spec §1.4: it does not track seq); the first answer completes the
- * call, a late answer to any copy still counts, the others are dropped. Over a link that
- * delivers every packet or drops the link (BLE), a request is sent once.
+ * again, the same frame with the same sequence number, after the retransmission timeout
+ * (dfud-smp-rto.h: from the measured round trip as TCP does), doubled for each copy of one
+ * request up to DFUD_SMP_RTO_MAX_MS, until the request's own timeout. The device answers every
+ * copy (spec §1.4: it does not track seq); the first answer completes the call, a late answer to
+ * any copy still counts, the others are dropped. Over a link that delivers every packet or drops
+ * the link (BLE), a request is sent once.
  *
  * Requests are frames built by lib/smp's builders with any seq and version: the client
  * rewrites byte 0's version bits and the seq byte before sending.
  */
-#define DFUD_SMP_RTO_INITIAL_MS 1000u
-#define DFUD_SMP_RTO_MIN_MS 200u
-#define DFUD_SMP_RTO_MAX_MS 3000u
 
 typedef enum {
 	DFUD_SMP_CALL_NONE = 0,
@@ -43,6 +40,7 @@ typedef enum {
 	 * copied by the client, the caller decides from what the device shows next */
 	DFUD_SMP_CALL_ACTS_ONCE = 1 << 1,
 } DfudSmpCallFlags;
+
 #define DFUD_TYPE_SMP_CLIENT (dfud_smp_client_get_type())
 G_DECLARE_FINAL_TYPE(DfudSmpClient, dfud_smp_client, DFUD, SMP_CLIENT, GObject)
 
