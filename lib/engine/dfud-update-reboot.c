@@ -75,34 +75,36 @@ reboot_free(Reboot *r)
 	g_free(r);
 }
 
+/* completes with @state or @error (taken), once */
 static void
-finish_error(GTask *task, GError *error)
+finish(GTask *task, DfudSmpImageState *state, GError *error)
 {
 	G_GNUC_UNUSED g_autoptr(GTask) keep = g_object_ref(task); /* a timer may hold the last ref */
 	Reboot *r = g_task_get_task_data(task);
 
 	if (r->done) {
-		g_error_free(error);
+		g_clear_pointer(&state, dfud_smp_image_state_free);
+		g_clear_error(&error);
 		return;
 	}
 	r->done = TRUE;
 	reboot_stop_waiting(r);
-	g_task_return_error(task, error);
+	if (error != NULL)
+		g_task_return_error(task, error);
+	else
+		g_task_return_pointer(task, state, (GDestroyNotify)dfud_smp_image_state_free);
+}
+
+static void
+finish_error(GTask *task, GError *error)
+{
+	finish(task, NULL, error);
 }
 
 static void
 finish_state(GTask *task, DfudSmpImageState *state)
 {
-	G_GNUC_UNUSED g_autoptr(GTask) keep = g_object_ref(task); /* a timer may hold the last ref */
-	Reboot *r = g_task_get_task_data(task);
-
-	if (r->done) {
-		dfud_smp_image_state_free(state);
-		return;
-	}
-	r->done = TRUE;
-	reboot_stop_waiting(r);
-	g_task_return_pointer(task, state, (GDestroyNotify)dfud_smp_image_state_free);
+	finish(task, state, NULL);
 }
 
 /* ends the wait when cancelled or past the deadline; TRUE when it did */

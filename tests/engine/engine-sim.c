@@ -175,6 +175,23 @@ engine_sim_upload_offsets(EngineSim *sim)
 	return offsets;
 }
 
+GArray *
+engine_sim_upload_sizes(EngineSim *sim)
+{
+	GArray *sizes = g_array_new(FALSE, FALSE, sizeof(gint64));
+
+	g_assert_nonnull(sim->log);
+	for (guint i = 0; i < sim->log->len; i++) {
+		JsonObject *o = g_ptr_array_index(sim->log, i);
+		gint64 size;
+		if (!is_event(o, "request", "image upload"))
+			continue;
+		size = json_object_get_int_member_with_default(o, "size", 0);
+		g_array_append_val(sizes, size);
+	}
+	return sizes;
+}
+
 guint
 engine_sim_count_requests(EngineSim *sim, const gchar *command)
 {

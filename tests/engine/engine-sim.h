@@ -29,6 +29,8 @@ void engine_sim_free(EngineSim *sim);
 
 /* the log's upload requests' offsets, in order */
 GArray *engine_sim_upload_offsets(EngineSim *sim);
+/* the log's upload requests' sizes (datagram bytes), in order */
+GArray *engine_sim_upload_sizes(EngineSim *sim);
 /* requests of @command ("image upload", "os reset") in the log */
 guint engine_sim_count_requests(EngineSim *sim, const gchar *command);
 /* events @event ("reset", "drop") in the log */

@@ -37,17 +37,11 @@ update_uri(const gchar *uri)
 static gint64
 largest_upload(EngineSim *sim)
 {
+	g_autoptr(GArray) sizes = engine_sim_upload_sizes(sim);
 	gint64 largest = 0;
 
-	for (guint i = 0; i < sim->log->len; i++) {
-		JsonObject *o = g_ptr_array_index(sim->log, i);
-
-		if (g_strcmp0(json_object_get_string_member_with_default(o, "event", ""),
-			      "request") == 0 &&
-		    g_strcmp0(json_object_get_string_member_with_default(o, "command", ""),
-			      "image upload") == 0)
-			largest = MAX(largest, json_object_get_int_member_with_default(o, "size", 0));
-	}
+	for (guint i = 0; i < sizes->len; i++)
+		largest = MAX(largest, g_array_index(sizes, gint64, i));
 	return largest;
 }
 
@@ -120,24 +114,6 @@ test_loss(void)
 	}
 }
 
-/* the size of the last upload request the device processed */
-static gint64
-last_upload_size(EngineSim *sim)
-{
-	gint64 size = 0;
-
-	for (guint i = 0; i < sim->log->len; i++) {
-		JsonObject *o = g_ptr_array_index(sim->log, i);
-
-		if (g_strcmp0(json_object_get_string_member_with_default(o, "event", ""),
-			      "request") == 0 &&
-		    g_strcmp0(json_object_get_string_member_with_default(o, "command", ""),
-			      "image upload") == 0)
-			size = json_object_get_int_member_with_default(o, "size", 0);
-	}
-	return size;
-}
-
 /*
  * a device that answers big requests with rc 3 (a BLE device without the buffers to reassemble
  * them answers so, issue 13): the packets step down a quarter at a time and the upload goes on
@@ -150,13 +126,15 @@ test_rc3_steps_down(void)
 			     "--buf-size=2048", "--fault", "error:cmd=image.upload,rc=3,count=2",
 			     NULL);
 	g_autoptr(GError) error = NULL;
+	g_autoptr(GArray) sizes = NULL;
 
 	error = update_uri(sim->uri);
 	g_assert_no_error(error);
 	engine_sim_stop(sim);
 	g_assert_cmpuint(engine_sim_count_events(sim, "fault"), ==, 2);
 	/* 1472, then 1104, then 828 bytes */
-	g_assert_cmpint(last_upload_size(sim), <=, 828);
+	sizes = engine_sim_upload_sizes(sim);
+	g_assert_cmpint(g_array_index(sizes, gint64, sizes->len - 1), <=, 828);
 }
 
 int
