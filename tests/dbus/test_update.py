@@ -261,6 +261,28 @@ class UpdateTest(dfudtest.DfudTestCase):
         self.assert_job_verified(job, self.wait_job_final(job))
 
 
+class SlowRebootTest(dfudtest.DfudTestCase):
+    def test_slow_reboot(self):
+        """a device that answers as the old firmware for 2 s after the reset (its reset delay),
+        then swaps for 15 s: neither is taken for the rebooted firmware, the job ends verified
+        with one reset"""
+        sim = self.start_sim("--slot0", data(OLD), "--time-scale=1", "--reset-delay=2000",
+                             "--swap-time=15000")
+        self.start_daemon()
+        device = self.add_device(sim.uri)
+        job = self.update(device, data("hashonly_60k_v2.0.0.bin"))
+        props = self.wait_job_final(job)
+        self.assert_job_verified(job, props)
+        statuses = [s for _, s in self.signals.statuses(job)]
+        self.assertEqual(statuses[-4:], ["resetting", "verifying", "confirming", "done"],
+                         statuses)
+        self.assertEqual(len([e for e in sim.events() if e.get("event") == "reset"]), 1)
+        reset_t = [t for t, s in self.signals.statuses(job) if s == "resetting"][0]
+        verify_t = [t for t, s in self.signals.statuses(job) if s == "verifying"][0]
+        # the verdict waited for the swap, not for the first answer after the reset
+        self.assertGreater(verify_t - reset_t, 15, statuses)
+
+
 class UpdatePolicyTest(dfudtest.DfudTestCase):
     """dfud.conf [Security]: trusted keys and RequireSigned refuse the call itself"""
 
