@@ -42,6 +42,7 @@ static const DdConfigUintKey uint_keys[] = {
     {"Daemon", "MaxFirmwareSize", 1024, 1024 * 1024 * 1024, offsetof(DdConfig, max_firmware_size),
      TRUE},
     {"Daemon", "HistorySize", 10, 1000000, offsetof(DdConfig, history_size), FALSE},
+    {"Timeouts", "MinRate", 1, 100 * 1024 * 1024, offsetof(DdConfig, min_rate), FALSE},
 };
 
 /* [Timeouts] are seconds in the file and milliseconds in DdConfig */
@@ -91,6 +92,7 @@ dd_config_new(void)
 	config->command_timeout_ms = options.command_timeout_ms;
 	config->reset_timeout_ms = options.reset_timeout_ms;
 	config->reset_grace_ms = options.reset_grace_ms;
+	config->min_rate = options.min_rate;
 	config->trusted_keys = g_ptr_array_new_with_free_func(g_object_unref);
 	config->require_signed = FALSE;
 	return config;
@@ -601,6 +603,7 @@ dd_config_apply_timeouts(const DdConfig *config, DfudUpdateOptions *options)
 	options->command_timeout_ms = config->command_timeout_ms;
 	options->reset_timeout_ms = config->reset_timeout_ms;
 	options->reset_grace_ms = config->reset_grace_ms;
+	options->min_rate = config->min_rate;
 }
 
 gboolean

@@ -30,6 +30,7 @@ G_BEGIN_DECLS
  *
  *   [Timeouts]                  seconds
  *   Connect=60  FirstChunk=60  Chunk=2.5  LastChunk=20  Command=5  Reset=300  ResetGrace=5
+ *   MinRate=1024                bytes/s an upload keeps on average at least (1..100 MiB/s)
  *
  *   [Security]
  *   TrustedKeys=/etc/dfud/keys/a.pem;/etc/dfud/keys/b.pem  images must verify with one of them
@@ -51,6 +52,7 @@ typedef struct {
 	guint command_timeout_ms;
 	guint reset_timeout_ms;
 	guint reset_grace_ms;
+	guint min_rate; /* bytes/s, [Timeouts] MinRate */
 	GPtrArray *trusted_keys; /* of DfudPublicKey, loaded from the PEM files */
 	gboolean require_signed;
 } DdConfig;

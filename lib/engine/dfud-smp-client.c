@@ -62,6 +62,7 @@ typedef struct {
 	gint64 deadline_us;	 /* monotonic */
 	gint64 resend_at_us;	 /* the next copy, -1 for none */
 	gint64 resend_gap_us;	 /* doubles with each copy */
+	gint64 busy_gap_us;	 /* the wait after a busy answer, doubling */
 } SmpCall;
 
 /* what a finished call tells its caller besides the response */
@@ -427,6 +428,39 @@ smp_client_retry_version(DfudSmpClient *self, SmpCall *call, const DfudSmpRespon
 	return TRUE;
 }
 
+/*
+ * Spec §9.7: rc 10 (EBUSY) says the device did not take the request now (a reset hook, another
+ * operation): it goes again after a back-off (from SMP_BUSY_BACKOFF_MIN_MS, doubling up to
+ * SMP_BUSY_BACKOFF_MAX_MS) as long as the call's timeout allows; then the busy answer is the
+ * call's answer. A busy request was not processed, so this holds for a reset too. TRUE when it
+ * goes again.
+ */
+#define SMP_BUSY_BACKOFF_MIN_MS 50
+#define SMP_BUSY_BACKOFF_MAX_MS 1000
+
+static gboolean
+smp_client_retry_busy(DfudSmpClient *self, SmpCall *call, const DfudSmpResponse *resp, gint64 now)
+{
+	gint64 at;
+
+	if (!resp->status.failed || resp->status.group_error || resp->status.rc != DFUD_SMP_RC_EBUSY)
+		return FALSE;
+	call->busy_gap_us = call->busy_gap_us == 0
+				? SMP_BUSY_BACKOFF_MIN_MS * G_TIME_SPAN_MILLISECOND
+				: MIN(call->busy_gap_us * 2,
+				      SMP_BUSY_BACKOFF_MAX_MS * G_TIME_SPAN_MILLISECOND);
+	at = now + call->busy_gap_us;
+	if (at >= call->deadline_us)
+		return FALSE;
+	g_debug("%s (seq %u): busy, again in %" G_GINT64_FORMAT " ms",
+		dfud_smp_command_name(call->group, call->id, call->op), call->seq,
+		call->busy_gap_us / 1000);
+	/* the copy machinery sends it then; over a lossy transport copies follow as for any call */
+	call->resend_at_us = at;
+	smp_client_arm_deadline(self, at);
+	return TRUE;
+}
+
 static void
 smp_client_packet_cb(DfudTransport *transport, GBytes *frame, gpointer user_data)
 {
@@ -463,7 +497,8 @@ smp_client_packet_cb(DfudTransport *transport, GBytes *frame, gpointer user_data
 		smp_call_complete(call, NULL, g_steal_pointer(&error));
 		return;
 	}
-	if (smp_client_retry_version(self, call, resp)) {
+	if (smp_client_retry_version(self, call, resp) ||
+	    smp_client_retry_busy(self, call, resp, g_get_monotonic_time())) {
 		dfud_smp_response_free(resp);
 		return;
 	}

@@ -31,7 +31,17 @@ dfud_update_options_init(DfudUpdateOptions *options)
 	    .reset_timeout_ms = 300000,
 	    .reset_grace_ms = 5000,
 	    .connect_timeout_ms = 60000,
+	    .min_rate = 1024,
 	};
+}
+
+guint64
+dfud_update_upload_bound_ms(const DfudUpdateOptions *options, guint64 size)
+{
+	g_return_val_if_fail(options != NULL, 0);
+
+	return (guint64)options->first_chunk_timeout_ms + options->last_chunk_timeout_ms +
+	       size * 1000 / MAX(options->min_rate, 1u);
 }
 
 const gchar *

@@ -32,9 +32,12 @@ typedef struct {
 	guint reset_grace_ms; /* answering as before an acknowledged reset for this long (UDP):
 				 rebooted without a swap: 5000 */
 	guint connect_timeout_ms;     /* 60000 */
+	guint min_rate;		      /* bytes/s an upload keeps on average at least: 1024 */
 } DfudUpdateOptions;
 
 void dfud_update_options_init(DfudUpdateOptions *options);
+/* the bound on uploading @size bytes: FirstChunk + LastChunk + @size at min_rate (ms) */
+guint64 dfud_update_upload_bound_ms(const DfudUpdateOptions *options, guint64 size);
 const gchar *dfud_update_mode_to_string(DfudUpdateMode mode);
 gboolean dfud_update_mode_from_string(const gchar *str, DfudUpdateMode *mode);
 

@@ -31,6 +31,7 @@ typedef struct {
 	gboolean confirm_only;	/* it already runs, in test: only confirm (an interrupted update) */
 	gchar *running_version; /* of the image's active slot before the update, or NULL */
 	GBytes *running_hash;	/* idem */
+	gint64 upload_deadline_us; /* set when its upload first starts, kept across reconnects */
 } DfudUpdatePlanItem;
 
 typedef struct {

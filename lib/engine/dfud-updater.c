@@ -181,15 +181,20 @@ dfud_updater_finish(DfudUpdater *self, GError *error)
 	g_task_return_error(task, error);
 }
 
-/* a failure of the link (or silence), worth a reconnect, as opposed to a device's answer */
+/*
+ * A failure of the link, worth a new one, as opposed to a device's answer. Silence (Timeout)
+ * only over a link (BLE: a link can stall); over UDP there is no link to renew, and the stage's
+ * own bound has run out already: a reconnect would only multiply it.
+ */
 static gboolean
-is_link_error(const GError *error)
+is_link_error(DfudUpdater *self, const GError *error)
 {
 	if (error->domain != DFUD_ERROR)
 		return !g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
-	return error->code == DFUD_ERROR_TIMEOUT || error->code == DFUD_ERROR_IO ||
-	       error->code == DFUD_ERROR_LINK_LOST || error->code == DFUD_ERROR_FAILED ||
-	       error->code == DFUD_ERROR_NOT_FOUND;
+	if (error->code == DFUD_ERROR_TIMEOUT)
+		return dfud_transport_has_link(self->transport);
+	return error->code == DFUD_ERROR_IO || error->code == DFUD_ERROR_LINK_LOST ||
+	       error->code == DFUD_ERROR_FAILED || error->code == DFUD_ERROR_NOT_FOUND;
 }
 
 /* reconnects and resumes @stage when @error is the link's, else fails */
@@ -197,7 +202,7 @@ void
 dfud_updater_recover_or_fail(DfudUpdater *self, DfudUpdateStage stage, GError *error)
 {
 	if (self->task == NULL || g_cancellable_is_cancelled(self->cancellable) ||
-	    !is_link_error(error) || self->reconnects >= RECONNECTS_MAX) {
+	    !is_link_error(self, error) || self->reconnects >= RECONNECTS_MAX) {
 		dfud_updater_finish(self, error);
 		return;
 	}
@@ -431,9 +436,16 @@ upload_next(DfudUpdater *self)
 	}
 	item = dfud_updater_current_item(self);
 	self->progress.image_index = item->image_index;
+	if (item->upload_deadline_us == 0)
+		item->upload_deadline_us =
+		    g_get_monotonic_time() + dfud_update_upload_bound_ms(&self->options,
+									  dfud_image_get_size(
+									      item->image)) *
+						 1000;
 	self->uploader =
 	    dfud_uploader_new(self->client, item->image, item->image_index, &self->options,
 			      self->progress.buf_size, self->progress.window);
+	dfud_uploader_set_deadline(self->uploader, item->upload_deadline_us);
 	dfud_uploader_set_progress_func(self->uploader, on_upload_progress, self);
 	dfud_uploader_run_async(self->uploader, self->cancellable, upload_done, g_object_ref(self));
 }

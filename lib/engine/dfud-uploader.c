@@ -8,24 +8,15 @@
 
 #include <string.h>
 
+#include "dfud-upload-size.h"
 #include "dfud-uploader.h"
 #include "smp/dfud-smp.h"
 
 #define UPLOAD_ALIGNMENT 4u
-#define BUSY_RETRIES_MAX 10u
-#define BUSY_BACKOFF_MAX_MS 2000u
 #define RESTARTS_MAX 5u
-/*
- * Packet sizes the device never answers: a first request of a size gets no answer while a small
- * one (an echo) does, or the device answers it with rc 2 (no memory to take it), 3 (it could not
- * read it) or 9 (truncated, spec §6.1). Each step takes the size down by a quarter, not below
- * SIZE_FLOOR; the echo goes out SIZE_PROBE_AFTER_RTO retransmission timeouts (at least
- * SIZE_PROBE_MIN_MS) after the request, and again after twice that while the answer is missing.
- */
-#define SIZE_FLOOR 256u
-#define SIZE_PROBE_AFTER_RTO 4u
-#define SIZE_PROBE_MIN_MS 1000u
-#define SIZE_PROBES_MAX 4u
+/* answers in a row that name an offset without taking the chunk: the second and later wait
+ * this (doubling, from the retransmission timeout) before the chunk goes again */
+#define STUCK_BACKOFF_MAX_MS 1000u
 
 struct _DfudUploader {
 	GObject parent_instance;
@@ -36,11 +27,9 @@ struct _DfudUploader {
 	GBytes *sha;
 	guint image_index;
 	DfudUpdateOptions options;
-	gsize packet_size;
-	gsize proven;	 /* the largest request the device answered */
-	guint size_probe; /* the timer of the next echo probe, 0 for none */
-	guint size_probes;
 	guint window;
+	DfudUploadSize *size;
+	gint64 deadline_us; /* of the whole upload, 0: none */
 	DfudUploaderProgressFunc progress_func;
 	gpointer progress_data;
 
@@ -48,16 +37,20 @@ struct _DfudUploader {
 	guint gen;   /* answers to chunks of an older generation only count as acks */
 	GArray *gen_calls; /* of guint64: the client's ids of this generation's chunks out */
 	guint in_flight;
-	gboolean first_pending; /* a first chunk is out: nothing else is sent */
-	gboolean sent_last;	/* the final chunk went out at least once */
-	guint64 acked;		/* the offset the device expects next */
+	gboolean first_pending;	 /* a first chunk is out: nothing else is sent */
+	guint64 last_off;	 /* where the final chunk starts, once it went out; else len */
+	guint64 acked;		 /* the offset the device expects next */
 	guint64 next_send;
+	gint64 first_deadline_us; /* the answer to the first chunk: FirstChunk after it went out */
+	/* lack of progress */
 	guint64 retry_off;
-	guint retries;
-	guint busy;
+	guint retries; /* the chunk at retry_off went out again */
+	guint stuck;   /* answers in a row naming acked without taking the chunk */
 	guint restarts;
-	guint backoff_source;
-	GSource *cancel_source; /* ends the run at once on cancel, also during a back-off */
+	guint soft_source;     /* an answer is overdue: the chunks go again from the offset */
+	guint backoff_source;  /* a stuck device's wait */
+	guint deadline_source; /* the whole upload's bound */
+	GSource *cancel_source;
 };
 
 G_DEFINE_TYPE(DfudUploader, dfud_uploader, G_TYPE_OBJECT)
@@ -75,6 +68,7 @@ typedef struct {
 static void pump(DfudUploader *self);
 static void send_first(DfudUploader *self);
 static void new_generation(DfudUploader *self);
+static void size_stepped(gboolean stepped, GError *why, gpointer user_data);
 
 static void
 chunk_call_free(ChunkCall *call)
@@ -90,12 +84,15 @@ dfud_uploader_finalize(GObject *object)
 {
 	DfudUploader *self = DFUD_UPLOADER(object);
 
+	g_clear_handle_id(&self->soft_source, g_source_remove);
 	g_clear_handle_id(&self->backoff_source, g_source_remove);
-	g_clear_handle_id(&self->size_probe, g_source_remove);
+	g_clear_handle_id(&self->deadline_source, g_source_remove);
 	if (self->cancel_source != NULL) {
 		g_source_destroy(self->cancel_source);
 		g_source_unref(self->cancel_source);
 	}
+	dfud_upload_size_stop(self->size);
+	g_clear_object(&self->size);
 	g_clear_object(&self->client);
 	g_clear_object(&self->image);
 	g_clear_pointer(&self->sha, g_bytes_unref);
@@ -129,8 +126,10 @@ dfud_uploader_new(DfudSmpClient *client, DfudImage *image, guint image_index,
 	self->sha = g_bytes_ref(dfud_image_get_file_sha256(image));
 	self->image_index = image_index;
 	self->options = *options;
-	self->packet_size = packet_size;
 	self->window = MAX(window, 1u);
+	/* not a reference: the size is ours and stopped before we go */
+	self->size = dfud_upload_size_new(client, packet_size, options->command_timeout_ms,
+					  size_stepped, self);
 	return self;
 }
 
@@ -142,6 +141,12 @@ dfud_uploader_set_progress_func(DfudUploader *self, DfudUploaderProgressFunc fun
 	self->progress_data = user_data;
 }
 
+void
+dfud_uploader_set_deadline(DfudUploader *self, gint64 deadline_us)
+{
+	self->deadline_us = deadline_us;
+}
+
 guint64
 dfud_uploader_get_acked(DfudUploader *self)
 {
@@ -151,16 +156,7 @@ dfud_uploader_get_acked(DfudUploader *self)
 gsize
 dfud_uploader_get_packet_size(DfudUploader *self)
 {
-	return self->packet_size;
-}
-
-static void
-clear_cancel_source(DfudUploader *self)
-{
-	if (self->cancel_source == NULL)
-		return;
-	g_source_destroy(self->cancel_source);
-	g_clear_pointer(&self->cancel_source, g_source_unref);
+	return dfud_upload_size_get(self->size);
 }
 
 /* ends the run; later answers to chunks still out are ignored */
@@ -169,9 +165,14 @@ finish(DfudUploader *self, GError *error)
 {
 	g_autoptr(GTask) task = g_steal_pointer(&self->task);
 
+	g_clear_handle_id(&self->soft_source, g_source_remove);
 	g_clear_handle_id(&self->backoff_source, g_source_remove);
-	g_clear_handle_id(&self->size_probe, g_source_remove);
-	clear_cancel_source(self);
+	g_clear_handle_id(&self->deadline_source, g_source_remove);
+	if (self->cancel_source != NULL) {
+		g_source_destroy(self->cancel_source);
+		g_clear_pointer(&self->cancel_source, g_source_unref);
+	}
+	dfud_upload_size_stop(self->size);
 	new_generation(self);
 	if (task == NULL) {
 		g_clear_error(&error);
@@ -183,32 +184,60 @@ finish(DfudUploader *self, GError *error)
 		g_task_return_boolean(task, TRUE);
 }
 
+/* --- waiting for answers --- */
+
+static void soft_expired(DfudUploader *self);
+
+/* how long an answer to the chunk at @off may take: the device's own time (the chunk timeouts
+ * of dfud.conf), or its round trip when it is longer (a slow device is waited for, spec §9.1) */
+static guint
+soft_ms(DfudUploader *self, guint64 off)
+{
+	guint ms = off >= self->last_off ? MAX(self->options.chunk_timeout_ms,
+					       self->options.last_chunk_timeout_ms)
+					 : self->options.chunk_timeout_ms;
+
+	return MAX(ms, dfud_smp_client_get_rto_ms(self->client));
+}
+
+static gboolean
+soft_fired(gpointer user_data)
+{
+	DfudUploader *self = user_data;
+
+	self->soft_source = 0;
+	if (self->task != NULL && !self->first_pending && self->in_flight > 0)
+		soft_expired(self);
+	return G_SOURCE_REMOVE;
+}
+
+/* the chunks out wait for an answer from now on (at a send, at progress) */
+static void
+arm_soft(DfudUploader *self)
+{
+	g_clear_handle_id(&self->soft_source, g_source_remove);
+	if (self->task != NULL)
+		self->soft_source = g_timeout_add(soft_ms(self, self->acked), soft_fired, self);
+}
+
 static void
 set_acked(DfudUploader *self, guint64 off)
 {
 	if (off > self->acked) {
 		self->retries = 0;
-		self->busy = 0;
+		self->stuck = 0;
+		self->acked = off;
+		arm_soft(self);
+	} else {
+		self->acked = off;
 	}
-	self->acked = off;
 	if (self->progress_func != NULL)
 		self->progress_func(off, self->progress_data);
 }
 
-static guint
-timeout_for(DfudUploader *self, guint64 off, guint64 end)
-{
-	guint ms = self->options.chunk_timeout_ms;
-
-	if (off == 0)
-		ms = self->options.first_chunk_timeout_ms;
-	if (end == self->len)
-		ms = MAX(ms, self->options.last_chunk_timeout_ms);
-	return ms;
-}
+/* --- sending --- */
 
 static void chunk_done(GObject *source, GAsyncResult *res, gpointer user_data);
-static void arm_size_probe(DfudUploader *self);
 
 /* sends the chunk at @off, as big as the packet allows; 0 when it failed (run finished) */
 static guint64
@@ -220,19 +249,21 @@ send_chunk(DfudUploader *self, guint64 off)
 	    .image = self->image_index,
 	    .upgrade = self->options.upgrade_flag,
 	};
+	gsize packet = dfud_upload_size_get(self->size);
 	g_autoptr(GBytes) request = NULL;
 	GError *error = NULL;
 	ChunkCall *call;
+	guint timeout_ms;
 	gsize n;
 
 	if (off == 0)
 		chunk.sha = g_bytes_get_data(self->sha, &chunk.sha_len);
-	n = dfud_smp_upload_max_data(&chunk, self->packet_size, UPLOAD_ALIGNMENT);
+	n = dfud_smp_upload_max_data(&chunk, packet, UPLOAD_ALIGNMENT);
 	if (n == 0 || (off == 0 && n < MIN(self->len, (guint64)DFUD_IMAGE_HEADER_SIZE))) {
 		finish(self, g_error_new(DFUD_ERROR, DFUD_ERROR_NOT_SUPPORTED,
 					 "upload: a packet of %" G_GSIZE_FORMAT
 					 " bytes cannot carry the image header in its first chunk",
-					 self->packet_size));
+					 packet));
 		return 0;
 	}
 	chunk.data = self->data + off;
@@ -250,23 +281,33 @@ send_chunk(DfudUploader *self, guint64 off)
 	call->end = off + n;
 	call->first = off == 0;
 	call->size = g_bytes_get_size(request);
-	if (call->size > self->proven)
-		arm_size_probe(self);
 	if (call->end == self->len)
-		self->sent_last = TRUE;
+		self->last_off = off;
 	self->in_flight++;
+	dfud_upload_size_sent(self->size, call->size, g_task_get_cancellable(self->task));
 	/* GLib formats a debug message before it drops it: not for every chunk */
 	if (!g_log_writer_default_would_drop(G_LOG_LEVEL_DEBUG, G_LOG_DOMAIN))
 		g_debug("upload image %u: chunk %" G_GUINT64_FORMAT "+%" G_GSIZE_FORMAT " (gen %u)",
 			self->image_index, off, n, self->gen);
-	/* the first chunk may erase the slot, the last one flush and hash it: slow, not a
-	 * measure of the round trip */
+	/*
+	 * The first chunk may erase the slot: its answer is waited for until FirstChunk after it
+	 * first went out. Any other is waited for through the resends from the device's offset
+	 * (chunk_retries of them), so that a late answer still counts as progress.
+	 */
+	if (call->first)
+		timeout_ms = (guint)CLAMP((self->first_deadline_us - g_get_monotonic_time()) / 1000,
+					  1, G_MAXUINT);
+	else
+		timeout_ms = soft_ms(self, off) * (self->options.chunk_retries + 2);
+	/* the first and the last chunk are slow (erase, flush): not a measure of the round trip */
 	call->id = dfud_smp_client_call_full_async(
-	    self->client, request, timeout_for(self, off, call->end),
-	    off == 0 || call->end == self->len ? DFUD_SMP_CALL_SLOW : DFUD_SMP_CALL_NONE,
+	    self->client, request, timeout_ms,
+	    call->first || call->end == self->len ? DFUD_SMP_CALL_SLOW : DFUD_SMP_CALL_NONE,
 	    g_task_get_cancellable(self->task), chunk_done, call);
 	if (call->id != 0)
 		g_array_append_val(self->gen_calls, call->id);
+	if (!call->first && self->soft_source == 0)
+		arm_soft(self);
 	return call->end;
 }
 
@@ -282,6 +323,7 @@ new_generation(DfudUploader *self)
 	self->gen++;
 	self->in_flight = 0;
 	self->first_pending = FALSE;
+	g_clear_handle_id(&self->soft_source, g_source_remove);
 }
 
 static void
@@ -292,6 +334,7 @@ send_first(DfudUploader *self)
 	self->next_send = send_chunk(self, 0);
 }
 
+/* the device lost the upload: a new one, erase included, within a new FirstChunk */
 static void
 restart(DfudUploader *self, const gchar *why)
 {
@@ -302,6 +345,8 @@ restart(DfudUploader *self, const gchar *why)
 		return;
 	}
 	g_debug("upload image %u: restarting with a first chunk: %s", self->image_index, why);
+	self->first_deadline_us =
+	    g_get_monotonic_time() + (gint64)self->options.first_chunk_timeout_ms * 1000;
 	send_first(self);
 }
 
@@ -325,6 +370,27 @@ resync(DfudUploader *self, guint64 off)
 		pump(self);
 }
 
+static void
+size_stepped(gboolean stepped, GError *why, gpointer user_data)
+{
+	DfudUploader *self = user_data;
+
+	if (self->task == NULL) {
+		g_error_free(why);
+		return;
+	}
+	if (!stepped) {
+		g_prefix_error(&why, "upload: requests of %" G_GSIZE_FORMAT " bytes: ",
+			       dfud_upload_size_get(self->size));
+		finish(self, why);
+		return;
+	}
+	g_error_free(why);
+	resync(self, self->acked);
+}
+
+/* --- a device that names an offset without taking the chunk --- */
+
 static gboolean
 backoff_done(gpointer user_data)
 {
@@ -335,138 +401,37 @@ backoff_done(gpointer user_data)
 	return G_SOURCE_REMOVE;
 }
 
-/* --- packet sizes the device does not answer --- */
-
-/* a quarter smaller and again from the device's offset; @cause (taken) when no smaller size is
- * left */
+/*
+ * An answer of this generation that names the offset the device already had, without taking
+ * the chunk. Once is a lost chunk (its successors, pipelined, are answered so): again at once.
+ * Again after that is a device that does not write: the chunk goes again after a back-off, and
+ * after chunk_retries of those the upload fails, named. Never a loop at the link's speed.
+ */
 static void
-step_down(DfudUploader *self, GError *cause)
-{
-	gsize smaller = MAX((gsize)SIZE_FLOOR, (self->packet_size * 3 / 4) & ~(gsize)3);
-
-	g_clear_handle_id(&self->size_probe, g_source_remove);
-	self->size_probes = 0;
-	if (smaller >= self->packet_size) {
-		g_prefix_error(&cause, "upload: requests of %" G_GSIZE_FORMAT " bytes (down from "
-				       "larger ones): ",
-			       self->packet_size);
-		finish(self, cause);
-		return;
-	}
-	g_info("upload image %u: %s: requests of %" G_GSIZE_FORMAT " bytes from now on",
-	       self->image_index, cause->message, smaller);
-	g_error_free(cause);
-	self->packet_size = smaller;
-	if (self->acked == 0)
-		send_first(self);
-	else
-		resync(self, self->acked);
-}
-
-typedef struct {
-	DfudUploader *self;
-	gsize size; /* the packet size probed for */
-} SizeProbe;
-
-static void
-size_probe_done(GObject *source, GAsyncResult *res, gpointer user_data)
-{
-	SizeProbe *probe = user_data;
-	DfudUploader *self = probe->self;
-	g_autoptr(GError) error = NULL;
-	g_autoptr(DfudSmpResponse) resp =
-	    dfud_smp_client_call_finish(DFUD_SMP_CLIENT(source), res, &error);
-
-	/* any answer to the small request while the big one still has none: the device works
-	 * through its requests in order (spec §1.4), so the big one never reached it */
-	if (self->task != NULL && resp != NULL && self->packet_size == probe->size &&
-	    self->proven < probe->size)
-		step_down(self, g_error_new(DFUD_ERROR, DFUD_ERROR_TIMEOUT,
-					    "no answer to a request of %" G_GSIZE_FORMAT
-					    " bytes while the device answers a small one",
-					    probe->size));
-	g_object_unref(self);
-	g_free(probe);
-}
-
-static gboolean
-size_probe_fire(gpointer user_data)
-{
-	DfudUploader *self = user_data;
-	g_autoptr(GBytes) request = NULL;
-	SizeProbe *probe;
-
-	self->size_probe = 0;
-	if (self->task == NULL || self->proven >= self->packet_size)
-		return G_SOURCE_REMOVE;
-	request = dfud_smp_request_echo(dfud_smp_client_get_version(self->client), 0, "dfud",
-					NULL);
-	probe = g_new0(SizeProbe, 1);
-	probe->self = g_object_ref(self);
-	probe->size = self->packet_size;
-	self->size_probes++;
-	g_debug("upload image %u: no answer yet to %" G_GSIZE_FORMAT "-byte requests: an echo",
-		self->image_index, self->packet_size);
-	dfud_smp_client_call_async(self->client, request, self->options.command_timeout_ms,
-				   g_task_get_cancellable(self->task), size_probe_done, probe);
-	arm_size_probe(self);
-	return G_SOURCE_REMOVE;
-}
-
-/* an echo soon, while no request of the current size was answered yet */
-static void
-arm_size_probe(DfudUploader *self)
+on_no_progress(DfudUploader *self, guint64 off)
 {
 	guint ms;
 
-	if (self->size_probe != 0 || self->size_probes >= SIZE_PROBES_MAX ||
-	    self->packet_size <= SIZE_FLOOR)
-		return;
-	ms = MAX(SIZE_PROBE_MIN_MS, SIZE_PROBE_AFTER_RTO * dfud_smp_client_get_rto_ms(self->client))
-	     << self->size_probes;
-	self->size_probe = g_timeout_add(ms, size_probe_fire, self);
-}
-
-/* an answer to @call: its size works; an error that says it was too big, a step down */
-static gboolean
-size_answered(DfudUploader *self, ChunkCall *call, const DfudSmpResponse *resp, GError **error)
-{
-	gint64 rc = resp->status.rc;
-
-	if (resp->status.failed && !resp->status.group_error && call->size > self->proven &&
-	    call->gen == self->gen &&
-	    (rc == DFUD_SMP_RC_ENOMEM || rc == DFUD_SMP_RC_EINVAL || rc == DFUD_SMP_RC_ECORRUPT)) {
-		step_down(self, g_steal_pointer(error));
-		return TRUE;
-	}
-	if (!resp->status.failed && call->size > self->proven) {
-		self->proven = call->size;
-		if (self->proven >= self->packet_size)
-			g_clear_handle_id(&self->size_probe, g_source_remove);
-	}
-	return FALSE;
-}
-
-static void
-on_busy(DfudUploader *self, GError *error)
-{
-	guint ms;
-
-	if (++self->busy > BUSY_RETRIES_MAX) {
-		g_prefix_error(&error,
-			       "upload: the device stayed busy at offset %" G_GUINT64_FORMAT ": ",
-			       self->acked);
-		finish(self, error);
+	if (++self->stuck == 1) {
+		resync(self, off);
 		return;
 	}
-	g_error_free(error);
-	if (self->backoff_source != 0)
+	if (self->stuck > self->options.chunk_retries + 1) {
+		finish(self, g_error_new(DFUD_ERROR, DFUD_ERROR_DEVICE,
+					 "upload: the device answers offset %" G_GUINT64_FORMAT
+					 " of image %u to every chunk and takes none (%u times)",
+					 off, self->image_index, self->stuck));
 		return;
+	}
 	new_generation(self);
-	ms = MIN(50u << MIN(self->busy, 6u), BUSY_BACKOFF_MAX_MS);
-	g_debug("upload image %u: busy, retrying in %u ms", self->image_index, ms);
+	ms = MIN(dfud_smp_client_get_rto_ms(self->client) << (self->stuck - 2),
+		 STUCK_BACKOFF_MAX_MS);
+	g_debug("upload image %u: offset %" G_GUINT64_FORMAT " again (%u): again in %u ms",
+		self->image_index, off, self->stuck, ms);
 	self->backoff_source = g_timeout_add(ms, backoff_done, self);
 }
+
+/* --- the final answer --- */
 
 static void state_read_done(GObject *source, GAsyncResult *res, gpointer user_data);
 
@@ -514,13 +479,9 @@ state_read_done(GObject *source, GAsyncResult *res, gpointer user_data)
 
 	if (self->task == NULL)
 		return;
+	self->first_pending = FALSE;
 	if (resp != NULL)
 		state = dfud_smp_response_parse_image_state(resp, &error);
-	if (state == NULL && g_error_matches(error, DFUD_ERROR, DFUD_ERROR_TIMEOUT) &&
-	    ++self->retries <= self->options.chunk_retries) {
-		check_completed(self);
-		return;
-	}
 	if (state == NULL) {
 		g_prefix_error(&error,
 			       "upload: checking whether the device completed the upload: ");
@@ -535,20 +496,14 @@ state_read_done(GObject *source, GAsyncResult *res, gpointer user_data)
 		return;
 	}
 	/* not complete: continue where the device said it stands; off 0 then means it lost it */
-	self->sent_last = FALSE;
-	if (self->acked == 0)
-		send_first(self);
-	else
-		resync(self, self->acked);
+	self->last_off = self->len;
+	resync(self, self->acked);
 }
 
+/* no answer of this generation within its time: from the device's offset again, or the end */
 static void
-on_timeout(DfudUploader *self, ChunkCall *call, GError *error)
+soft_expired(DfudUploader *self)
 {
-	if (call->gen != self->gen || self->acked >= call->end) {
-		pump(self); /* stale, or a later answer covered it */
-		return;
-	}
 	if (self->retry_off == self->acked) {
 		self->retries++;
 	} else {
@@ -556,27 +511,28 @@ on_timeout(DfudUploader *self, ChunkCall *call, GError *error)
 		self->retries = 1;
 	}
 	if (self->retries > self->options.chunk_retries) {
-		finish(self,
-		       g_error_new(DFUD_ERROR, DFUD_ERROR_TIMEOUT,
-				   "upload: no answer for the chunk at offset %" G_GUINT64_FORMAT
-				   " of image %u after %u tries (%s)",
-				   self->acked, self->image_index, self->retries, error->message));
+		finish(self, g_error_new(DFUD_ERROR, DFUD_ERROR_TIMEOUT,
+					 "upload: no answer for the chunk at offset %" G_GUINT64_FORMAT
+					 " of image %u after %u tries of %u ms",
+					 self->acked, self->image_index, self->retries,
+					 soft_ms(self, self->acked)));
 		return;
 	}
-	g_debug("upload image %u: chunk %" G_GUINT64_FORMAT " timed out, try %u", self->image_index,
-		call->off, self->retries);
-	if (self->sent_last && call->end == self->len)
-		check_completed(self);
-	else if (call->first || self->acked == 0)
-		send_first(self);
+	g_debug("upload image %u: no answer at offset %" G_GUINT64_FORMAT " within %u ms, try %u",
+		self->image_index, self->acked, soft_ms(self, self->acked), self->retries);
+	if (self->acked >= self->last_off)
+		check_completed(self); /* only the final chunk is out: did it complete? */
 	else
 		resync(self, self->acked);
 }
+
+/* --- answers --- */
 
 static void
 on_answer(DfudUploader *self, ChunkCall *call, const DfudSmpUploadResult *result)
 {
 	guint64 off = result->off;
+	guint64 before = self->acked;
 
 	if (off > self->len) {
 		finish(self, g_error_new(DFUD_ERROR, DFUD_ERROR_PROTOCOL,
@@ -610,23 +566,33 @@ on_answer(DfudUploader *self, ChunkCall *call, const DfudSmpUploadResult *result
 	if (off == 0) {
 		if (call->gen != self->gen)
 			return;
-		if (self->sent_last)
+		if (self->last_off < self->len)
 			check_completed(self);
 		else
 			restart(self, "the device answered offset 0: it lost the upload");
 		return;
 	}
+	/* any answer that reports progress is progress, whichever request it answers */
 	if (off > self->acked)
 		set_acked(self, off);
 	if (call->gen != self->gen) {
 		pump(self);
 		return;
 	}
+	if (off > self->next_send) {
+		/* ahead of what went out (a copy was taken twice): skip what it has */
+		resync(self, off);
+		return;
+	}
 	if (off < call->end) {
-		/* the device expects an earlier offset: continue from there */
+		/* the device expects another offset: continue from there */
+		if (off > before) {
+			resync(self, off);
+			return;
+		}
 		if (off < self->acked)
 			set_acked(self, off);
-		resync(self, off);
+		on_no_progress(self, off);
 		return;
 	}
 	pump(self);
@@ -641,8 +607,9 @@ chunk_done(GObject *source, GAsyncResult *res, gpointer user_data)
 	g_autoptr(DfudSmpResponse) resp =
 	    dfud_smp_client_call_finish(DFUD_SMP_CLIENT(source), res, &error);
 	DfudSmpUploadResult result = {0};
+	gboolean current = call->gen == self->gen;
 
-	for (guint i = 0; call->gen == self->gen && i < self->gen_calls->len; i++) {
+	for (guint i = 0; current && i < self->gen_calls->len; i++) {
 		if (g_array_index(self->gen_calls, guint64, i) == call->id) {
 			g_array_remove_index_fast(self->gen_calls, i);
 			break;
@@ -650,29 +617,35 @@ chunk_done(GObject *source, GAsyncResult *res, gpointer user_data)
 	}
 	if (self->task == NULL)
 		return;
-	if (call->gen == self->gen && self->in_flight > 0)
+	if (current && self->in_flight > 0)
 		self->in_flight--;
-	if (call->gen == self->gen && call->first)
+	if (current && call->first)
 		self->first_pending = FALSE;
 	if (resp == NULL) {
-		if (g_error_matches(error, DFUD_ERROR, DFUD_ERROR_TIMEOUT))
-			on_timeout(self, call, error);
-		else
+		if (!g_error_matches(error, DFUD_ERROR, DFUD_ERROR_TIMEOUT)) {
 			finish(self, g_steal_pointer(&error));
+		} else if (current && call->first) {
+			g_prefix_error(&error, "upload: the first chunk (the device erases its slot "
+					       "then): ");
+			finish(self, g_steal_pointer(&error));
+		} else {
+			pump(self); /* the resends from the device's offset took over */
+		}
 		return;
 	}
 	if (!dfud_smp_response_parse_image_upload(resp, &result, &error)) {
-		if (error != NULL && size_answered(self, call, resp, &error))
+		if (current && dfud_upload_size_answered(self->size, call->size, resp, error))
 			return;
-		if (g_error_matches(error, DFUD_ERROR, DFUD_ERROR_BUSY))
-			on_busy(self, g_steal_pointer(&error));
-		else
-			finish(self, g_steal_pointer(&error));
+		if (!current && g_error_matches(error, DFUD_ERROR, DFUD_ERROR_BUSY))
+			return; /* went again since */
+		finish(self, g_steal_pointer(&error));
 		return;
 	}
-	size_answered(self, call, resp, &error);
+	dfud_upload_size_answered(self->size, call->size, resp, NULL);
 	on_answer(self, call, &result);
 }
+
+/* --- the run --- */
 
 static gboolean
 cancelled(GCancellable *cancellable, gpointer user_data)
@@ -685,10 +658,26 @@ cancelled(GCancellable *cancellable, gpointer user_data)
 	return G_SOURCE_REMOVE;
 }
 
+static gboolean
+deadline_passed(gpointer user_data)
+{
+	DfudUploader *self = user_data;
+
+	self->deadline_source = 0;
+	finish(self, g_error_new(DFUD_ERROR, DFUD_ERROR_TIMEOUT,
+				 "upload of image %u: %" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT
+				 " bytes when its time ran out (FirstChunk + LastChunk + its size "
+				 "at MinRate, dfud.conf(5))",
+				 self->image_index, self->acked, self->len));
+	return G_SOURCE_REMOVE;
+}
+
 void
 dfud_uploader_run_async(DfudUploader *self, GCancellable *cancellable, GAsyncReadyCallback callback,
 			gpointer user_data)
 {
+	gint64 now = g_get_monotonic_time();
+
 	g_return_if_fail(DFUD_IS_UPLOADER(self));
 	g_return_if_fail(self->task == NULL);
 
@@ -696,15 +685,20 @@ dfud_uploader_run_async(DfudUploader *self, GCancellable *cancellable, GAsyncRea
 	g_task_set_source_tag(self->task, dfud_uploader_run_async);
 	self->acked = 0;
 	self->next_send = 0;
-	self->sent_last = FALSE;
+	self->last_off = self->len;
 	self->retries = 0;
+	self->stuck = 0;
 	self->restarts = 0;
-	self->busy = 0;
+	self->first_deadline_us = now + (gint64)self->options.first_chunk_timeout_ms * 1000;
 	if (cancellable != NULL) {
 		self->cancel_source = g_cancellable_source_new(cancellable);
 		g_source_set_callback(self->cancel_source, G_SOURCE_FUNC(cancelled), self, NULL);
 		g_source_attach(self->cancel_source, g_main_context_get_thread_default());
 	}
+	if (self->deadline_us > 0)
+		self->deadline_source = g_timeout_add(
+		    (guint)CLAMP((self->deadline_us - now) / 1000, 1, G_MAXUINT), deadline_passed,
+		    self);
 	/* the first chunk resumes a session the device still holds (same sha) */
 	send_first(self);
 }

@@ -16,16 +16,21 @@ G_BEGIN_DECLS
  * Internal to the engine: uploads one image (spec §4.3), pipelined and resumable. The first
  * chunk carries len, image, the file's SHA-256 and upgrade; its answer is the device's real
  * offset (a resumed session answers where it stands). Then up to `window` chunks are in flight;
- * the highest `off` the device reports is the progress, a lower one resynchronises, `off` 0 on
- * a later chunk means the device lost the session. A lost final answer is settled by reading
- * image state, never by a fresh first chunk.
+ * the highest `off` the device reports is the progress, whichever request it answers (a late
+ * answer counts), a lower one resynchronises, `off` 0 on a later chunk means the device lost the
+ * session. A lost final answer is settled by reading image state, never by a fresh first chunk.
  *
- * Packets the device never takes get smaller: while no request of the packet size has been
- * answered, an echo goes out after a while; when the echo is answered and the big request still
- * is not, or the device answers a big request with rc 2, 3 or 9, the packet size steps down by a
- * quarter (not below 256 bytes) and the upload goes on from the device's offset. A UDP path that
- * drops datagrams the device cannot take in one IP packet, a BLE device without the buffers to
- * reassemble big packets, both show this way.
+ * Bounded (dfud.conf(5), "how long an update can take"):
+ * - the first chunk's answer (the device erases its slot) within FirstChunk of its first send,
+ *   copies over UDP included; no answer fails the upload;
+ * - any other: when no answer of the chunks out comes within Chunk (LastChunk for the final one;
+ *   the round-trip timeout when longer), they go again from the device's offset; the same
+ *   offset without an answer chunk_retries times fails the upload (Timeout);
+ * - a device that answers the offset it has to every chunk without taking it: again after a
+ *   back-off, failed (Device) after chunk_retries, never a loop at the link's speed;
+ * - the device losing the upload (offset 0): started again RESTARTS_MAX times at most;
+ * - the whole upload within the deadline the caller sets (dfud_uploader_set_deadline).
+ * Packets the device never takes get smaller (dfud-upload-size.h).
  */
 #define DFUD_TYPE_UPLOADER (dfud_uploader_get_type())
 G_DECLARE_FINAL_TYPE(DfudUploader, dfud_uploader, DFUD, UPLOADER, GObject)
@@ -37,6 +42,8 @@ DfudUploader *dfud_uploader_new(DfudSmpClient *client, DfudImage *image, guint i
 				const DfudUpdateOptions *options, gsize packet_size, guint window);
 void dfud_uploader_set_progress_func(DfudUploader *self, DfudUploaderProgressFunc func,
 				     gpointer user_data);
+/* the monotonic time by which the whole upload must be done (DFUD_ERROR_TIMEOUT), 0: none */
+void dfud_uploader_set_deadline(DfudUploader *self, gint64 deadline_us);
 /* completes when the device acknowledged the whole image (and `match` was not false) */
 void dfud_uploader_run_async(DfudUploader *self, GCancellable *cancellable,
 			     GAsyncReadyCallback callback, gpointer user_data);

@@ -183,6 +183,7 @@ static const UintCase uint_cases[] = {
     {"Daemon", "MaxFirmwareSize", 1024, 1073741824, G_STRUCT_OFFSET(DdConfig, max_firmware_size),
      TRUE},
     {"Daemon", "HistorySize", 10, 1000000, G_STRUCT_OFFSET(DdConfig, history_size), FALSE},
+    {"Timeouts", "MinRate", 1, 104857600, G_STRUCT_OFFSET(DdConfig, min_rate), FALSE},
 };
 
 static guint64
