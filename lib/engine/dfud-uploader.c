@@ -576,7 +576,12 @@ on_answer(DfudUploader *self, ChunkCall *call, const DfudSmpUploadResult *result
 	if (off > self->acked)
 		set_acked(self, off);
 	if (call->gen != self->gen) {
-		pump(self);
+		/* a late answer: what went out since may be behind it now */
+		if (self->acked > self->next_send && !self->first_pending &&
+		    self->backoff_source == 0)
+			resync(self, self->acked);
+		else
+			pump(self);
 		return;
 	}
 	if (off > self->next_send) {
