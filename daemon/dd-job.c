@@ -106,6 +106,12 @@ main_image(DdJob *self)
 }
 
 static GVariant *
+bytes_variant(const guint8 *data, gsize len)
+{
+	return g_variant_new_fixed_array(G_VARIANT_TYPE_BYTE, data, len, 1);
+}
+
+static GVariant *
 images_variant(DfudPackage *package)
 {
 	GPtrArray *entries = dfud_package_get_entries(package);
@@ -125,21 +131,13 @@ images_variant(DfudPackage *package)
 		g_variant_dict_insert(&dict, "role", "s",
 				      dfud_image_role_to_string(dfud_package_entry_get_role(entry)));
 		g_variant_dict_insert(&dict, "version", "s", version);
-		g_variant_dict_insert_value(
-		    &dict, "hash",
-		    g_variant_new_from_data(G_VARIANT_TYPE_BYTESTRING, g_bytes_get_data(hash, NULL),
-					    g_bytes_get_size(hash), TRUE, (GDestroyNotify)g_bytes_unref,
-					    g_bytes_ref(hash)));
+		g_variant_dict_insert_value(&dict, "hash",
+					    bytes_variant(g_bytes_get_data(hash, NULL),
+							  g_bytes_get_size(hash)));
 		g_variant_dict_insert(&dict, "size", "t", (guint64)dfud_image_get_size(image));
 		g_variant_builder_add_value(&builder, g_variant_dict_end(&dict));
 	}
 	return g_variant_builder_end(&builder);
-}
-
-static GVariant *
-bytes_variant(const guint8 *data, gsize len)
-{
-	return g_variant_new_fixed_array(G_VARIANT_TYPE_BYTE, data, len, 1);
 }
 
 /* what image 0 (or the job's image) ran before, from the first image state read */

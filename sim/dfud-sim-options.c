@@ -136,11 +136,13 @@ static const OptSpec opt_specs[] = {
 };
 
 static const gchar options_description[] =
-    "Fault specs are KIND[:KEY=VALUE,...]; every kind takes device=K and count=N:\n"
-    "  drop-link:offset=N|after=N|p=P     drop-request:p=P|after=N[,cmd=C]\n"
+    "Fault specs are KIND[:KEY=VALUE,...]; every kind takes device=K, count=N and boot=N:\n"
+    "  drop-link:offset=N|after=N|p=P\n"
+    "  drop-request:p=P|after=N|offset=N[,cmd=C]   (offset=: cmd=image.upload, with p=: each)\n"
     "  drop-response:p=P|after=N[,cmd=C]|cmd=image.upload,offset=N\n"
-    "  delay-response:ms=M[,p=P]          duplicate-response:p=P\n"
-    "  busy:p=P|after=N[,cmd=C]\n"
+    "  delay-response:ms=M[,p=P][,after=N][,cmd=C][,offset=N]\n"
+    "  busy:p=P|after=N|offset=N[,cmd=C]          duplicate-response:p=P\n"
+    "  stuck-offset:offset=N (a buggy device: the upload never passes N)\n"
     "  slow-erase:ms=M                    error:cmd=C,rc=N[,group=G][,offset=N]\n"
     "  corrupt-image[:image=N]            require:security=encrypt|authenticate\n"
     "Commands C: os.echo, os.reset, os.params, os.info, os.bootloader-info, image.state-read,\n"

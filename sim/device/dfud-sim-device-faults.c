@@ -9,6 +9,9 @@
 #include <string.h>
 
 #include "dfud-sim-device-private.h"
+#include "smp/dfud-smp-cbor-check.h"
+#include "smp/dfud-smp-cbor-map.h"
+#include "smp/dfud-smp-command.h"
 
 /* which of a device's faults fire, when; each firing is counted and logged */
 
@@ -37,6 +40,8 @@ dfud_sim_device_fault_fire(DfudSimDevice *self, DfudSimFaultKind kind, DfudSimFa
 
 		if (f->kind != kind || f->count == 0)
 			continue;
+		if (f->boot >= 0 && self->boots != (guint64)f->boot)
+			continue;
 		if (kind == DFUD_SIM_FAULT_DROP_LINK) {
 			/* one trigger per phase */
 			if (phase == DFUD_SIM_PHASE_ARRIVAL && f->p <= 0.0)
@@ -46,6 +51,10 @@ dfud_sim_device_fault_fire(DfudSimDevice *self, DfudSimFaultKind kind, DfudSimFa
 			if (phase == DFUD_SIM_PHASE_DONE &&
 			    (f->after < 0 || session == NULL ||
 			     session->n_requests != (guint64)f->after))
+				continue;
+		} else if (kind == DFUD_SIM_FAULT_STUCK_OFFSET) {
+			/* @value: where the chunk would end */
+			if (value <= f->offset)
 				continue;
 		} else {
 			if (!fault_matches_cmd(f, hdr))
@@ -72,6 +81,37 @@ dfud_sim_device_fault_fire(DfudSimDevice *self, DfudSimFaultKind kind, DfudSimFa
 		return f;
 	}
 	return NULL;
+}
+
+const DfudSmpHeader *
+dfud_sim_packet_peek(GBytes *packet, DfudSmpHeader *hdr, gint64 *upload_off)
+{
+	gsize len = 0;
+	const guint8 *p = g_bytes_get_data(packet, &len);
+	g_autoptr(cbor_item_t) body = NULL;
+	guint64 off = 0;
+	gboolean found = FALSE;
+
+	*upload_off = -1;
+	if (len < DFUD_SMP_HEADER_SIZE)
+		return NULL;
+	hdr->op = p[0] & 0x07;
+	hdr->version = (p[0] >> 3) & 0x03;
+	hdr->len = (guint16)(p[2] << 8 | p[3]);
+	hdr->group = (guint16)(p[4] << 8 | p[5]);
+	hdr->seq = p[6];
+	hdr->id = p[7];
+	if (hdr->group != DFUD_SMP_GROUP_IMAGE || hdr->id != DFUD_SMP_IMAGE_UPLOAD ||
+	    hdr->len == 0 || hdr->len > len - DFUD_SMP_HEADER_SIZE)
+		return hdr;
+	/* the first message's body; later ones of the packet do not count */
+	body = dfud_smp_cbor_load(p + DFUD_SMP_HEADER_SIZE, hdr->len, NULL);
+	if (body != NULL && dfud_smp_cbor_map_validate(body, NULL) &&
+	    dfud_smp_cbor_map_get_uint(body, "off", DFUD_SMP_CBOR_OPTIONAL, G_MAXUINT32, &off,
+				       &found, NULL) &&
+	    found)
+		*upload_off = (gint64)off;
+	return hdr;
 }
 
 static DfudSimFault *

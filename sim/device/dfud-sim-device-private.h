@@ -59,6 +59,7 @@ struct _DfudSimDevice {
 	guint release_bufs;  /* the buffers it frees */
 	DfudSimUpload upload;
 	guint reset_source;
+	guint64 boots; /* reboots since the start (a fault's boot=) */
 	guint running_source;
 	struct _DfudSimWork *current; /* the request on the work queue */
 };
@@ -166,9 +167,19 @@ typedef enum {
 	DFUD_SIM_PHASE_BOOT,	/* MCUboot looks at a candidate image */
 } DfudSimFaultPhase;
 
-/* a fault of @kind that applies now: counted down and logged; NULL if none fires */
+/*
+ * A fault of @kind that applies now: counted down and logged; NULL if none fires. @value is
+ * what offset= looks at: an upload chunk's offset (or, for stuck-offset, where it ends), the
+ * `off` of an upload answer, -1 for none.
+ */
 DfudSimFault *dfud_sim_device_fault_fire(DfudSimDevice *self, DfudSimFaultKind kind,
 					 DfudSimFaultPhase phase, DfudSimSession *session,
 					 const DfudSmpHeader *hdr, gint64 value);
+/*
+ * What faults look at in a packet (a request, or a response): the header of its first message
+ * in @hdr (NULL when the packet is shorter than a header) and, for an image upload whose body
+ * decodes, its `off` in *@upload_off (-1 otherwise).
+ */
+const DfudSmpHeader *dfud_sim_packet_peek(GBytes *packet, DfudSmpHeader *hdr, gint64 *upload_off);
 
 G_END_DECLS

@@ -11,10 +11,6 @@
 #include "dfud-error.h"
 #include "dfud-sim-device-private.h"
 #include "dfud-sim-timer.h"
-#include "smp/dfud-smp-cbor-check.h"
-#include "smp/dfud-smp-cbor-map.h"
-#include "smp/dfud-smp-command.h"
-#include "smp/dfud-smp-message.h"
 
 /*
  * The device's runtime: sessions, the SMP buffer pool, the work queue (one request at a time,
@@ -261,29 +257,6 @@ timer_start(DfudSimSession *session, DfudSimTimer *t, gint64 ready_us)
 }
 
 /*
- * The response's header in @hdr and, for an upload answer, the `off` it reports (where the
- * chunk ended), else -1: what drop-response's cmd= and offset= filters look at.
- */
-static gint64
-response_off(GBytes *frame, DfudSmpHeader *hdr)
-{
-	gsize len = 0;
-	const guint8 *data = g_bytes_get_data(frame, &len);
-	g_autoptr(cbor_item_t) body = NULL;
-	guint64 off = 0;
-	gboolean found = FALSE;
-
-	body = dfud_smp_message_parse(data, len, hdr, NULL);
-	if (body == NULL || hdr->group != DFUD_SMP_GROUP_IMAGE || hdr->id != DFUD_SMP_IMAGE_UPLOAD)
-		return -1;
-	if (!dfud_smp_cbor_map_get_uint(body, "off", DFUD_SMP_CBOR_OPTIONAL, G_MAXUINT32, &off,
-					&found, NULL) ||
-	    !found)
-		return -1;
-	return (gint64)off;
-}
-
-/*
  * Hands a response to the link; with @holds_buffer the response buffer goes with it and is
  * released when it is delivered. NULL when a fault drops it (its buffer stays the caller's).
  */
@@ -295,16 +268,19 @@ deliver(DfudSimDevice *self, DfudSimSession *session, GBytes *frame, gboolean ho
 	DfudSimFault *f;
 	DfudSimTimer *t;
 	DfudSmpHeader rsp_hdr = {0};
+	gint64 off = -1;
+	const DfudSmpHeader *hdr = dfud_sim_packet_peek(frame, &rsp_hdr, &off);
 
+	/* the filters cmd= and offset= look at the answer: its header, the `off` it reports */
 	if (dfud_sim_device_fault_fire(self, DFUD_SIM_FAULT_DROP_RESPONSE, DFUD_SIM_PHASE_DONE,
-				       session, &rsp_hdr, response_off(frame, &rsp_hdr)) != NULL) {
+				       session, hdr, off) != NULL) {
 		log_drop(self, session, "response", "fault drop-response");
 		return NULL;
 	}
 	at =
 	    dfud_sim_link_transmit(session->link, DFUD_SIM_LINK_DOWN, g_bytes_get_size(frame), now);
 	f = dfud_sim_device_fault_fire(self, DFUD_SIM_FAULT_DELAY_RESPONSE, DFUD_SIM_PHASE_DONE,
-				       session, NULL, -1);
+				       session, hdr, off);
 	if (f != NULL)
 		at += (gint64)f->ms * 1000;
 	t = g_new0(DfudSimTimer, 1);
@@ -373,6 +349,7 @@ on_reset(gpointer data)
 	JsonObject *o;
 
 	self->reset_source = 0;
+	self->boots++;
 	dfud_sim_device_log(self, "reset", NULL);
 	for (GList *l = copy; l != NULL; l = l->next) {
 		if (g_list_find(self->sessions, l->data) != NULL)
@@ -503,28 +480,13 @@ kick(DfudSimDevice *self)
 	    on_work_done, w);
 }
 
-/* the header of a packet, for faults that look at the command; NULL if it is too short */
-static const DfudSmpHeader *
-peek_header(GBytes *packet, DfudSmpHeader *hdr)
-{
-	gsize len = 0;
-	const guint8 *p = g_bytes_get_data(packet, &len);
-
-	if (len < DFUD_SMP_HEADER_SIZE)
-		return NULL;
-	hdr->op = p[0] & 0x07;
-	hdr->version = (p[0] >> 3) & 0x03;
-	hdr->group = (guint16)(p[4] << 8 | p[5]);
-	hdr->seq = p[6];
-	hdr->id = p[7];
-	return hdr;
-}
-
 static void
 on_arrival(DfudSimDevice *self, DfudSimSession *session, GBytes *packet)
 {
 	DfudSimWork *w;
-	DfudSmpHeader hdr = {0};
+	DfudSmpHeader hdr_buf = {0};
+	const DfudSmpHeader *hdr;
+	gint64 off = -1;
 
 	if (!self->running) {
 		log_drop(self, session, "request", "device not running");
@@ -536,8 +498,9 @@ on_arrival(DfudSimDevice *self, DfudSimSession *session, GBytes *packet)
 		emit_drop_link(self, session);
 		return;
 	}
+	hdr = dfud_sim_packet_peek(packet, &hdr_buf, &off);
 	if (dfud_sim_device_fault_fire(self, DFUD_SIM_FAULT_DROP_REQUEST, DFUD_SIM_PHASE_ARRIVAL,
-				       session, peek_header(packet, &hdr), -1) != NULL) {
+				       session, hdr, off) != NULL) {
 		log_drop(self, session, "request", "fault drop-request");
 		return;
 	}

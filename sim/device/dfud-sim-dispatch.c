@@ -170,7 +170,7 @@ run_command(DfudSimCtx *ctx)
 	if (ctx->hdr.op != DFUD_SMP_OP_READ && ctx->hdr.op != DFUD_SMP_OP_WRITE)
 		return DFUD_SIM_RC(DFUD_SMP_RC_ENOTSUP);
 	fault = dfud_sim_device_fault_fire(ctx->device, DFUD_SIM_FAULT_BUSY, DFUD_SIM_PHASE_COMMAND,
-					   ctx->session, &ctx->hdr, -1);
+					   ctx->session, &ctx->hdr, upload_offset(ctx));
 	if (fault != NULL)
 		return DFUD_SIM_RC(DFUD_SMP_RC_EBUSY);
 	fault =

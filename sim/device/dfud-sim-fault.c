@@ -24,20 +24,22 @@ static const gchar *const kind_names[] = {
     [DFUD_SIM_FAULT_ERROR] = "error",
     [DFUD_SIM_FAULT_CORRUPT_IMAGE] = "corrupt-image",
     [DFUD_SIM_FAULT_REQUIRE_SECURITY] = "require",
+    [DFUD_SIM_FAULT_STUCK_OFFSET] = "stuck-offset",
 };
 
 /* the keys each kind accepts besides device= and count= */
 static const gchar *const kind_keys[] = {
     [DFUD_SIM_FAULT_DROP_LINK] = "offset after p",
-    [DFUD_SIM_FAULT_DROP_REQUEST] = "p after cmd",
+    [DFUD_SIM_FAULT_DROP_REQUEST] = "p after cmd offset",
     [DFUD_SIM_FAULT_DROP_RESPONSE] = "p after cmd offset",
-    [DFUD_SIM_FAULT_DELAY_RESPONSE] = "ms p",
+    [DFUD_SIM_FAULT_DELAY_RESPONSE] = "ms p after cmd offset",
     [DFUD_SIM_FAULT_DUPLICATE_RESPONSE] = "p",
-    [DFUD_SIM_FAULT_BUSY] = "p after cmd",
+    [DFUD_SIM_FAULT_BUSY] = "p after cmd offset",
     [DFUD_SIM_FAULT_SLOW_ERASE] = "ms",
     [DFUD_SIM_FAULT_ERROR] = "cmd rc group offset",
     [DFUD_SIM_FAULT_CORRUPT_IMAGE] = "image",
     [DFUD_SIM_FAULT_REQUIRE_SECURITY] = "security",
+    [DFUD_SIM_FAULT_STUCK_OFFSET] = "offset",
 };
 
 static const struct {
@@ -142,11 +144,13 @@ parse_pair(DfudSimFault *self, const gchar *spec, const gchar *key, const gchar 
 		self->count = v;
 		return TRUE;
 	}
+	if (g_strcmp0(key, "boot") == 0)
+		return parse_int(spec, key, value, 0, G_MAXINT, &self->boot, error);
 	{
 		g_auto(GStrv) allowed = g_strsplit(kind_keys[self->kind], " ", -1);
 		if (!g_strv_contains((const gchar *const *)allowed, key))
 			return bad(error, spec,
-				   "unknown key \"%s\" for %s (allowed: %s device count)", key,
+				   "unknown key \"%s\" for %s (allowed: %s device count boot)", key,
 				   kind_names[self->kind], kind_keys[self->kind]);
 	}
 	if (g_strcmp0(key, "p") == 0) {
@@ -202,12 +206,23 @@ parse_pair(DfudSimFault *self, const gchar *spec, const gchar *key, const gchar 
 }
 
 static gboolean
+is_upload(const DfudSimFault *self)
+{
+	return self->has_cmd && self->cmd_group == DFUD_SMP_GROUP_IMAGE &&
+	       self->cmd_id == DFUD_SMP_IMAGE_UPLOAD;
+}
+
+static gboolean
 check_complete(DfudSimFault *self, const gchar *spec, GError **error)
 {
 	gboolean random = self->p > 0.0;
 	gboolean after = self->after >= 0;
 	gboolean offset = self->offset >= 0;
 
+	/* offset= looks at upload chunks (or their answers) only */
+	if (offset && self->kind != DFUD_SIM_FAULT_DROP_LINK &&
+	    self->kind != DFUD_SIM_FAULT_STUCK_OFFSET && !is_upload(self))
+		return bad(error, spec, "offset= only applies to cmd=image.upload");
 	switch (self->kind) {
 	case DFUD_SIM_FAULT_DROP_LINK:
 		if (random + after + offset != 1)
@@ -218,15 +233,13 @@ check_complete(DfudSimFault *self, const gchar *spec, GError **error)
 		if (random + after + offset != 1)
 			return bad(error, spec,
 				   "drop-response needs exactly one of p=, after=, offset=");
-		if (offset && !(self->has_cmd && self->cmd_group == DFUD_SMP_GROUP_IMAGE &&
-				self->cmd_id == DFUD_SMP_IMAGE_UPLOAD))
-			return bad(error, spec, "offset= only applies to cmd=image.upload");
 		break;
 	case DFUD_SIM_FAULT_DROP_REQUEST:
 	case DFUD_SIM_FAULT_BUSY:
-		if (random + after != 1)
-			return bad(error, spec,
-				   "%s needs exactly one of p=, after=", kind_names[self->kind]);
+		/* offset= narrows p= down to the chunks from there on */
+		if (after + (random || offset) != 1)
+			return bad(error, spec, "%s needs exactly one of p=, after=, offset=",
+				   kind_names[self->kind]);
 		break;
 	case DFUD_SIM_FAULT_DELAY_RESPONSE:
 		if (self->ms == 0)
@@ -245,20 +258,24 @@ check_complete(DfudSimFault *self, const gchar *spec, GError **error)
 			return bad(error, spec, "error needs cmd=GROUP.NAME");
 		if (self->rc < 0)
 			return bad(error, spec, "error needs rc=N");
-		if (offset && !(self->cmd_group == DFUD_SMP_GROUP_IMAGE &&
-				self->cmd_id == DFUD_SMP_IMAGE_UPLOAD))
-			return bad(error, spec, "offset= only applies to cmd=image.upload");
 		break;
 	case DFUD_SIM_FAULT_REQUIRE_SECURITY:
 		if (self->security == DFUD_SIM_SECURITY_NONE)
 			return bad(error, spec, "require needs security=encrypt|authenticate");
 		break;
+	case DFUD_SIM_FAULT_STUCK_OFFSET:
+		if (!offset)
+			return bad(error, spec, "stuck-offset needs offset=N");
+		/* a stuck device stays stuck */
+		if (self->count == 0)
+			self->count = -1;
+		break;
 	case DFUD_SIM_FAULT_CORRUPT_IMAGE:
 		break;
 	}
-	/* one-shot triggers fire once unless count= says otherwise */
+	/* one-shot triggers fire once unless count= or p= says otherwise */
 	if (self->count == 0)
-		self->count = (after || offset) ? 1 : -1;
+		self->count = (after || offset) && !random ? 1 : -1;
 	return TRUE;
 }
 
@@ -280,6 +297,7 @@ dfud_sim_fault_parse(const gchar *spec, GError **error)
 	self->rc = -1;
 	self->group = -1;
 	self->image = -1;
+	self->boot = -1;
 	colon = strchr(self->spec, ':');
 	kind = colon != NULL ? g_strndup(self->spec, (gsize)(colon - self->spec))
 			     : g_strdup(self->spec);

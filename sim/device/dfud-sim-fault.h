@@ -10,23 +10,31 @@ G_BEGIN_DECLS
 
 /*
  * Fault injection. A spec is KIND[:KEY=VALUE[,KEY=VALUE]...]; every kind takes device=K (only
- * device K of --count N; default all) and count=N (fire at most N times; default 1 for the
- * triggers offset= and after=, unlimited otherwise). Random choices come from --seed, so a run
- * repeats exactly.
+ * device K of --count N; default all), count=N (fire at most N times; default 1 for the
+ * triggers offset= and after= without p=, unlimited otherwise) and boot=N (only during the
+ * device's N-th boot since dfud-sim started: 0 until its first reset, 1 after it). Random
+ * choices come from --seed, so a run repeats exactly.
  *
  *   drop-link:offset=N          drop the link when an upload chunk reaches offset N
  *   drop-link:after=N           drop the link after the N-th request of the session
  *   drop-link:p=P               drop the link with probability P per request
- *   drop-request:p=P|after=N[,cmd=C]
- *                               lose a request (no response), as a full buffer would
+ *   drop-request:p=P|after=N|offset=N[,cmd=C]
+ *                               lose a request (no response), as a full buffer would;
+ *                               offset=N (cmd=image.upload): upload chunks at offset >= N,
+ *                               with p= each such chunk (p=1: every one)
  *   drop-response:p=P|after=N[,cmd=C]
  *                               process the request, never send its response
  *   drop-response:cmd=image.upload,offset=N
  *                               the same for the upload answer that reports off >= N
  *                               (offset=LEN: the device completed the upload, its answer is lost)
- *   delay-response:ms=M[,p=P]   send the response M ms late
+ *   delay-response:ms=M[,p=P][,after=N][,cmd=C][,offset=N]
+ *                               send the response M ms late; offset= as for drop-response
  *   duplicate-response:p=P      send the response twice
- *   busy:p=P|after=N[,cmd=C]    answer rc 10 (MGMT_ERR_EBUSY) instead of running the command
+ *   busy:p=P|after=N|offset=N[,cmd=C]
+ *                               answer rc 10 (MGMT_ERR_EBUSY) instead of running the command;
+ *                               offset= as for drop-request
+ *   stuck-offset:offset=N       misbehaviour: the upload never passes offset N, every chunk
+ *                               reaching beyond it is written up to N only and answered off N
  *   slow-erase:ms=M             the erase of a first upload chunk takes M ms
  *   error:cmd=C,rc=N[,group=G][,offset=N]
  *                               answer the command C (e.g. image.upload, image.state-write,
@@ -51,6 +59,7 @@ typedef enum {
 	DFUD_SIM_FAULT_ERROR,
 	DFUD_SIM_FAULT_CORRUPT_IMAGE,
 	DFUD_SIM_FAULT_REQUIRE_SECURITY,
+	DFUD_SIM_FAULT_STUCK_OFFSET,
 } DfudSimFaultKind;
 
 typedef enum {
@@ -74,6 +83,7 @@ typedef struct {
 	gint rc;
 	gint group;	       /* -1: a generic rc */
 	gint image;	       /* -1: any */
+	gint64 boot;	       /* -1: any boot */
 	DfudSimSecurity security;
 } DfudSimFault;
 

@@ -122,8 +122,9 @@ first_chunk(DfudSimCtx *ctx, UploadReq *req, gboolean *done)
 		return IMG_ERR_RSN(DFUD_SMP_IMG_RC_INVALID_IMAGE_HEADER_MAGIC, "magic mismatch");
 	if (sha_len > 32)
 		return IMG_ERR_RSN(DFUD_SMP_IMG_RC_INVALID_HASH, NULL);
-	/* 6: the same upload again resumes it */
-	if (sha != NULL && up->active && up->sha_len == sha_len &&
+	/* 6: the same upload again resumes it (at 0 there is nothing to resume: only a
+	 * stuck-offset device writes nothing with the first chunk, which then starts over) */
+	if (sha != NULL && up->active && up->off > 0 && up->sha_len == sha_len &&
 	    memcmp(up->sha, sha, sha_len) == 0) {
 		reply_off(ctx, up->off);
 		*done = TRUE;
@@ -199,10 +200,22 @@ write_chunk(DfudSimCtx *ctx, UploadReq *req)
 	gsize data_len = req->data != NULL ? g_bytes_get_size(req->data) : 0;
 	const guint8 *data = req->data != NULL ? g_bytes_get_data(req->data, NULL) : NULL;
 	guint32 sector = self->config->flash.sector_size;
+	DfudSimFault *stuck;
 
 	if (req->off + data_len > up->len) {
 		dfud_sim_upload_clear(self);
 		return IMG_ERR_RSN(DFUD_SMP_IMG_RC_INVALID_IMAGE_DATA_OVERRUN, "data overrun");
+	}
+	/* stuck-offset, a buggy device: what lies beyond N is not written, the answer says N */
+	stuck =
+	    dfud_sim_device_fault_fire(self, DFUD_SIM_FAULT_STUCK_OFFSET, DFUD_SIM_PHASE_COMMAND,
+				       ctx->session, &ctx->hdr, (gint64)(req->off + data_len));
+	if (stuck != NULL) {
+		guint64 n = (guint64)stuck->offset;
+
+		data_len = req->off < n ? n - req->off : 0;
+		/* an upload already past N (the fault came with SIGHUP) goes back to N */
+		up->off = MIN(req->off, n);
 	}
 	if (self->config->progressive_erase && req->off + data_len > up->erased_to) {
 		guint64 to = sectors_for(self, req->off + data_len) * sector;

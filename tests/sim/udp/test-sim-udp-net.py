@@ -217,11 +217,14 @@ def options():
     bad(['--bootloader', 'none', '--mcuboot-s0', data('mcuboot-s0.bin'),
          '--mcuboot-s1', data('mcuboot-s1.bin')], 'none')
     bad(['--fault', 'drop-request:cmd=os.nothing,p=1'], 'os.nothing')
+    bad(['--fault', 'stuck-offset:count=2'], 'stuck-offset needs offset=N')
     p = subprocess.run([simudp.SIM, '--help'], capture_output=True, timeout=10)
     out = p.stdout.decode()
     for want in ('--reset-delay=MS', 'not scaled by --time-scale (default: 250)',
                  '--buf-release-us=US', '--ip-mtu=N', 'direct-xip-revert, or none',
-                 'drop-request:p=P|after=N[,cmd=C]'):
+                 'drop-request:p=P|after=N|offset=N[,cmd=C]', 'stuck-offset:offset=N',
+                 'delay-response:ms=M[,p=P][,after=N][,cmd=C][,offset=N]',
+                 'count=N and boot=N'):
         check(want in ' '.join(out.split()), f'{want!r} not in --help')
 
 
