@@ -122,6 +122,31 @@ test_min_rate(void)
 	engine_sim_stop(sim);
 }
 
+/*
+ * a device that answers every chunk at or after 4096 with off 4096 and writes nothing: a named
+ * error after a few back-offs, a few dozen requests, not a loop at the link's speed
+ */
+static void
+test_stuck_offset(void)
+{
+	g_autoptr(EngineSim) sim =
+	    engine_sim_start("--slot0", DATA("hashonly_1k_v1.2.3+4.bin"), "--time-scale=0",
+			     "--fault", "stuck-offset:offset=4096", NULL);
+	g_autoptr(GError) error = NULL;
+	DfudUpdateOptions options;
+	gint64 elapsed = 0;
+
+	engine_test_options(&options);
+	error = update(sim, &options, &elapsed);
+	g_assert_nonnull(error);
+	g_test_message("%s (%" G_GINT64_FORMAT " ms)", error->message, elapsed / 1000);
+	g_assert_error(error, DFUD_ERROR, DFUD_ERROR_DEVICE);
+	g_assert_nonnull(strstr(error->message, "answers offset 4096"));
+	g_assert_cmpint(elapsed, <, 20 * G_USEC_PER_SEC);
+	engine_sim_stop(sim);
+	g_assert_cmpuint(engine_sim_count_requests(sim, "image upload"), <, 100);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -132,5 +157,6 @@ main(int argc, char **argv)
 	g_test_add_func("/engine/bounds/late-answers", test_late_answers);
 	g_test_add_func("/engine/bounds/busy-commands", test_busy_commands);
 	g_test_add_func("/engine/bounds/min-rate", test_min_rate);
+	g_test_add_func("/engine/bounds/stuck-offset", test_stuck_offset);
 	return g_test_run();
 }
