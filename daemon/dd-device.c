@@ -446,6 +446,35 @@ parse_update_options(GVariant *options, DdJobRecord *record, GError **error)
 	return TRUE;
 }
 
+/* the "image" option names an image the package has (the engine would fail the job later) */
+static gboolean
+check_image_option(DfudPackage *package, gint image, GError **error)
+{
+	GPtrArray *entries = dfud_package_get_entries(package);
+	g_autoptr(GArray) seen = g_array_new(FALSE, FALSE, sizeof(guint));
+	g_autoptr(GString) indexes = g_string_new(NULL);
+
+	if (image < 0)
+		return TRUE;
+	for (guint i = 0; i < entries->len; i++) {
+		guint index = dfud_package_entry_get_image_index(g_ptr_array_index(entries, i));
+		gboolean listed = FALSE;
+
+		if (index == (guint)image)
+			return TRUE;
+		for (guint j = 0; j < seen->len; j++)
+			listed |= g_array_index(seen, guint, j) == index;
+		if (listed)
+			continue; /* the MCUboot s0/s1 variants share theirs */
+		g_string_append_printf(indexes, "%s%u", seen->len > 0 ? ", " : "", index);
+		g_array_append_val(seen, index);
+	}
+	g_set_error(error, DFUD_ERROR, DFUD_ERROR_INVALID_ARGUMENT,
+		    "option \"image\" is %d, but the package has no image %d: its image%s %s", image,
+		    image, seen->len == 1 ? " is" : "s are", indexes->str);
+	return FALSE;
+}
+
 static DdJob *
 create_job(DdDevice *self, DdJobRecord *record, GBytes *firmware, GError **error)
 {
@@ -453,7 +482,7 @@ create_job(DdDevice *self, DdJobRecord *record, GBytes *firmware, GError **error
 	g_autoptr(DfudPackage) package =
 	    dd_firmware_cache_get_package(self->ctx->firmware_cache, firmware, &sha256, error);
 
-	if (package == NULL)
+	if (package == NULL || !check_image_option(package, record->image, error))
 		return NULL;
 	/* the configuration does not change while dfud runs: a package passes once */
 	if (g_object_get_data(G_OBJECT(package), "dd-config-checked") == NULL) {

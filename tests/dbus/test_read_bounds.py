@@ -3,7 +3,8 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 """What a Device.Update caller can make dfud hold while its descriptor is read is bounded: the
 time ([Timeouts] FirmwareRead), the memory (MaxFirmwareReadMemory), the number of calls, and a
-caller that leaves the bus leaves nothing behind."""
+caller that leaves the bus leaves nothing behind. The "image" option is checked against the
+package before a job exists."""
 
 import os
 import sys
@@ -228,6 +229,30 @@ class FirmwareReadMemoryTest(ReadBoundsTest):
         self.wait_for(lambda: "a" in replies, 5, "the first call's answer")
         self.assertIsInstance(replies["a"], str, f"the first call failed: {replies['a']}")
         self.assert_job_verified(replies["a"], self.wait_job_final(replies["a"]))
+
+
+class ImageOptionTest(ReadBoundsTest):
+    def test_image_option_checked(self):
+        """"image" naming an image the package lacks is refused by Update, naming what it has"""
+        sim = self.start_sim("--slot0", data(OLD), "--time-scale=0")
+        self.start_daemon()
+        device = self.add_device(sim.uri)
+
+        message = self.update_error(ERROR + "InvalidArgument", device,
+                                    data("hashonly_60k_v2.0.0.bin"),
+                                    {"image": GLib.Variant("i", 5)})
+        self.assertIn("no image 5", message)
+        self.assertIn("image is 0", message)
+        message = self.update_error(ERROR + "InvalidArgument", device,
+                                    data("dfu_application_multi_nrf5340.zip"),
+                                    {"image": GLib.Variant("i", 7)})
+        self.assertIn("no image 7", message)
+        self.assertIn("images are 0, 1", message)
+        self.assertEqual(self.list_jobs(), [])
+
+        # an image the package has is accepted
+        job = self.update(device, data("hashonly_60k_v2.0.0.bin"), {"image": GLib.Variant("i", 0)})
+        self.assert_job_verified(job, self.wait_job_final(job))
 
 
 if __name__ == "__main__":
