@@ -41,6 +41,8 @@ static const DdConfigUintKey uint_keys[] = {
     {"Daemon", "JobLinger", 0, 86400, offsetof(DdConfig, job_linger_s), FALSE},
     {"Daemon", "MaxFirmwareSize", 1024, 1024 * 1024 * 1024, offsetof(DdConfig, max_firmware_size),
      TRUE},
+    {"Daemon", "MaxFirmwareReadMemory", 1024, G_GUINT64_CONSTANT(16) * 1024 * 1024 * 1024,
+     offsetof(DdConfig, max_firmware_read_memory), TRUE},
     {"Daemon", "HistorySize", 10, 1000000, offsetof(DdConfig, history_size), FALSE},
     {"Timeouts", "MinRate", 1, 100 * 1024 * 1024, offsetof(DdConfig, min_rate), FALSE},
 };
@@ -62,6 +64,7 @@ static const DdConfigTimeoutKey timeout_keys[] = {
     {"Command", offsetof(DdConfig, command_timeout_ms)},
     {"Reset", offsetof(DdConfig, reset_timeout_ms)},
     {"ResetGrace", offsetof(DdConfig, reset_grace_ms)},
+    {"FirmwareRead", offsetof(DdConfig, firmware_read_timeout_ms)},
 };
 
 static const gchar *const other_keys[][2] = {
@@ -82,6 +85,7 @@ dd_config_new(void)
 	config->max_connections_per_adapter = 4;
 	config->job_linger_s = 300;
 	config->max_firmware_size = 64 * 1024 * 1024;
+	config->max_firmware_read_memory = 2 * config->max_firmware_size;
 	config->history_size = 10000;
 	config->adapters = NULL;
 	config->passkey = -1;
@@ -93,6 +97,8 @@ dd_config_new(void)
 	config->reset_timeout_ms = options.reset_timeout_ms;
 	config->reset_grace_ms = options.reset_grace_ms;
 	config->min_rate = options.min_rate;
+	/* well within the 25 s a D-Bus client waits for an answer by default */
+	config->firmware_read_timeout_ms = 10 * 1000;
 	config->trusted_keys = g_ptr_array_new_with_free_func(g_object_unref);
 	config->require_signed = FALSE;
 	return config;
@@ -294,6 +300,25 @@ parse_timeout_key(const DdConfigParse *ctx, const DdConfigTimeoutKey *k, DdConfi
 		return FALSE;
 	}
 	G_STRUCT_MEMBER(guint, config, k->offset) = (guint)(value * 1000.0 + 0.5);
+	return TRUE;
+}
+
+/* MaxFirmwareReadMemory follows MaxFirmwareSize unless given, and holds one firmware at least */
+static gboolean
+check_read_memory(const DdConfigParse *ctx, DdConfig *config, GError **error)
+{
+	if (!g_key_file_has_key(ctx->keyfile, "Daemon", "MaxFirmwareReadMemory", NULL)) {
+		config->max_firmware_read_memory = 2 * config->max_firmware_size;
+		return TRUE;
+	}
+	if (config->max_firmware_read_memory < config->max_firmware_size) {
+		set_value_error(error, DFUD_ERROR_INVALID_ARGUMENT, ctx, "Daemon",
+				"MaxFirmwareReadMemory",
+				"less than MaxFirmwareSize (%" G_GUINT64_FORMAT
+				"): no firmware of that size could be read",
+				config->max_firmware_size);
+		return FALSE;
+	}
 	return TRUE;
 }
 
@@ -539,6 +564,8 @@ dd_config_parse(DdConfig *config, const gchar *data, gsize len, const gchar *nam
 		if (!parse_timeout_key(&ctx, &timeout_keys[i], parsed, error))
 			return FALSE;
 	}
+	if (!check_read_memory(&ctx, parsed, error))
+		return FALSE;
 	if (!parse_bluetooth(&ctx, parsed, error))
 		return FALSE;
 	if (!parse_security(&ctx, parsed, error))

@@ -22,6 +22,8 @@ G_BEGIN_DECLS
  *   MaxConnectionsPerAdapter=4  BLE links open at once per adapter (1..32)
  *   JobLinger=300               seconds a finished job stays on the bus (0..86400)
  *   MaxFirmwareSize=67108864    bytes accepted from a caller's descriptor (1 KiB..1 GiB)
+ *   MaxFirmwareReadMemory=      bytes of all the Update calls' firmware being read at once
+ *                               (MaxFirmwareSize..16 GiB; default twice MaxFirmwareSize)
  *   HistorySize=10000           entries kept in the update history (10..1000000)
  *
  *   [Bluetooth]
@@ -31,6 +33,7 @@ G_BEGIN_DECLS
  *   [Timeouts]                  seconds
  *   Connect=60  FirstChunk=60  Chunk=2.5  LastChunk=20  Command=5  Reset=300  ResetGrace=5
  *   MinRate=1024                bytes/s an upload keeps on average at least (1..100 MiB/s)
+ *   FirmwareRead=10             an Update call's descriptor read to its end
  *
  *   [Security]
  *   TrustedKeys=/etc/dfud/keys/a.pem;/etc/dfud/keys/b.pem  images must verify with one of them
@@ -41,6 +44,7 @@ typedef struct {
 	guint max_connections_per_adapter;
 	guint job_linger_s;
 	guint64 max_firmware_size;
+	guint64 max_firmware_read_memory;
 	guint history_size;
 	gchar **adapters; /* NULL or empty: all */
 	gint passkey;	  /* -1: none */
@@ -53,6 +57,7 @@ typedef struct {
 	guint reset_timeout_ms;
 	guint reset_grace_ms;
 	guint min_rate; /* bytes/s, [Timeouts] MinRate */
+	guint firmware_read_timeout_ms; /* not an engine timeout: the Update call's */
 	GPtrArray *trusted_keys; /* of DfudPublicKey, loaded from the PEM files */
 	gboolean require_signed;
 } DdConfig;

@@ -282,24 +282,101 @@ dd_device_command_ended(DdDevice *self)
 
 /* --- Update --- */
 
+/*
+ * Update calls being read and checked at once, over all devices: each holds its descriptor
+ * (for at most [Timeouts] FirmwareRead) and a watch of its caller; their bytes are bounded by
+ * MaxFirmwareReadMemory
+ */
+#define DD_DEVICE_MAX_UPDATE_CALLS 256
+
+static guint update_calls;
+
 typedef struct {
 	DdDevice *device;
 	GDBusMethodInvocation *invocation;
 	DdJobRecord *record;
 	gint fd;
+	GCancellable *cancellable; /* the authorization and the read; cancelled if the caller left */
+	guint watch_id;		   /* of the caller's unique name */
 } DdUpdateCall;
 
 static void
 dd_update_call_free(DdUpdateCall *call)
 {
+	if (call->watch_id != 0)
+		g_bus_unwatch_name(call->watch_id);
 	g_object_unref(call->device);
 	g_object_unref(call->invocation);
 	dd_job_record_free(call->record);
 	if (call->fd >= 0)
 		close(call->fd);
+	g_object_unref(call->cancellable);
+	update_calls--;
 	g_free(call);
 }
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(DdUpdateCall, dd_update_call_free)
+
+static DdUpdateCall *
+dd_update_call_new(DdDevice *self, GDBusMethodInvocation *invocation)
+{
+	DdUpdateCall *call = g_new0(DdUpdateCall, 1);
+
+	update_calls++;
+	call->device = g_object_ref(self);
+	call->invocation = g_object_ref(invocation);
+	call->record = dd_job_record_new();
+	call->fd = -1;
+	call->cancellable = g_cancellable_new();
+	return call;
+}
+
+/* a caller that left the bus waits for no answer: what its call holds goes at once */
+static void
+caller_vanished(GDBusConnection *connection, const gchar *name, gpointer user_data)
+{
+	DdUpdateCall *call = user_data;
+
+	dd_dev_message(call->device->log_name,
+		       "the caller %s left the bus: its Update is abandoned, its descriptor closed",
+		       name);
+	g_cancellable_cancel(call->cancellable);
+}
+
+static void
+watch_caller(DdUpdateCall *call)
+{
+	const gchar *sender = g_dbus_method_invocation_get_sender(call->invocation);
+
+	/* a peer-to-peer connection has no names; its end closes the call's connection */
+	if (sender == NULL)
+		return;
+	call->watch_id = g_bus_watch_name_on_connection(
+	    g_dbus_method_invocation_get_connection(call->invocation), sender,
+	    G_BUS_NAME_WATCHER_FLAGS_NONE, NULL, caller_vanished, call, NULL);
+}
+
+/* the descriptor at @index, taken out of the message: the call holds one copy, not two */
+static gint
+take_fd(GUnixFDList *fd_list, gint index, GError **error)
+{
+	gint n = 0;
+	g_autofree gint *fds = NULL;
+	gint fd = -1;
+
+	if (fd_list == NULL || index < 0 || index >= g_unix_fd_list_get_length(fd_list)) {
+		g_set_error(error, DFUD_ERROR, DFUD_ERROR_INVALID_ARGUMENT,
+			    "the firmware must be passed as a file descriptor");
+		return -1;
+	}
+	fds = g_unix_fd_list_steal_fds(fd_list, &n);
+	for (gint i = 0; i < n; i++) {
+		if (i == index)
+			fd = fds[i];
+		else
+			close(fds[i]);
+	}
+	return fd;
+}
 
 static gboolean
 parse_update_options(GVariant *options, DdJobRecord *record, GError **error)
@@ -369,6 +446,35 @@ parse_update_options(GVariant *options, DdJobRecord *record, GError **error)
 	return TRUE;
 }
 
+/* the "image" option names an image the package has (the engine would fail the job later) */
+static gboolean
+check_image_option(DfudPackage *package, gint image, GError **error)
+{
+	GPtrArray *entries = dfud_package_get_entries(package);
+	g_autoptr(GArray) seen = g_array_new(FALSE, FALSE, sizeof(guint));
+	g_autoptr(GString) indexes = g_string_new(NULL);
+
+	if (image < 0)
+		return TRUE;
+	for (guint i = 0; i < entries->len; i++) {
+		guint index = dfud_package_entry_get_image_index(g_ptr_array_index(entries, i));
+		gboolean listed = FALSE;
+
+		if (index == (guint)image)
+			return TRUE;
+		for (guint j = 0; j < seen->len; j++)
+			listed |= g_array_index(seen, guint, j) == index;
+		if (listed)
+			continue; /* the MCUboot s0/s1 variants share theirs */
+		g_string_append_printf(indexes, "%s%u", seen->len > 0 ? ", " : "", index);
+		g_array_append_val(seen, index);
+	}
+	g_set_error(error, DFUD_ERROR, DFUD_ERROR_INVALID_ARGUMENT,
+		    "option \"image\" is %d, but the package has no image %d: its image%s %s", image,
+		    image, seen->len == 1 ? " is" : "s are", indexes->str);
+	return FALSE;
+}
+
 static DdJob *
 create_job(DdDevice *self, DdJobRecord *record, GBytes *firmware, GError **error)
 {
@@ -376,7 +482,7 @@ create_job(DdDevice *self, DdJobRecord *record, GBytes *firmware, GError **error
 	g_autoptr(DfudPackage) package =
 	    dd_firmware_cache_get_package(self->ctx->firmware_cache, firmware, &sha256, error);
 
-	if (package == NULL)
+	if (package == NULL || !check_image_option(package, record->image, error))
 		return NULL;
 	/* the configuration does not change while dfud runs: a package passes once */
 	if (g_object_get_data(G_OBJECT(package), "dd-config-checked") == NULL) {
@@ -437,17 +543,24 @@ update_authorized(GObject *source, GAsyncResult *res, gpointer user_data)
 {
 	g_autoptr(DdUpdateCall) call = user_data;
 	g_autoptr(GError) error = NULL;
+	const DdConfig *config = call->device->ctx->config;
+	DdFirmwareLimits limits = {
+	    .max_size = (gsize)MIN(config->max_firmware_size, G_MAXSIZE - 1),
+	    .max_memory = (gsize)MIN(config->max_firmware_read_memory, G_MAXSIZE),
+	    .timeout_ms = config->firmware_read_timeout_ms,
+	};
+	GCancellable *cancellable = call->cancellable;
+	DdFirmwareCache *cache;
 	gint fd;
 
 	if (!dd_auth_check_finish(DD_AUTH(source), res, &error)) {
 		dfud_dbus_error_return(call->invocation, error);
 		return;
 	}
-	DdDevice *self = call->device;
 	fd = call->fd;
 	call->fd = -1;
-	dd_firmware_read_async(fd, self->ctx->config->max_firmware_size,
-			       self->ctx->firmware_cache, self->cancellable, firmware_read,
+	cache = call->device->ctx->firmware_cache;
+	dd_firmware_read_async(fd, &limits, cache, cancellable, firmware_read,
 			       g_steal_pointer(&call));
 }
 
@@ -456,20 +569,10 @@ handle_update(DfudDbusDevice *iface, GDBusMethodInvocation *invocation, GUnixFDL
 	      GVariant *arg_firmware, GVariant *arg_options, gpointer user_data)
 {
 	DdDevice *self = user_data;
-	g_autoptr(DdUpdateCall) call = g_new0(DdUpdateCall, 1);
+	g_autoptr(DdUpdateCall) call = dd_update_call_new(self, invocation);
 	g_autoptr(GError) error = NULL;
-	gint index = g_variant_get_handle(arg_firmware);
+	GCancellable *cancellable;
 
-	call->device = g_object_ref(self);
-	call->invocation = g_object_ref(invocation);
-	call->record = dd_job_record_new();
-	call->fd = -1;
-	if (fd_list == NULL || index < 0 || index >= g_unix_fd_list_get_length(fd_list)) {
-		g_set_error(&error, DFUD_ERROR, DFUD_ERROR_INVALID_ARGUMENT,
-			    "the firmware must be passed as a file descriptor");
-		dfud_dbus_error_return(invocation, error);
-		return G_DBUS_METHOD_INVOCATION_HANDLED;
-	}
 	if (!parse_update_options(arg_options, call->record, &error)) {
 		dfud_dbus_error_return(invocation, error);
 		return G_DBUS_METHOD_INVOCATION_HANDLED;
@@ -481,18 +584,24 @@ handle_update(DfudDbusDevice *iface, GDBusMethodInvocation *invocation, GUnixFDL
 		dfud_dbus_error_return(invocation, error);
 		return G_DBUS_METHOD_INVOCATION_HANDLED;
 	}
-	call->fd = g_unix_fd_list_get(fd_list, index, &error);
+	if (update_calls > DD_DEVICE_MAX_UPDATE_CALLS) {
+		g_set_error(&error, DFUD_ERROR, DFUD_ERROR_BUSY,
+			    "%u Update calls are being read already: retry later",
+			    DD_DEVICE_MAX_UPDATE_CALLS);
+		dfud_dbus_error_return(invocation, error);
+		return G_DBUS_METHOD_INVOCATION_HANDLED;
+	}
+	call->fd = take_fd(fd_list, g_variant_get_handle(arg_firmware), &error);
 	if (call->fd < 0) {
-		g_autoptr(GError) io = g_error_new(DFUD_ERROR, DFUD_ERROR_IO,
-						   "cannot take the firmware descriptor: %s",
-						   error->message);
-		dfud_dbus_error_return(invocation, io);
+		dfud_dbus_error_return(invocation, error);
 		return G_DBUS_METHOD_INVOCATION_HANDLED;
 	}
 	call->record->device_uri = g_strdup(self->uri);
 	call->record->device_name = g_strdup(dd_device_get_name(self));
 	call->record->created_us = g_get_real_time();
-	dd_auth_check_async(self->ctx->auth, invocation, DD_AUTH_ACTION_UPDATE, self->cancellable,
+	watch_caller(call);
+	cancellable = call->cancellable;
+	dd_auth_check_async(self->ctx->auth, invocation, DD_AUTH_ACTION_UPDATE, cancellable,
 			    update_authorized, g_steal_pointer(&call));
 	return G_DBUS_METHOD_INVOCATION_HANDLED;
 }

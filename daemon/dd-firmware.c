@@ -9,39 +9,205 @@
 #include <gio/gunixinputstream.h>
 #include <errno.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "dd-firmware.h"
 #include "dfud-error.h"
 
+/* a pipe is read this much at a time; a file too, so that a cancelled read stops soon */
 #define DD_FIRMWARE_READ_CHUNK (256 * 1024)
+#define DD_FIRMWARE_COMPARE_CHUNK (64 * 1024)
+
+/*
+ * The memory of every read's buffer, and of the firmware a read returned until it is freed:
+ * reads reserve what they allocate before they allocate it. Worker threads read files, so
+ * the count has a lock.
+ *
+ * The buffers are mapped, not taken from malloc(): munmap() gives their pages back at once.
+ * A freed heap chunk can stay resident (a 24 MiB read buffer freed in a worker thread's arena,
+ * below a running job's firmware, kept the daemon 24 MiB bigger, malloc_trim() or not).
+ */
+static GMutex memory_lock;
+static gsize memory_in_use;
 
 typedef struct {
 	GInputStream *stream; /* a pipe */
 	gint fd;	      /* a regular file, read in a thread */
-	GByteArray *data;
-	gsize max_size;
-	DdFirmwareCache *known; /* may be NULL */
+	guint8 *data;	      /* mapped */
+	gsize len;
+	gsize reserved; /* the mapped size of data, counted in memory_in_use */
+	DdFirmwareLimits limits;
+	DdFirmwareCache *known; /* may be NULL; dropped when the file's turn comes */
 	GPtrArray *candidates;	/* of GBytes: the known contents when the read starts */
+	GCancellable *cancellable; /* the read's own: the timeout and the caller cancel it */
+	GCancellable *caller_cancellable;
+	gulong caller_handler;
+	GSource *timeout;
+	gint abort_code; /* DFUD_ERROR_TIMEOUT or DFUD_ERROR_CANCELLED once aborted */
+	GAsyncReadyCallback callback;
+	gpointer user_data;
 } DdFirmwareRead;
+
+/* what a returned firmware carries to give its memory back when it is freed */
+typedef struct {
+	guint8 *data;
+	gsize mapped;
+} DdFirmwareMemory;
+
+gsize
+dd_firmware_get_memory_in_use(void)
+{
+	gsize in_use;
+
+	g_mutex_lock(&memory_lock);
+	in_use = memory_in_use;
+	g_mutex_unlock(&memory_lock);
+	return in_use;
+}
+
+static void
+memory_release(gsize bytes)
+{
+	g_mutex_lock(&memory_lock);
+	g_warn_if_fail(memory_in_use >= bytes);
+	memory_in_use -= MIN(bytes, memory_in_use);
+	g_mutex_unlock(&memory_lock);
+}
+
+static gboolean
+memory_reserve(gsize bytes, gsize max_memory, GError **error)
+{
+	gboolean fits;
+	gsize in_use;
+
+	g_mutex_lock(&memory_lock);
+	in_use = memory_in_use;
+	fits = bytes <= max_memory && in_use <= max_memory - bytes;
+	if (fits)
+		memory_in_use += bytes;
+	g_mutex_unlock(&memory_lock);
+	if (!fits)
+		g_set_error(error, DFUD_ERROR, DFUD_ERROR_BUSY,
+			    "the Update calls being read hold %" G_GSIZE_FORMAT
+			    " bytes of firmware, and %" G_GSIZE_FORMAT
+			    " more would pass the %" G_GSIZE_FORMAT
+			    " of dfud.conf MaxFirmwareReadMemory: retry later",
+			    in_use, bytes, max_memory);
+	return fits;
+}
+
+static void
+memory_free(gpointer data)
+{
+	DdFirmwareMemory *memory = data;
+
+	munmap(memory->data, memory->mapped);
+	memory_release(memory->mapped);
+	g_free(memory);
+}
+
+static gsize
+page_round(gsize size)
+{
+	gsize page = (gsize)sysconf(_SC_PAGESIZE);
+
+	return (size + page - 1) / page * page;
+}
+
+/* maps @size bytes for @data (NULL: none yet, else @old mapped), moving it if needed */
+static gboolean
+buffer_map(guint8 **data, gsize old, gsize size, GError **error)
+{
+	void *mapped = *data == NULL ? mmap(NULL, size, PROT_READ | PROT_WRITE,
+					    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)
+				     : mremap(*data, old, size, MREMAP_MAYMOVE);
+
+	if (mapped == MAP_FAILED) {
+		g_set_error(error, DFUD_ERROR, DFUD_ERROR_BUSY,
+			    "no memory for %" G_GSIZE_FORMAT " bytes of firmware: %s", size,
+			    g_strerror(errno));
+		return FALSE;
+	}
+	*data = mapped;
+	return TRUE;
+}
+
+static void
+set_too_large(const DdFirmwareRead *read, GError **error)
+{
+	g_set_error(error, DFUD_ERROR, DFUD_ERROR_INVALID_ARGUMENT,
+		    "the firmware is larger than %" G_GSIZE_FORMAT
+		    " bytes (dfud.conf MaxFirmwareSize)",
+		    read->limits.max_size);
+}
+
+/*
+ * room for @need bytes in the buffer, doubling it, within MaxFirmwareSize and one byte more
+ * (which tells a file that grew beyond it) and within MaxFirmwareReadMemory
+ */
+static gboolean
+buffer_grow(DdFirmwareRead *read, gsize need, GError **error)
+{
+	gsize limit = read->limits.max_size + 1;
+	gsize size;
+
+	if (need <= read->reserved)
+		return TRUE;
+	if (need > limit) {
+		set_too_large(read, error);
+		return FALSE;
+	}
+	size = page_round(MAX(need, MIN(read->reserved * 2, limit)));
+	if (!memory_reserve(size - read->reserved, read->limits.max_memory, error))
+		return FALSE;
+	if (!buffer_map(&read->data, read->reserved, size, error)) {
+		memory_release(size - read->reserved);
+		return FALSE;
+	}
+	read->reserved = size;
+	return TRUE;
+}
+
+/* the bytes read, their memory counted until they are freed; NULL and an error when empty */
+static GBytes *
+take_result(DdFirmwareRead *read, GError **error)
+{
+	DdFirmwareMemory *memory;
+
+	if (read->len == 0) {
+		g_set_error(error, DFUD_ERROR, DFUD_ERROR_IMAGE_EMPTY,
+			    "the firmware descriptor gave no bytes");
+		return NULL;
+	}
+	/* shrinking a mapping never moves it nor fails */
+	memory = g_new0(DdFirmwareMemory, 1);
+	memory->mapped = page_round(read->len);
+	memory->data = g_steal_pointer(&read->data);
+	if (memory->mapped < read->reserved)
+		munmap(memory->data + memory->mapped, read->reserved - memory->mapped);
+	memory_release(read->reserved - memory->mapped);
+	read->reserved = 0;
+	return g_bytes_new_with_free_func(memory->data, read->len, memory_free, memory);
+}
 
 static void
 dd_firmware_read_free(gpointer data)
 {
 	DdFirmwareRead *read = data;
+
 	g_clear_object(&read->stream);
 	if (read->fd >= 0)
 		close(read->fd);
-	g_byte_array_unref(read->data);
+	if (read->data != NULL)
+		munmap(read->data, read->reserved);
+	memory_release(read->reserved);
 	g_clear_object(&read->known);
 	g_clear_pointer(&read->candidates, g_ptr_array_unref);
+	g_clear_object(&read->cancellable);
 	g_free(read);
 }
-
-static void read_next(GTask *task);
-
-#define DD_FIRMWARE_COMPARE_CHUNK (64 * 1024)
 
 /*
  * the candidate the file is identical to, compared as it is read, or NULL: a firmware that
@@ -93,15 +259,16 @@ find_known_content(DdFirmwareRead *read, gsize file_size, GCancellable *cancella
  * A regular file (or memfd) is read with pread() from offset 0, in a worker thread: the
  * descriptor's file offset is shared with every dup of it (a client may pass the same open
  * file to several Update calls at once), so neither lseek() nor read() may be relied on.
+ * The task returns as soon as it is cancelled (g_task_set_return_on_cancel): a pread() stuck
+ * on a network file holds only this thread and the descriptor, never the caller's answer.
  */
 static void
 read_file_thread(GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
 {
 	DdFirmwareRead *read = task_data;
+	GError *error = NULL;
 	struct stat st;
-	g_autofree guint8 *data = NULL;
-	GBytes *known;
-	gsize size, len = 0;
+	GBytes *result;
 
 	if (fstat(read->fd, &st) != 0) {
 		g_task_return_new_error(task, DFUD_ERROR, DFUD_ERROR_IO,
@@ -109,35 +276,29 @@ read_file_thread(GTask *task, gpointer source, gpointer task_data, GCancellable 
 					g_strerror(errno));
 		return;
 	}
-	known = find_known_content(read, (gsize)st.st_size, cancellable);
-	if (known != NULL) {
-		g_task_return_pointer(task, known, (GDestroyNotify)g_bytes_unref);
+	result = find_known_content(read, (gsize)st.st_size, cancellable);
+	if (result != NULL) {
+		g_task_return_pointer(task, result, (GDestroyNotify)g_bytes_unref);
 		return;
 	}
 	/* one byte more than the file's size: a file that grew is read to its end, bounded */
-	size = (gsize)MIN((guint64)st.st_size, (guint64)read->max_size) + 1;
-	data = g_malloc(size);
+	if (!buffer_grow(read, (gsize)MIN((guint64)st.st_size, (guint64)read->limits.max_size) + 1,
+			 &error)) {
+		g_task_return_error(task, error);
+		return;
+	}
 	for (;;) {
 		gssize n;
 
-		if (g_cancellable_set_error_if_cancelled(cancellable, NULL)) {
-			g_task_return_new_error(task, DFUD_ERROR, DFUD_ERROR_CANCELLED,
-						"reading the firmware was cancelled");
+		if (g_task_return_error_if_cancelled(task))
+			return;
+		if (read->len == read->reserved && !buffer_grow(read, read->len + 1, &error)) {
+			g_task_return_error(task, error);
 			return;
 		}
-		if (len == size) {
-			if (len > read->max_size) {
-				g_task_return_new_error(
-				    task, DFUD_ERROR, DFUD_ERROR_INVALID_ARGUMENT,
-				    "the firmware is larger than %" G_GSIZE_FORMAT
-				    " bytes (dfud.conf MaxFirmwareSize)",
-				    read->max_size);
-				return;
-			}
-			size = MIN(size * 2, read->max_size + 1);
-			data = g_realloc(data, size);
-		}
-		n = pread(read->fd, data + len, size - len, (off_t)len);
+		n = pread(read->fd, read->data + read->len,
+			  MIN(read->reserved - read->len, (gsize)DD_FIRMWARE_READ_CHUNK * 4),
+			  (off_t)read->len);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
@@ -148,15 +309,13 @@ read_file_thread(GTask *task, gpointer source, gpointer task_data, GCancellable 
 		}
 		if (n == 0)
 			break;
-		len += (gsize)n;
+		read->len += (gsize)n;
 	}
-	if (len == 0) {
-		g_task_return_new_error(task, DFUD_ERROR, DFUD_ERROR_IMAGE_EMPTY,
-					"the firmware descriptor gave no bytes");
-		return;
-	}
-	g_task_return_pointer(task, g_bytes_new_take(g_realloc(g_steal_pointer(&data), len), len),
-			      (GDestroyNotify)g_bytes_unref);
+	result = take_result(read, &error);
+	if (result == NULL)
+		g_task_return_error(task, error);
+	else
+		g_task_return_pointer(task, result, (GDestroyNotify)g_bytes_unref);
 }
 
 /*
@@ -169,9 +328,9 @@ read_file_thread(GTask *task, gpointer source, gpointer task_data, GCancellable 
  */
 #define DD_FIRMWARE_READ_TURN_MS 2000
 
-static GQueue file_reads = G_QUEUE_INIT;
-static GTask *file_reading;	 /* the read whose turn it is, or NULL */
-static GSource *file_turn_source; /* ends its turn */
+static GQueue file_reads = G_QUEUE_INIT; /* of GTask (strong) waiting for their turn */
+static GTask *file_reading;		 /* the read whose turn it is, or NULL */
+static GSource *file_turn_source;	 /* ends its turn */
 
 static void start_next_file_read(void);
 
@@ -221,9 +380,15 @@ start_next_file_read(void)
 	read = g_task_get_task_data(task);
 	if (read->known != NULL)
 		read->candidates = dd_firmware_cache_get_contents(read->known);
+	g_clear_object(&read->known);
 	g_signal_connect(task, "notify::completed", G_CALLBACK(file_read_completed), NULL);
+	g_task_set_return_on_cancel(task, TRUE);
 	g_task_run_in_thread(task, read_file_thread);
 }
+
+/* --- pipes --- */
+
+static void read_next(GTask *task);
 
 static void
 read_done(GObject *source, GAsyncResult *res, gpointer user_data)
@@ -233,30 +398,39 @@ read_done(GObject *source, GAsyncResult *res, gpointer user_data)
 	g_autoptr(GError) error = NULL;
 	g_autoptr(GBytes) chunk = g_input_stream_read_bytes_finish(G_INPUT_STREAM(source), res,
 								   &error);
+	GError *result_error = NULL;
+	GBytes *result;
+	gsize n;
 
 	if (chunk == NULL) {
-		g_task_return_new_error(task, DFUD_ERROR, DFUD_ERROR_IO,
-					"cannot read the firmware descriptor: %s", error->message);
+		if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+			g_task_return_error(task, g_steal_pointer(&error));
+		else
+			g_task_return_new_error(task, DFUD_ERROR, DFUD_ERROR_IO,
+						"cannot read the firmware descriptor: %s",
+						error->message);
 		return;
 	}
-	if (g_bytes_get_size(chunk) == 0) {
-		if (read->data->len == 0) {
-			g_task_return_new_error(task, DFUD_ERROR, DFUD_ERROR_IMAGE_EMPTY,
-						"the firmware descriptor gave no bytes");
-			return;
-		}
-		g_task_return_pointer(task, g_byte_array_free_to_bytes(g_byte_array_ref(read->data)),
-				      (GDestroyNotify)g_bytes_unref);
+	n = g_bytes_get_size(chunk);
+	if (n == 0) {
+		result = take_result(read, &result_error);
+		if (result == NULL)
+			g_task_return_error(task, result_error);
+		else
+			g_task_return_pointer(task, result, (GDestroyNotify)g_bytes_unref);
 		return;
 	}
-	if (read->data->len + g_bytes_get_size(chunk) > read->max_size) {
-		g_task_return_new_error(task, DFUD_ERROR, DFUD_ERROR_INVALID_ARGUMENT,
-					"the firmware is larger than %" G_GSIZE_FORMAT
-					" bytes (dfud.conf MaxFirmwareSize)",
-					read->max_size);
+	if (read->len + n > read->limits.max_size) {
+		set_too_large(read, &result_error);
+		g_task_return_error(task, result_error);
 		return;
 	}
-	g_byte_array_append(read->data, g_bytes_get_data(chunk, NULL), g_bytes_get_size(chunk));
+	if (!buffer_grow(read, read->len + n, &result_error)) {
+		g_task_return_error(task, result_error);
+		return;
+	}
+	memcpy(read->data + read->len, g_bytes_get_data(chunk, NULL), n);
+	read->len += n;
 	read_next(g_steal_pointer(&task));
 }
 
@@ -266,22 +440,86 @@ read_next(GTask *task)
 	DdFirmwareRead *read = g_task_get_task_data(task);
 
 	g_input_stream_read_bytes_async(read->stream, DD_FIRMWARE_READ_CHUNK, G_PRIORITY_DEFAULT,
-					g_task_get_cancellable(task), read_done, task);
+					read->cancellable, read_done, task);
+}
+
+/* --- the end of a read: done, timed out or cancelled --- */
+
+/*
+ * Ends the read: one waiting for its file's turn at once, with its descriptor; one in
+ * progress through its cancellable (the pipe's pending read, or the file's task, which
+ * returns on cancel). Only from a main loop source: the callback may run from here.
+ */
+static void
+read_abort(GTask *task, gint code)
+{
+	DdFirmwareRead *read = g_task_get_task_data(task);
+
+	if (read->abort_code != 0 || g_task_get_completed(task))
+		return;
+	read->abort_code = code;
+	g_cancellable_cancel(read->cancellable);
+	if (g_queue_remove(&file_reads, task)) {
+		g_task_return_new_error(task, G_IO_ERROR, G_IO_ERROR_CANCELLED, "aborted");
+		g_object_unref(task); /* the queue's */
+	}
+}
+
+static gboolean
+read_timed_out(gpointer user_data)
+{
+	read_abort(user_data, DFUD_ERROR_TIMEOUT);
+	return G_SOURCE_REMOVE;
+}
+
+static gboolean
+caller_cancelled_idle(gpointer user_data)
+{
+	read_abort(user_data, DFUD_ERROR_CANCELLED);
+	return G_SOURCE_REMOVE;
+}
+
+/* in the middle of whatever cancelled it: the abort waits for the next iteration */
+static void
+caller_cancelled(GCancellable *cancellable, gpointer user_data)
+{
+	g_idle_add_full(G_PRIORITY_HIGH, caller_cancelled_idle, g_object_ref(user_data),
+			g_object_unref);
+}
+
+/* the task's callback, on the main context: no timeout or handler outlives the read */
+static void
+read_completed(GObject *source, GAsyncResult *res, gpointer user_data)
+{
+	DdFirmwareRead *read = g_task_get_task_data(G_TASK(res));
+
+	if (read->timeout != NULL) {
+		g_source_destroy(read->timeout);
+		g_clear_pointer(&read->timeout, g_source_unref);
+	}
+	if (read->caller_handler != 0)
+		g_cancellable_disconnect(read->caller_cancellable, read->caller_handler);
+	read->caller_handler = 0;
+	g_clear_object(&read->caller_cancellable);
+	read->callback(NULL, res, read->user_data);
 }
 
 void
-dd_firmware_read_async(gint fd, gsize max_size, DdFirmwareCache *known, GCancellable *cancellable,
-		       GAsyncReadyCallback callback, gpointer user_data)
+dd_firmware_read_async(gint fd, const DdFirmwareLimits *limits, DdFirmwareCache *known,
+		       GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
 {
-	g_autoptr(GTask) task = g_task_new(NULL, cancellable, callback, user_data);
 	DdFirmwareRead *read = g_new0(DdFirmwareRead, 1);
+	g_autoptr(GTask) task = NULL;
 	struct stat st;
 
-	g_task_set_source_tag(task, dd_firmware_read_async);
-	read->data = g_byte_array_new();
 	read->fd = -1;
-	read->max_size = max_size;
+	read->limits = *limits;
 	read->known = known != NULL ? g_object_ref(known) : NULL;
+	read->cancellable = g_cancellable_new();
+	read->callback = callback;
+	read->user_data = user_data;
+	task = g_task_new(NULL, read->cancellable, read_completed, NULL);
+	g_task_set_source_tag(task, dd_firmware_read_async);
 	g_task_set_task_data(task, read, dd_firmware_read_free);
 	if (fstat(fd, &st) != 0) {
 		g_task_return_new_error(task, DFUD_ERROR, DFUD_ERROR_IO,
@@ -296,13 +534,21 @@ dd_firmware_read_async(gint fd, gsize max_size, DdFirmwareCache *known, GCancell
 		close(fd);
 		return;
 	}
-	if (S_ISREG(st.st_mode) && (guint64)st.st_size > max_size) {
-		g_task_return_new_error(task, DFUD_ERROR, DFUD_ERROR_INVALID_ARGUMENT,
-					"the firmware is larger than %" G_GSIZE_FORMAT
-					" bytes (dfud.conf MaxFirmwareSize)",
-					max_size);
+	if (S_ISREG(st.st_mode) && (guint64)st.st_size > limits->max_size) {
+		GError *error = NULL;
+
+		set_too_large(read, &error);
+		g_task_return_error(task, error);
 		close(fd);
 		return;
+	}
+	read->timeout = g_timeout_source_new(limits->timeout_ms);
+	g_source_set_callback(read->timeout, read_timed_out, g_object_ref(task), g_object_unref);
+	g_source_attach(read->timeout, g_task_get_context(task));
+	if (cancellable != NULL) {
+		read->caller_cancellable = g_object_ref(cancellable);
+		read->caller_handler = g_cancellable_connect(cancellable, G_CALLBACK(caller_cancelled),
+							     task, NULL);
 	}
 	if (S_ISREG(st.st_mode)) {
 		read->fd = fd;
@@ -317,5 +563,34 @@ dd_firmware_read_async(gint fd, gsize max_size, DdFirmwareCache *known, GCancell
 GBytes *
 dd_firmware_read_finish(GAsyncResult *res, GError **error)
 {
-	return g_task_propagate_pointer(G_TASK(res), error);
+	DdFirmwareRead *read;
+	g_autoptr(GError) local = NULL;
+	GBytes *bytes;
+
+	g_return_val_if_fail(g_task_is_valid(res, NULL), NULL);
+	g_return_val_if_fail(g_task_get_source_tag(G_TASK(res)) == dd_firmware_read_async, NULL);
+
+	read = g_task_get_task_data(G_TASK(res));
+	bytes = g_task_propagate_pointer(G_TASK(res), &local);
+	if (bytes != NULL)
+		return bytes;
+	if (!g_error_matches(local, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
+		g_propagate_error(error, g_steal_pointer(&local));
+		return NULL;
+	}
+	if (read->abort_code == DFUD_ERROR_TIMEOUT && read->stream != NULL)
+		g_set_error(error, DFUD_ERROR, DFUD_ERROR_TIMEOUT,
+			    "the firmware pipe did not end within %.1f s (dfud.conf [Timeouts] "
+			    "FirmwareRead): %" G_GSIZE_FORMAT
+			    " bytes came, and its writer did not close it",
+			    read->limits.timeout_ms / 1000.0, read->len);
+	else if (read->abort_code == DFUD_ERROR_TIMEOUT)
+		g_set_error(error, DFUD_ERROR, DFUD_ERROR_TIMEOUT,
+			    "the firmware file was not read within %.1f s (dfud.conf [Timeouts] "
+			    "FirmwareRead): a slow or stuck file, or many read before it",
+			    read->limits.timeout_ms / 1000.0);
+	else
+		g_set_error(error, DFUD_ERROR, DFUD_ERROR_CANCELLED,
+			    "reading the firmware was cancelled");
+	return NULL;
 }

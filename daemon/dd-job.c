@@ -19,7 +19,9 @@ struct _DdJob {
 	GObject parent_instance;
 	DdContext *ctx; /* borrowed: the manager outlives its jobs */
 	DdJobRecord *record;
-	DfudPackage *package;
+	DfudPackage *package; /* while it runs: a queued job holds no firmware (see load_package) */
+	gchar *new_version;   /* of the image the job is about, for the history */
+	gchar *new_hash;      /* its hash, hex */
 	gchar *path;
 	gchar *device_log_name;
 	DfudDbusObjectSkeleton *object;
@@ -88,9 +90,9 @@ dd_job_get_image_state(DdJob *self)
 /* --- what the job updates --- */
 
 static DfudImage *
-main_image(DdJob *self)
+main_image(DdJob *self, DfudPackage *package)
 {
-	GPtrArray *entries = dfud_package_get_entries(self->package);
+	GPtrArray *entries = dfud_package_get_entries(package);
 	DfudPackageEntry *best = NULL;
 
 	/* the image the job is about: the chosen index, else the lowest application index */
@@ -269,11 +271,8 @@ static GVariant *
 build_history_entry(DdJob *self, const gchar *result, const gchar *error_name,
 		    const gchar *error_message)
 {
-	DfudImage *image = main_image(self);
 	GVariant *old_hash = dfud_dbus_job_get_old_hash(self->iface);
 	g_autofree gchar *old_hex = NULL;
-	g_autofree gchar *new_hex = NULL;
-	g_autofree gchar *new_version = NULL;
 	gint64 started = dfud_dbus_job_get_started(self->iface);
 	gint64 finished = dfud_dbus_job_get_finished(self->iface);
 	gdouble duration = started > 0 ? (gdouble)(finished - started) / G_USEC_PER_SEC : 0;
@@ -285,10 +284,6 @@ build_history_entry(DdJob *self, const gchar *result, const gchar *error_name,
 		const guint8 *data = g_variant_get_fixed_array(old_hash, &len, 1);
 		old_hex = dfud_hex_encode(data, len, len);
 	}
-	if (image != NULL) {
-		new_hex = dfud_hex_encode_bytes(dfud_image_get_hash(image));
-		new_version = dfud_image_version_to_string(dfud_image_get_version(image));
-	}
 	g_variant_dict_init(&dict, NULL);
 	g_variant_dict_insert(&dict, "job", "t", self->record->id);
 	g_variant_dict_insert(&dict, "device", "s", self->record->device_uri);
@@ -299,8 +294,9 @@ build_history_entry(DdJob *self, const gchar *result, const gchar *error_name,
 	g_variant_dict_insert(&dict, "error-message", "s", error_message);
 	g_variant_dict_insert(&dict, "old-version", "s", dfud_dbus_job_get_old_version(self->iface));
 	g_variant_dict_insert(&dict, "old-hash", "s", old_hex != NULL ? old_hex : "");
-	g_variant_dict_insert(&dict, "new-version", "s", new_version != NULL ? new_version : "");
-	g_variant_dict_insert(&dict, "new-hash", "s", new_hex != NULL ? new_hex : "");
+	g_variant_dict_insert(&dict, "new-version", "s",
+			      self->new_version != NULL ? self->new_version : "");
+	g_variant_dict_insert(&dict, "new-hash", "s", self->new_hash != NULL ? self->new_hash : "");
 	g_variant_dict_insert(&dict, "started", "x", started);
 	g_variant_dict_insert(&dict, "duration", "d", duration);
 	g_variant_dict_insert(&dict, "bytes", "t", bytes);
@@ -391,12 +387,10 @@ run_done(GObject *source, GAsyncResult *res, gpointer user_data)
 	finish(self, NULL);
 }
 
-void
-dd_job_run(DdJob *self, DfudTransport *transport, DdSlot *slot)
+static void
+start_updater(DdJob *self, DfudPackage *package)
 {
 	DfudUpdateOptions options;
-
-	g_return_if_fail(!self->running && !self->finished);
 
 	dfud_update_options_init(&options);
 	dd_config_apply_timeouts(self->ctx->config, &options);
@@ -409,11 +403,100 @@ dd_job_run(DdJob *self, DfudTransport *transport, DdSlot *slot)
 	options.window = self->record->window;
 	options.no_reassembly = self->record->no_reassembly;
 
+	self->package = g_object_ref(package);
+	self->updater = dfud_updater_new(self->transport, self->package, &options);
+	g_signal_connect(self->updater, "progress", G_CALLBACK(progress_cb), self);
+	dfud_updater_run_async(self->updater, self->cancellable, run_done, g_object_ref(self));
+}
+
+typedef struct {
+	DdStore *store;
+	DdJobRecord *record;
+} DdJobLoad;
+
+static void
+dd_job_load_free(gpointer data)
+{
+	DdJobLoad *load = data;
+
+	g_object_unref(load->store);
+	dd_job_record_free(load->record);
+	g_free(load);
+}
+
+/* reads jobs/N.fw back (up to MaxFirmwareSize, and its SHA-256 checked) off the main loop */
+static void
+load_thread(GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+	DdJobLoad *load = task_data;
+	GError *error = NULL;
+	GBytes *firmware = dd_store_load_firmware(load->store, load->record, &error);
+
+	if (firmware == NULL)
+		g_task_return_error(task, error);
+	else
+		g_task_return_pointer(task, firmware, (GDestroyNotify)g_bytes_unref);
+}
+
+static void
+package_loaded(GObject *source, GAsyncResult *res, gpointer user_data)
+{
+	DdJob *self = DD_JOB(source);
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GBytes) firmware = g_task_propagate_pointer(G_TASK(res), &error);
+	g_autoptr(DfudPackage) package = NULL;
+
+	if (firmware != NULL)
+		package = dd_firmware_cache_get_package(self->ctx->firmware_cache, firmware, NULL,
+							&error);
+	if (g_cancellable_is_cancelled(self->cancellable)) {
+		g_autoptr(GError) cancelled =
+		    g_error_new(DFUD_ERROR, DFUD_ERROR_CANCELLED, "cancelled before its upload began");
+		finish(self, cancelled);
+		return;
+	}
+	if (package == NULL) {
+		g_prefix_error(&error, "cannot take the firmware up again: ");
+		finish(self, error);
+		return;
+	}
+	start_updater(self, package);
+}
+
+/*
+ * A queued job holds its record, not its firmware: the bytes are in jobs/N.fw, and come back
+ * when the job starts, shared with any running job of the same content (the cache finds it by
+ * its SHA-256), else read from the state directory in a worker thread.
+ */
+static void
+load_package(DdJob *self)
+{
+	g_autoptr(DfudPackage) package =
+	    dd_firmware_cache_lookup_sha256(self->ctx->firmware_cache, self->record->firmware_sha256);
+	g_autoptr(GTask) task = NULL;
+	DdJobLoad *load;
+
+	if (package != NULL) {
+		start_updater(self, package);
+		return;
+	}
+	task = g_task_new(self, self->cancellable, package_loaded, NULL);
+	g_task_set_source_tag(task, load_package);
+	load = g_new0(DdJobLoad, 1);
+	load->store = g_object_ref(self->ctx->store);
+	load->record = dd_job_record_copy(self->record);
+	g_task_set_task_data(task, load, dd_job_load_free);
+	g_task_run_in_thread(task, load_thread);
+}
+
+void
+dd_job_run(DdJob *self, DfudTransport *transport, DdSlot *slot)
+{
+	g_return_if_fail(!self->running && !self->finished);
+
 	self->running = TRUE;
 	self->transport = g_object_ref(transport);
 	self->slot = slot;
-	self->updater = dfud_updater_new(transport, self->package, &options);
-	g_signal_connect(self->updater, "progress", G_CALLBACK(progress_cb), self);
 
 	/* journaled with the first stage past the connection (journal_stage()) */
 	if (self->record->started_us == 0)
@@ -421,7 +504,7 @@ dd_job_run(DdJob *self, DfudTransport *transport, DdSlot *slot)
 	dfud_dbus_job_set_started(self->iface, g_get_real_time());
 	dd_job_info(self->device_log_name, self->record->id, "starting (%s, %s)",
 		    self->record->mode, dfud_transport_get_uri(transport));
-	dfud_updater_run_async(self->updater, self->cancellable, run_done, g_object_ref(self));
+	load_package(self);
 }
 
 void
@@ -514,6 +597,8 @@ dd_job_finalize(GObject *object)
 
 	g_clear_pointer(&self->history_entry, g_variant_unref);
 	dd_job_record_free(self->record);
+	g_free(self->new_version);
+	g_free(self->new_hash);
 	g_free(self->path);
 	g_free(self->device_log_name);
 	G_OBJECT_CLASS(dd_job_parent_class)->finalize(object);
@@ -543,11 +628,16 @@ dd_job_new(DdContext *ctx, const DdJobRecord *record, DfudPackage *package,
 {
 	DdJob *self = g_object_new(DD_TYPE_JOB, NULL);
 	GPtrArray *entries = dfud_package_get_entries(package);
+	DfudImage *image = NULL;
 	guint64 total = 0;
 
 	self->ctx = ctx;
 	self->record = dd_job_record_copy(record);
-	self->package = g_object_ref(package);
+	image = main_image(self, package);
+	if (image != NULL) {
+		self->new_version = dfud_image_version_to_string(dfud_image_get_version(image));
+		self->new_hash = dfud_hex_encode_bytes(dfud_image_get_hash(image));
+	}
 	self->device_log_name = g_strdup(device_log_name);
 	self->path = g_strdup_printf(DFUD_DBUS_JOB_PATH "/%" G_GUINT64_FORMAT, record->id);
 	self->pending.stage = DFUD_UPDATE_STAGE_QUEUED;

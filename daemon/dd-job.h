@@ -25,7 +25,12 @@ G_BEGIN_DECLS
 #define DD_TYPE_JOB (dd_job_get_type())
 G_DECLARE_FINAL_TYPE(DdJob, dd_job, DD, JOB, GObject)
 
-/* takes a copy of @record; @package is the parsed copy of the job's firmware */
+/*
+ * takes a copy of @record; @package is the job's firmware, parsed: the job keeps what its
+ * properties and history entry show of it, not the package. A queued job holds no firmware:
+ * it gets the package back when it runs, from a running job of the same content (by
+ * @record->firmware_sha256) or from STATE_DIR/jobs/N.fw.
+ */
 DdJob *dd_job_new(DdContext *ctx, const DdJobRecord *record, DfudPackage *package,
 		  const gchar *device_path, const gchar *device_log_name);
 
@@ -39,7 +44,10 @@ GVariant *dd_job_get_history_entry(DdJob *self);
 /* the device's image state as the update last read it, or NULL */
 const DfudSmpImageState *dd_job_get_image_state(DdJob *self);
 
-/* the device gives it a connection slot: run the update on @transport (the job closes it) */
+/*
+ * the device gives it a connection slot: run the update on @transport (the job closes it),
+ * after its firmware is back (a copy that went missing or changed fails the job)
+ */
 void dd_job_run(DdJob *self, DfudTransport *transport, DdSlot *slot);
 /* ends the job (cancelled); a queued job ends at once */
 void dd_job_cancel(DdJob *self);

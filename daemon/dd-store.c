@@ -472,35 +472,28 @@ dd_store_save_firmware(DdStore *self, DdJobRecord *record, GBytes *firmware, con
 }
 
 /*
- * reads N.fw and checks it against @sha256; a copy that differs is set aside. Without
- * @want_bytes the file is only mapped to be hashed: checking the queued jobs at start must not
- * hold all their firmware in memory at once
+ * maps N.fw and checks it against @sha256; a copy that differs is set aside. Mapped, not read
+ * into the heap: the pages are the page cache's, which the kernel gives back under pressure,
+ * and they go with the last reference (a freed heap copy may stay resident). Files in jobs/ are
+ * never changed in place (written by rename, removed by unlink), so a mapping stays valid.
  */
 static GBytes *
-dd_store_read_firmware(DdStore *self, guint64 id, const gchar *sha256, gboolean want_bytes,
-		       GError **error)
+dd_store_read_firmware(DdStore *self, guint64 id, const gchar *sha256, GError **error)
 {
 	g_autofree gchar *path = dd_store_job_path(self, id, ".fw");
 	g_autofree gchar *actual = NULL;
 	g_autoptr(GMappedFile) mapped = NULL;
 	g_autoptr(GBytes) bytes = NULL;
 	g_autoptr(GError) local = NULL;
-	gchar *contents = NULL;
-	gsize len = 0;
 
 	if (!dd_job_record_is_sha256_hex(sha256)) {
 		g_set_error(error, DFUD_ERROR, DFUD_ERROR_INVALID_ARGUMENT,
 			    "job %" G_GUINT64_FORMAT " has no valid firmware hash", id);
 		return NULL;
 	}
-	if (want_bytes) {
-		if (g_file_get_contents(path, &contents, &len, &local))
-			bytes = g_bytes_new_take(contents, len);
-	} else {
-		mapped = g_mapped_file_new(path, FALSE, &local);
-		if (mapped != NULL)
-			bytes = g_mapped_file_get_bytes(mapped);
-	}
+	mapped = g_mapped_file_new(path, FALSE, &local);
+	if (mapped != NULL)
+		bytes = g_mapped_file_get_bytes(mapped);
 	if (bytes == NULL) {
 		gint code = g_error_matches(local, G_FILE_ERROR, G_FILE_ERROR_NOENT)
 				? DFUD_ERROR_NOT_FOUND
@@ -527,7 +520,7 @@ dd_store_load_firmware(DdStore *self, const DdJobRecord *record, GError **error)
 {
 	g_return_val_if_fail(DD_IS_STORE(self), NULL);
 	g_return_val_if_fail(record != NULL, NULL);
-	return dd_store_read_firmware(self, record->id, record->firmware_sha256, TRUE, error);
+	return dd_store_read_firmware(self, record->id, record->firmware_sha256, error);
 }
 
 gboolean
@@ -574,7 +567,8 @@ dd_store_load_job(DdStore *self, guint64 id)
 		record = dd_job_record_parse(kf, id, &error);
 	}
 	if (record != NULL) {
-		firmware = dd_store_read_firmware(self, id, record->firmware_sha256, FALSE, &error);
+		/* only mapped to be hashed: the queued jobs' firmware is not held meanwhile */
+		firmware = dd_store_read_firmware(self, id, record->firmware_sha256, &error);
 		if (firmware != NULL) {
 			dd_store_note_firmware(self, id, record->firmware_sha256);
 			return g_steal_pointer(&record);

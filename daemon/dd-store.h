@@ -38,6 +38,7 @@ gboolean dd_store_next_job_id(DdStore *self, guint64 *id, GError **error);
  */
 gboolean dd_store_save_firmware(DdStore *self, DdJobRecord *record, GBytes *firmware,
 				const gchar *sha256, GError **error);
+/* N.fw mapped (read-only, not copied), its SHA-256 checked against @record's */
 GBytes *dd_store_load_firmware(DdStore *self, const DdJobRecord *record, GError **error);
 gboolean dd_store_save_job(DdStore *self, const DdJobRecord *record, GError **error);
 /* every journaled job, oldest id first (broken ones are set aside with a warning) */
