@@ -133,9 +133,9 @@ images_variant(DfudPackage *package)
 		g_variant_dict_insert(&dict, "role", "s",
 				      dfud_image_role_to_string(dfud_package_entry_get_role(entry)));
 		g_variant_dict_insert(&dict, "version", "s", version);
-		g_variant_dict_insert_value(&dict, "hash",
-					    bytes_variant(g_bytes_get_data(hash, NULL),
-							  g_bytes_get_size(hash)));
+		g_variant_dict_insert_value(
+		    &dict, "hash",
+		    bytes_variant(g_bytes_get_data(hash, NULL), g_bytes_get_size(hash)));
 		g_variant_dict_insert(&dict, "size", "t", (guint64)dfud_image_get_size(image));
 		g_variant_builder_add_value(&builder, g_variant_dict_end(&dict));
 	}

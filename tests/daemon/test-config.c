@@ -72,7 +72,7 @@ test_defaults(void)
 	g_assert_cmpuint(config->max_connections_per_adapter, ==, 4);
 	g_assert_cmpuint(config->job_linger_s, ==, 300);
 	g_assert_cmpuint(config->max_firmware_size, ==, 67108864);
-	g_assert_cmpuint(config->max_firmware_read_memory, ==, 2 * 67108864);
+	g_assert_cmpuint(config->max_read_memory, ==, 2 * 67108864);
 	g_assert_cmpuint(config->firmware_read_timeout_ms, ==, 10000);
 	g_assert_cmpuint(config->history_size, ==, 10000);
 	g_assert_null(config->adapters);
@@ -294,15 +294,16 @@ test_read_memory(void)
 	g_autoptr(DdConfig) small =
 	    config_ok("[Daemon]\nMaxFirmwareSize=1024\nMaxFirmwareReadMemory=1024\n");
 
-	g_assert_cmpuint(follows->max_firmware_read_memory, ==, 2 * 1048576);
-	g_assert_cmpuint(given->max_firmware_read_memory, ==, 1048576);
-	g_assert_cmpuint(most->max_firmware_read_memory, ==, G_GUINT64_CONSTANT(17179869184));
-	g_assert_cmpuint(small->max_firmware_read_memory, ==, 1024);
+	g_assert_cmpuint(follows->max_read_memory, ==, 2 * 1048576);
+	g_assert_cmpuint(given->max_read_memory, ==, 1048576);
+	g_assert_cmpuint(most->max_read_memory, ==, G_GUINT64_CONSTANT(17179869184));
+	g_assert_cmpuint(small->max_read_memory, ==, 1024);
 	config_fails("[Daemon]\nMaxFirmwareReadMemory=67108863\n", DFUD_ERROR_INVALID_ARGUMENT,
 		     "dfud.conf: [Daemon] MaxFirmwareReadMemory=67108863: less than "
 		     "MaxFirmwareSize (67108864)");
 	config_fails("[Daemon]\nMaxFirmwareSize=2048\nMaxFirmwareReadMemory=2047\n",
-		     DFUD_ERROR_INVALID_ARGUMENT, "dfud.conf: [Daemon] MaxFirmwareReadMemory=2047: ");
+		     DFUD_ERROR_INVALID_ARGUMENT,
+		     "dfud.conf: [Daemon] MaxFirmwareReadMemory=2047: ");
 	config_fails("[Daemon]\nMaxFirmwareSize=1024\nMaxFirmwareReadMemory=1023\n",
 		     DFUD_ERROR_INVALID_ARGUMENT,
 		     "dfud.conf: [Daemon] MaxFirmwareReadMemory=1023: out of range");

@@ -96,8 +96,8 @@ wait_closed(gint fd)
 static DdFirmwareLimits
 limits(gsize max_size, gsize max_memory, guint timeout_ms)
 {
-	DdFirmwareLimits l = {.max_size = max_size, .max_memory = max_memory,
-			      .timeout_ms = timeout_ms};
+	DdFirmwareLimits l = {
+	    .max_size = max_size, .max_memory = max_memory, .timeout_ms = timeout_ms};
 	return l;
 }
 
