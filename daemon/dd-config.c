@@ -41,8 +41,8 @@ static const DdConfigUintKey uint_keys[] = {
     {"Daemon", "JobLinger", 0, 86400, offsetof(DdConfig, job_linger_s), FALSE},
     {"Daemon", "MaxFirmwareSize", 1024, 1024 * 1024 * 1024, offsetof(DdConfig, max_firmware_size),
      TRUE},
-    {"Daemon", "MaxFirmwareReadMemory", 1024, G_GUINT64_CONSTANT(16) * 1024 * 1024 * 1024,
-     offsetof(DdConfig, max_firmware_read_memory), TRUE},
+    {"Daemon", "MaxFirmwareReadMemory", 1024, 17179869184, offsetof(DdConfig, max_read_memory),
+     TRUE},
     {"Daemon", "HistorySize", 10, 1000000, offsetof(DdConfig, history_size), FALSE},
     {"Timeouts", "MinRate", 1, 100 * 1024 * 1024, offsetof(DdConfig, min_rate), FALSE},
 };
@@ -85,7 +85,7 @@ dd_config_new(void)
 	config->max_connections_per_adapter = 4;
 	config->job_linger_s = 300;
 	config->max_firmware_size = 64 * 1024 * 1024;
-	config->max_firmware_read_memory = 2 * config->max_firmware_size;
+	config->max_read_memory = 2 * config->max_firmware_size;
 	config->history_size = 10000;
 	config->adapters = NULL;
 	config->passkey = -1;
@@ -308,10 +308,10 @@ static gboolean
 check_read_memory(const DdConfigParse *ctx, DdConfig *config, GError **error)
 {
 	if (!g_key_file_has_key(ctx->keyfile, "Daemon", "MaxFirmwareReadMemory", NULL)) {
-		config->max_firmware_read_memory = 2 * config->max_firmware_size;
+		config->max_read_memory = 2 * config->max_firmware_size;
 		return TRUE;
 	}
-	if (config->max_firmware_read_memory < config->max_firmware_size) {
+	if (config->max_read_memory < config->max_firmware_size) {
 		set_value_error(error, DFUD_ERROR_INVALID_ARGUMENT, ctx, "Daemon",
 				"MaxFirmwareReadMemory",
 				"less than MaxFirmwareSize (%" G_GUINT64_FORMAT

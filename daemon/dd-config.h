@@ -44,7 +44,7 @@ typedef struct {
 	guint max_connections_per_adapter;
 	guint job_linger_s;
 	guint64 max_firmware_size;
-	guint64 max_firmware_read_memory;
+	guint64 max_read_memory;
 	guint history_size;
 	gchar **adapters; /* NULL or empty: all */
 	gint passkey;	  /* -1: none */
@@ -57,7 +57,8 @@ typedef struct {
 	guint reset_timeout_ms;
 	guint reset_grace_ms;
 	guint min_rate; /* bytes/s, [Timeouts] MinRate */
-	guint firmware_read_timeout_ms; /* not an engine timeout: the Update call's */
+	/* not the engine's: how long Device.Update may read the caller's descriptor (ms) */
+	guint firmware_read_timeout_ms;
 	GPtrArray *trusted_keys; /* of DfudPublicKey, loaded from the PEM files */
 	gboolean require_signed;
 } DdConfig;

@@ -296,7 +296,7 @@ typedef struct {
 	GDBusMethodInvocation *invocation;
 	DdJobRecord *record;
 	gint fd;
-	GCancellable *cancellable; /* the authorization and the read; cancelled if the caller left */
+	GCancellable *cancellable; /* of the authorization and the read: the caller left */
 	guint watch_id;		   /* of the caller's unique name */
 } DdUpdateCall;
 
@@ -546,7 +546,7 @@ update_authorized(GObject *source, GAsyncResult *res, gpointer user_data)
 	const DdConfig *config = call->device->ctx->config;
 	DdFirmwareLimits limits = {
 	    .max_size = (gsize)MIN(config->max_firmware_size, G_MAXSIZE - 1),
-	    .max_memory = (gsize)MIN(config->max_firmware_read_memory, G_MAXSIZE),
+	    .max_memory = (gsize)MIN(config->max_read_memory, G_MAXSIZE),
 	    .timeout_ms = config->firmware_read_timeout_ms,
 	};
 	GCancellable *cancellable = call->cancellable;

@@ -39,8 +39,8 @@ typedef struct {
 	gsize len;
 	gsize reserved; /* the mapped size of data, counted in memory_in_use */
 	DdFirmwareLimits limits;
-	DdFirmwareCache *known; /* may be NULL; dropped when the file's turn comes */
-	GPtrArray *candidates;	/* of GBytes: the known contents when the read starts */
+	DdFirmwareCache *known;	   /* may be NULL; dropped when the file's turn comes */
+	GPtrArray *candidates;	   /* of GBytes: the known contents when the read starts */
 	GCancellable *cancellable; /* the read's own: the timeout and the caller cancel it */
 	GCancellable *caller_cancellable;
 	gulong caller_handler;
@@ -396,8 +396,8 @@ read_done(GObject *source, GAsyncResult *res, gpointer user_data)
 	g_autoptr(GTask) task = user_data;
 	DdFirmwareRead *read = g_task_get_task_data(task);
 	g_autoptr(GError) error = NULL;
-	g_autoptr(GBytes) chunk = g_input_stream_read_bytes_finish(G_INPUT_STREAM(source), res,
-								   &error);
+	g_autoptr(GBytes) chunk =
+	    g_input_stream_read_bytes_finish(G_INPUT_STREAM(source), res, &error);
 	GError *result_error = NULL;
 	GBytes *result;
 	gsize n;
@@ -547,8 +547,8 @@ dd_firmware_read_async(gint fd, const DdFirmwareLimits *limits, DdFirmwareCache 
 	g_source_attach(read->timeout, g_task_get_context(task));
 	if (cancellable != NULL) {
 		read->caller_cancellable = g_object_ref(cancellable);
-		read->caller_handler = g_cancellable_connect(cancellable, G_CALLBACK(caller_cancelled),
-							     task, NULL);
+		read->caller_handler =
+		    g_cancellable_connect(cancellable, G_CALLBACK(caller_cancelled), task, NULL);
 	}
 	if (S_ISREG(st.st_mode)) {
 		read->fd = fd;

@@ -133,9 +133,9 @@ images_variant(DfudPackage *package)
 		g_variant_dict_insert(&dict, "role", "s",
 				      dfud_image_role_to_string(dfud_package_entry_get_role(entry)));
 		g_variant_dict_insert(&dict, "version", "s", version);
-		g_variant_dict_insert_value(&dict, "hash",
-					    bytes_variant(g_bytes_get_data(hash, NULL),
-							  g_bytes_get_size(hash)));
+		g_variant_dict_insert_value(
+		    &dict, "hash",
+		    bytes_variant(g_bytes_get_data(hash, NULL), g_bytes_get_size(hash)));
 		g_variant_dict_insert(&dict, "size", "t", (guint64)dfud_image_get_size(image));
 		g_variant_builder_add_value(&builder, g_variant_dict_end(&dict));
 	}
@@ -424,7 +424,7 @@ dd_job_load_free(gpointer data)
 	g_free(load);
 }
 
-/* reads jobs/N.fw back (up to MaxFirmwareSize, and its SHA-256 checked) off the main loop */
+/* maps jobs/N.fw and checks its SHA-256, off the main loop */
 static void
 load_thread(GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
 {
@@ -466,7 +466,7 @@ package_loaded(GObject *source, GAsyncResult *res, gpointer user_data)
 /*
  * A queued job holds its record, not its firmware: the bytes are in jobs/N.fw, and come back
  * when the job starts, shared with any running job of the same content (the cache finds it by
- * its SHA-256), else read from the state directory in a worker thread.
+ * its SHA-256), else mapped from the state directory in a worker thread.
  */
 static void
 load_package(DdJob *self)

@@ -143,6 +143,7 @@ static const gchar options_description[] =
     "  delay-response:ms=M[,p=P][,after=N][,cmd=C][,offset=N]\n"
     "  busy:p=P|after=N|offset=N[,cmd=C]          duplicate-response:p=P\n"
     "  stuck-offset:offset=N (a buggy device: the upload never passes N)\n"
+    "  slow:ms=M[,p=P][,after=N][,cmd=C][,offset=N] (the command holds the queue M ms more)\n"
     "  slow-erase:ms=M                    error:cmd=C,rc=N[,group=G][,offset=N]\n"
     "  corrupt-image[:image=N]            require:security=encrypt|authenticate\n"
     "Commands C: os.echo, os.reset, os.params, os.info, os.bootloader-info, image.state-read,\n"

@@ -99,6 +99,7 @@ typedef struct {
 	cbor_item_t *body; /* the request map, NULL when the body is not a valid map */
 	DfudSimReply reply;
 	gint64 flash_us; /* flash time spent, before time_scale */
+	gint64 slow_us;	 /* the fault slow: more time, not scaled */
 	gboolean reset;	 /* reboot after the response */
 	gboolean drop_link;
 	gboolean no_response;
@@ -117,6 +118,7 @@ GBytes *dfud_sim_reply_finish(DfudSimReply *r);
 typedef struct {
 	GPtrArray *frames; /* GBytes: the responses, one per message answered, in order */
 	gint64 flash_us;   /* flash time spent, before time_scale */
+	gint64 slow_us;	   /* the fault slow: more time, not scaled */
 	gboolean reset;	   /* reboot after the responses */
 	gboolean drop_link;
 } DfudSimResult;

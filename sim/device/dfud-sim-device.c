@@ -476,7 +476,8 @@ kick(DfudSimDevice *self)
 	if (w->result.frames->len == 0 && len < 8)
 		log_drop(self, w->session, "request", "shorter than the SMP header");
 	w->timer = dfud_sim_timer_add(
-	    dfud_sim_timer_deadline(start, w->result.flash_us, self->config->time_scale),
+	    dfud_sim_timer_deadline(start, w->result.flash_us, self->config->time_scale) +
+		w->result.slow_us,
 	    on_work_done, w);
 }
 

@@ -173,6 +173,10 @@ run_command(DfudSimCtx *ctx)
 					   ctx->session, &ctx->hdr, upload_offset(ctx));
 	if (fault != NULL)
 		return DFUD_SIM_RC(DFUD_SMP_RC_EBUSY);
+	fault = dfud_sim_device_fault_fire(ctx->device, DFUD_SIM_FAULT_SLOW, DFUD_SIM_PHASE_COMMAND,
+					   ctx->session, &ctx->hdr, upload_offset(ctx));
+	if (fault != NULL)
+		ctx->slow_us += (gint64)fault->ms * 1000;
 	fault =
 	    dfud_sim_device_fault_fire(ctx->device, DFUD_SIM_FAULT_ERROR, DFUD_SIM_PHASE_COMMAND,
 				       ctx->session, &ctx->hdr, upload_offset(ctx));
@@ -239,6 +243,7 @@ dispatch_one(DfudSimDevice *self, DfudSimSession *session, const guint8 *packet,
 		frame = finish_frame(&ctx, stop);
 	}
 	result->flash_us += ctx.flash_us;
+	result->slow_us += ctx.slow_us;
 	result->reset = result->reset || (ctx.reset && st.rc == 0);
 	result->drop_link = result->drop_link || ctx.drop_link;
 	if (ctx.body != NULL)

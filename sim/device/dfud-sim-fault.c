@@ -25,6 +25,7 @@ static const gchar *const kind_names[] = {
     [DFUD_SIM_FAULT_CORRUPT_IMAGE] = "corrupt-image",
     [DFUD_SIM_FAULT_REQUIRE_SECURITY] = "require",
     [DFUD_SIM_FAULT_STUCK_OFFSET] = "stuck-offset",
+    [DFUD_SIM_FAULT_SLOW] = "slow",
 };
 
 /* the keys each kind accepts besides device= and count= */
@@ -40,6 +41,7 @@ static const gchar *const kind_keys[] = {
     [DFUD_SIM_FAULT_CORRUPT_IMAGE] = "image",
     [DFUD_SIM_FAULT_REQUIRE_SECURITY] = "security",
     [DFUD_SIM_FAULT_STUCK_OFFSET] = "offset",
+    [DFUD_SIM_FAULT_SLOW] = "ms p after cmd offset",
 };
 
 static const struct {
@@ -242,8 +244,9 @@ check_complete(DfudSimFault *self, const gchar *spec, GError **error)
 				   kind_names[self->kind]);
 		break;
 	case DFUD_SIM_FAULT_DELAY_RESPONSE:
+	case DFUD_SIM_FAULT_SLOW:
 		if (self->ms == 0)
-			return bad(error, spec, "delay-response needs ms=M (M > 0)");
+			return bad(error, spec, "%s needs ms=M (M > 0)", kind_names[self->kind]);
 		break;
 	case DFUD_SIM_FAULT_DUPLICATE_RESPONSE:
 		if (!random)

@@ -35,6 +35,10 @@ G_BEGIN_DECLS
  *                               offset= as for drop-request
  *   stuck-offset:offset=N       misbehaviour: the upload never passes offset N, every chunk
  *                               reaching beyond it is written up to N only and answered off N
+ *   slow:ms=M[,p=P][,after=N][,cmd=C][,offset=N]
+ *                               the command takes M ms more (not scaled by --time-scale): the
+ *                               work queue takes no other request meanwhile; offset= as for
+ *                               drop-request
  *   slow-erase:ms=M             the erase of a first upload chunk takes M ms
  *   error:cmd=C,rc=N[,group=G][,offset=N]
  *                               answer the command C (e.g. image.upload, image.state-write,
@@ -60,6 +64,7 @@ typedef enum {
 	DFUD_SIM_FAULT_CORRUPT_IMAGE,
 	DFUD_SIM_FAULT_REQUIRE_SECURITY,
 	DFUD_SIM_FAULT_STUCK_OFFSET,
+	DFUD_SIM_FAULT_SLOW,
 } DfudSimFaultKind;
 
 typedef enum {

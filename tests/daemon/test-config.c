@@ -72,6 +72,8 @@ test_defaults(void)
 	g_assert_cmpuint(config->max_connections_per_adapter, ==, 4);
 	g_assert_cmpuint(config->job_linger_s, ==, 300);
 	g_assert_cmpuint(config->max_firmware_size, ==, 67108864);
+	g_assert_cmpuint(config->max_read_memory, ==, 2 * 67108864);
+	g_assert_cmpuint(config->firmware_read_timeout_ms, ==, 10000);
 	g_assert_cmpuint(config->history_size, ==, 10000);
 	g_assert_null(config->adapters);
 	g_assert_cmpint(config->passkey, ==, -1);
@@ -251,6 +253,7 @@ test_timeouts(void)
 	    {"Command", G_STRUCT_OFFSET(DdConfig, command_timeout_ms)},
 	    {"Reset", G_STRUCT_OFFSET(DdConfig, reset_timeout_ms)},
 	    {"ResetGrace", G_STRUCT_OFFSET(DdConfig, reset_grace_ms)},
+	    {"FirmwareRead", G_STRUCT_OFFSET(DdConfig, firmware_read_timeout_ms)},
 	};
 	static const struct {
 		const gchar *value;
@@ -277,6 +280,40 @@ test_timeouts(void)
 
 			config_fails(text, DFUD_ERROR_INVALID_ARGUMENT, prefix);
 		}
+	}
+}
+
+/* MaxFirmwareReadMemory: twice MaxFirmwareSize unless given, never below it */
+static void
+test_read_memory(void)
+{
+	static const gchar *const junk[] = {"", "abc", "-1", "1e9", "0x10", "17179869185"};
+	g_autoptr(DdConfig) follows = config_ok("[Daemon]\nMaxFirmwareSize=1048576\n");
+	g_autoptr(DdConfig) given =
+	    config_ok("[Daemon]\nMaxFirmwareSize=1048576\nMaxFirmwareReadMemory=1048576\n");
+	g_autoptr(DdConfig) most = config_ok("[Daemon]\nMaxFirmwareReadMemory=17179869184\n");
+	g_autoptr(DdConfig) small =
+	    config_ok("[Daemon]\nMaxFirmwareSize=1024\nMaxFirmwareReadMemory=1024\n");
+
+	g_assert_cmpuint(follows->max_read_memory, ==, 2 * 1048576);
+	g_assert_cmpuint(given->max_read_memory, ==, 1048576);
+	g_assert_cmpuint(most->max_read_memory, ==, G_GUINT64_CONSTANT(17179869184));
+	g_assert_cmpuint(small->max_read_memory, ==, 1024);
+	config_fails("[Daemon]\nMaxFirmwareReadMemory=67108863\n", DFUD_ERROR_INVALID_ARGUMENT,
+		     "dfud.conf: [Daemon] MaxFirmwareReadMemory=67108863: less than "
+		     "MaxFirmwareSize (67108864)");
+	config_fails("[Daemon]\nMaxFirmwareSize=2048\nMaxFirmwareReadMemory=2047\n",
+		     DFUD_ERROR_INVALID_ARGUMENT,
+		     "dfud.conf: [Daemon] MaxFirmwareReadMemory=2047: ");
+	config_fails("[Daemon]\nMaxFirmwareSize=1024\nMaxFirmwareReadMemory=1023\n",
+		     DFUD_ERROR_INVALID_ARGUMENT,
+		     "dfud.conf: [Daemon] MaxFirmwareReadMemory=1023: out of range");
+	for (guint i = 0; i < G_N_ELEMENTS(junk); i++) {
+		g_autofree gchar *text =
+		    g_strdup_printf("[Daemon]\nMaxFirmwareReadMemory=%s\n", junk[i]);
+
+		config_fails(text, DFUD_ERROR_INVALID_ARGUMENT,
+			     "dfud.conf: [Daemon] MaxFirmwareReadMemory=");
 	}
 }
 
@@ -565,6 +602,7 @@ main(int argc, char **argv)
 	g_test_add_func("/daemon/config/every-key", test_every_key);
 	g_test_add_func("/daemon/config/uint-ranges", test_uint_ranges);
 	g_test_add_func("/daemon/config/timeouts", test_timeouts);
+	g_test_add_func("/daemon/config/read-memory", test_read_memory);
 	g_test_add_func("/daemon/config/bluetooth", test_bluetooth);
 	g_test_add_func("/daemon/config/require-signed", test_require_signed);
 	g_test_add_func("/daemon/config/trusted-keys", test_trusted_keys);

@@ -26,6 +26,14 @@ def open_fds(pid):
 
 
 class ReadBoundsTest(dfudtest.DfudTestCase):
+    def start(self):
+        """a fast simulated device and dfud: (dfud's pid, the device, dfud's descriptors)"""
+        sim = self.start_sim("--slot0", data(OLD), "--time-scale=0")
+        pid = self.start_daemon().process.pid
+        device = self.add_device(sim.uri)
+        self.spin(0.2)
+        return pid, device, open_fds(pid)
+
     def update_async(self, conn, device, rfd, replies, key, timeout_ms=dfudtest.CALL_TIMEOUT_MS,
                      options=None):
         """Update with @rfd (dup'd into the message), its reply or error into @replies[@key]"""
@@ -80,11 +88,7 @@ class FirmwareReadTimeoutTest(ReadBoundsTest):
 
     def test_pipe_never_closed(self):
         """a pipe whose writer never closes: Timeout after FirmwareRead, descriptors released"""
-        sim = self.start_sim("--slot0", data(OLD), "--time-scale=0")
-        pid = self.start_daemon().process.pid
-        device = self.add_device(sim.uri)
-        self.spin(0.2)
-        before = open_fds(pid)
+        pid, device, before = self.start()
 
         rfd, wfd = self.open_pipe(b"\x3d\xb8\xf3\x96" + bytes(996))
         replies = {}
@@ -120,11 +124,7 @@ class CallerLeavesTest(ReadBoundsTest):
             Gio.DBusConnectionFlags.MESSAGE_BUS_CONNECTION, None, None)
 
     def test_caller_leaves(self):
-        sim = self.start_sim("--slot0", data(OLD), "--time-scale=0")
-        pid = self.start_daemon().process.pid
-        device = self.add_device(sim.uri)
-        self.spin(0.2)
-        before = open_fds(pid)
+        pid, device, before = self.start()
 
         caller = self.caller()
         replies = {}
@@ -153,11 +153,7 @@ class CallerLeavesTest(ReadBoundsTest):
 
     def test_update_calls_bounded(self):
         """at most MAX_UPDATE_CALLS calls are read at once: the next one is Busy at once"""
-        sim = self.start_sim("--slot0", data(OLD), "--time-scale=0")
-        pid = self.start_daemon().process.pid
-        device = self.add_device(sim.uri)
-        self.spin(0.2)
-        before = open_fds(pid)
+        pid, device, before = self.start()
 
         # a bus connection may have 128 calls pending (dbus-daemon's max_replies_per_connection)
         callers = [self.caller() for _ in range(4)]
@@ -194,9 +190,7 @@ class FirmwareReadMemoryTest(ReadBoundsTest):
 
     def test_memory_bounded(self):
         """the reads' bytes together stay within MaxFirmwareReadMemory: past it, Busy at once"""
-        sim = self.start_sim("--slot0", data(OLD), "--time-scale=0")
-        self.start_daemon()
-        device = self.add_device(sim.uri)
+        _, device, _ = self.start()
         with open(data(IMAGE_300K), "rb") as f:
             image = f.read()
 
@@ -234,9 +228,7 @@ class FirmwareReadMemoryTest(ReadBoundsTest):
 class ImageOptionTest(ReadBoundsTest):
     def test_image_option_checked(self):
         """"image" naming an image the package lacks is refused by Update, naming what it has"""
-        sim = self.start_sim("--slot0", data(OLD), "--time-scale=0")
-        self.start_daemon()
-        device = self.add_device(sim.uri)
+        _, device, _ = self.start()
 
         message = self.update_error(ERROR + "InvalidArgument", device,
                                     data("hashonly_60k_v2.0.0.bin"),

@@ -15,8 +15,9 @@
 
 /*
  * The faults of slow and hostile devices (issue 14): an upload stuck at an offset, answers late
- * for one command or for upload chunks from an offset on, requests lost from an offset on,
- * busy answers from an offset on, and faults that wait for the device's reboot (boot=).
+ * for one command or for upload chunks from an offset on, a command that holds the work queue,
+ * requests lost from an offset on, busy answers from an offset on, and faults that wait for the
+ * device's reboot (boot=).
  */
 
 #define OLD "hashonly_1k_v1.2.3+4.bin"
@@ -195,6 +196,32 @@ test_delay_offset(void)
 }
 
 static void
+test_slow(void)
+{
+	/* the echo takes 300 ms (at --time-scale 0 too), and the state read sent right behind it
+	 * waits for it: the work queue is held */
+	SimFx *fx = fx_with("slow:cmd=os.echo,ms=300,count=1");
+	g_autoptr(GBytes) echo = g_bytes_new_static(ECHO, ECHO_LEN);
+	g_autoptr(GBytes) state = sim_frame(fx, 1, 0, 1, 0, NULL, 0);
+	gint64 start = g_get_monotonic_time();
+	g_autoptr(GBytes) again = NULL;
+
+	sim_fx_send(fx, echo);
+	sim_fx_send(fx, state);
+	while (fx->responses->len < 2 && g_get_monotonic_time() - start < 2 * G_USEC_PER_SEC)
+		g_main_context_iteration(NULL, TRUE);
+	g_assert_cmpuint(fx->responses->len, ==, 2);
+	g_assert_cmpint(g_get_monotonic_time() - start, >=, 300000);
+	sim_assert_text(g_ptr_array_index(fx->responses, 0), "r", "hi");
+	/* once (count=1): the next echo is quick */
+	start = g_get_monotonic_time();
+	again = sim_fx_call_raw(fx, ECHO, ECHO_LEN);
+	sim_assert_text(again, "r", "hi");
+	g_assert_cmpint(g_get_monotonic_time() - start, <, 300000);
+	sim_fx_free(fx);
+}
+
+static void
 test_drop_request_offset(void)
 {
 	g_autoptr(GBytes) file = sim_read_file(NEW);
@@ -299,6 +326,8 @@ test_parse(void)
 	    {"corrupt-image:boot=2", -1, NULL},
 	    {"busy:p=1,boot=x", 0, "boot=x is not an integer"},
 	    {"busy:p=1,boot=-1", 0, "boot=-1 is out of range"},
+	    {"slow:cmd=image.upload,offset=4096,ms=1500,p=1,count=4", 4, NULL},
+	    {"slow:cmd=os.echo", 0, "slow needs ms=M"},
 	};
 
 	for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
@@ -328,6 +357,7 @@ main(int argc, char **argv)
 	g_test_add_func("/sim/device/hostile/stuck-offset-count", test_stuck_offset_count);
 	g_test_add_func("/sim/device/hostile/delay-cmd", test_delay_cmd);
 	g_test_add_func("/sim/device/hostile/delay-offset", test_delay_offset);
+	g_test_add_func("/sim/device/hostile/slow", test_slow);
 	g_test_add_func("/sim/device/hostile/drop-request-offset", test_drop_request_offset);
 	g_test_add_func("/sim/device/hostile/busy-offset", test_busy_offset);
 	g_test_add_func("/sim/device/hostile/boot", test_boot);
