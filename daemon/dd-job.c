@@ -402,6 +402,11 @@ start_updater(DdJob *self, DfudPackage *package)
 	options.upgrade_flag = self->record->upgrade;
 	options.window = self->record->window;
 	options.no_reassembly = self->record->no_reassembly;
+	/* an earlier run of the daemon sent the reset: the device may still be swapping */
+	options.after_reset = self->record->restarts > 0 &&
+			      (g_strcmp0(self->record->stage, "resetting") == 0 ||
+			       g_strcmp0(self->record->stage, "verifying") == 0 ||
+			       g_strcmp0(self->record->stage, "confirming") == 0);
 
 	self->package = g_object_ref(package);
 	self->updater = dfud_updater_new(self->transport, self->package, &options);

@@ -31,7 +31,7 @@ dfud_update_options_init(DfudUpdateOptions *options)
 	    .reset_timeout_ms = 300000,
 	    .reset_grace_ms = 5000,
 	    .connect_timeout_ms = 60000,
-	    .min_rate = 1024,
+	    .min_rate = 256,
 	};
 }
 

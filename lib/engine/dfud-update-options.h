@@ -32,7 +32,9 @@ typedef struct {
 	guint reset_grace_ms; /* answering as before an acknowledged reset for this long (UDP):
 				 rebooted without a swap: 5000 */
 	guint connect_timeout_ms;     /* 60000 */
-	guint min_rate;		      /* bytes/s an upload keeps on average at least: 1024 */
+	guint min_rate;		      /* bytes/s an upload keeps on average at least: 256 */
+	gboolean after_reset; /* an earlier run reset the device (a restart of dfud): it may
+				 still be rebooting, silent for up to reset_timeout_ms */
 } DfudUpdateOptions;
 
 void dfud_update_options_init(DfudUpdateOptions *options);

@@ -31,6 +31,8 @@ struct _DfudUpdater {
 	DfudSmpImageState *state; /* the latest image state */
 	DfudUpdateStage resume_stage;
 	guint reconnects;
+	gint64 wait_until_us; /* options.after_reset: the device may be silent until then */
+	guint wait_source;
 	guint item;	      /* the plan item being uploaded or marked */
 	guint64 bytes_before; /* uploaded by earlier items of this run */
 	DfudUploader *uploader;

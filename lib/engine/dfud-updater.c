@@ -27,6 +27,7 @@ static guint signals[N_SIGNALS];
 G_DEFINE_TYPE(DfudUpdater, dfud_updater, G_TYPE_OBJECT)
 
 static void stage_connect(DfudUpdater *self);
+static gboolean wait_for_reboot(DfudUpdater *self, GError *error);
 static void stage_upload(DfudUpdater *self);
 static void stage_mark(DfudUpdater *self);
 static void stage_reset(DfudUpdater *self);
@@ -42,6 +43,7 @@ dfud_updater_dispose(GObject *object)
 	if (self->closed_id != 0)
 		g_signal_handler_disconnect(self->transport, self->closed_id);
 	self->closed_id = 0;
+	g_clear_handle_id(&self->wait_source, g_source_remove);
 	g_clear_object(&self->cancellable);
 	g_clear_object(&self->uploader);
 	g_clear_object(&self->client);
@@ -300,7 +302,8 @@ device_read_done(GObject *source, GAsyncResult *res, gpointer user_data)
 		return;
 	}
 	if (device == NULL) {
-		dfud_updater_recover_or_fail(self, DFUD_UPDATE_STAGE_CONNECTING, error);
+		if (!wait_for_reboot(self, error))
+			dfud_updater_recover_or_fail(self, DFUD_UPDATE_STAGE_CONNECTING, error);
 		return;
 	}
 	dfud_update_device_free(self->device);
@@ -341,6 +344,40 @@ read_device(DfudUpdater *self)
 				      device_read_done, g_object_ref(self));
 }
 
+static gboolean
+wait_done(gpointer user_data)
+{
+	DfudUpdater *self = user_data;
+
+	self->wait_source = 0;
+	if (self->task != NULL)
+		stage_connect(self);
+	return G_SOURCE_REMOVE;
+}
+
+/*
+ * The first connection of a run that an earlier run of dfud left after the reset: the device
+ * may still be rebooting (MCUboot swapping, silent), so silence and lost links are waited out
+ * until Reset after this run's start, a second at a time. TRUE when it took @error.
+ */
+static gboolean
+wait_for_reboot(DfudUpdater *self, GError *error)
+{
+	if (self->plan != NULL || g_get_monotonic_time() >= self->wait_until_us ||
+	    g_cancellable_is_cancelled(self->cancellable) ||
+	    !(g_error_matches(error, DFUD_ERROR, DFUD_ERROR_TIMEOUT) ||
+	      g_error_matches(error, DFUD_ERROR, DFUD_ERROR_LINK_LOST) ||
+	      g_error_matches(error, DFUD_ERROR, DFUD_ERROR_IO) ||
+	      g_error_matches(error, DFUD_ERROR, DFUD_ERROR_NOT_FOUND)))
+		return FALSE;
+	g_debug("the device does not answer yet (%s): an earlier run reset it, waiting",
+		error->message);
+	g_error_free(error);
+	dfud_transport_close(self->transport);
+	self->wait_source = g_timeout_add_seconds(1, wait_done, self);
+	return TRUE;
+}
+
 static void
 connect_opened(GObject *source, GAsyncResult *res, gpointer user_data)
 {
@@ -352,7 +389,7 @@ connect_opened(GObject *source, GAsyncResult *res, gpointer user_data)
 	if (!dfud_transport_open_within_finish(self->transport, res, &error)) {
 		if (self->plan != NULL)
 			dfud_updater_recover_or_fail(self, self->resume_stage, error);
-		else
+		else if (!wait_for_reboot(self, error))
 			dfud_updater_finish(self, error);
 		return;
 	}
@@ -595,6 +632,9 @@ dfud_updater_run_async(DfudUpdater *self, GCancellable *cancellable, GAsyncReady
 	g_task_set_source_tag(self->task, dfud_updater_run_async);
 	/* the result is the one dfud_updater_finish() gives (DFUD_ERROR_CANCELLED, not GIO's) */
 	g_task_set_check_cancellable(self->task, FALSE);
+	if (self->options.after_reset)
+		self->wait_until_us =
+		    g_get_monotonic_time() + (gint64)self->options.reset_timeout_ms * 1000;
 	stage_connect(self);
 }
 
