@@ -244,21 +244,11 @@ class Runner:
                 raise Hang("the bus kept dfud's name 10 s after SIGKILL")
             time.sleep(0.02)
 
-    def call(self, path, iface, method, args=None, reply=None, fds=None,
-             timeout_s=CALL_BOUND_S):
-        conn = self.bus.connection
+    def call(self, path, iface, method, args=None, reply=None, timeout_s=CALL_BOUND_S):
         reply_type = None if reply is None else GLib.VariantType(reply)
-        ms = int(timeout_s * 1000)
-        if fds is None:
-            result = conn.call_sync(NAME, path, iface, method, args, reply_type,
-                                    Gio.DBusCallFlags.NO_AUTO_START, ms, None)
-        else:
-            fd_list = Gio.UnixFDList()
-            for fd in fds:
-                fd_list.append(fd)
-            result, _ = conn.call_with_unix_fd_list_sync(
-                NAME, path, iface, method, args, reply_type, Gio.DBusCallFlags.NO_AUTO_START,
-                ms, fd_list, None)
+        result = self.bus.connection.call_sync(NAME, path, iface, method, args, reply_type,
+                                               Gio.DBusCallFlags.NO_AUTO_START,
+                                               int(timeout_s * 1000), None)
         return result.unpack()
 
     def check_alive(self):
@@ -433,7 +423,7 @@ class Runner:
         self.deadline = self.started + self.result.bound
         try:
             with open(os.path.join(self.tmpdir, "dfud.conf"), "w") as f:
-                f.write(CONFIG + case.config)
+                f.write(CONFIG)
             self.bus = Bus(self.tmpdir)
             self.sim = Sim(self.tmpdir, case.sim_args(self.tmpdir))
             self.start_daemon()

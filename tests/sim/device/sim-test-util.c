@@ -10,6 +10,7 @@
 #include <json-glib/json-glib.h>
 #include <string.h>
 
+#include "dfud-error.h"
 #include "sim-test-util.h"
 #include "smp/dfud-smp-cbor-check.h"
 #include "smp/dfud-smp-cbor-map.h"
@@ -497,6 +498,24 @@ sim_log_events(SimFx *fx, const gchar *event)
 			g_ptr_array_add(out, json_object_ref(o));
 	}
 	return out;
+}
+
+DfudSimFault *
+sim_parse_fault(const gchar *spec, const gchar *error_part)
+{
+	g_autoptr(GError) error = NULL;
+	DfudSimFault *f = dfud_sim_fault_parse(spec, &error);
+
+	if (error_part == NULL) {
+		g_assert_no_error(error);
+		g_assert_nonnull(f);
+		return f;
+	}
+	g_assert_null(f);
+	g_assert_error(error, DFUD_ERROR, DFUD_ERROR_INVALID_ARGUMENT);
+	if (strstr(error->message, error_part) == NULL)
+		g_error("%s: \"%s\" does not say \"%s\"", spec, error->message, error_part);
+	return NULL;
 }
 
 void

@@ -75,6 +75,9 @@ void sim_assert_state(SimFx *fx, const gchar *hash0, const gchar *flags0, const 
 		      const gchar *flags1);
 /* marks the slot holding @hash for test (or confirm); the answer must be the state */
 void sim_mark(SimFx *fx, const gchar *hash, gboolean confirm);
+/* parses the fault @spec: valid when @error_part is NULL, else refused with a message holding
+ * @error_part (NULL returned) */
+DfudSimFault *sim_parse_fault(const gchar *spec, const gchar *error_part);
 /* adds the fault @spec to fx->config (before sim_fx_start()) */
 void sim_fx_add_fault(SimFx *fx, const gchar *spec);
 /* asserts the body is exactly {@key: @text} (an echo's "r", OS info's "output") */

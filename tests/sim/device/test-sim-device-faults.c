@@ -314,19 +314,8 @@ test_fault_parse(void)
 	    {"busy:after", "\"after\" is not KEY=VALUE"},
 	};
 
-	for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
-		g_autoptr(GError) error = NULL;
-		g_autoptr(DfudSimFault) f = dfud_sim_fault_parse(cases[i].spec, &error);
-		if (cases[i].error == NULL) {
-			g_assert_no_error(error);
-			g_assert_nonnull(f);
-		} else {
-			g_assert_null(f);
-			g_assert_error(error, DFUD_ERROR, DFUD_ERROR_INVALID_ARGUMENT);
-			if (strstr(error->message, cases[i].error) == NULL)
-				g_error("%s: %s", cases[i].spec, error->message);
-		}
-	}
+	for (gsize i = 0; i < G_N_ELEMENTS(cases); i++)
+		dfud_sim_fault_free(sim_parse_fault(cases[i].spec, cases[i].error));
 	{
 		g_autoptr(GError) error = NULL;
 		g_autoptr(DfudSimFault) f =

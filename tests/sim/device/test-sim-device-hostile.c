@@ -331,21 +331,11 @@ test_parse(void)
 	};
 
 	for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
-		g_autoptr(GError) error = NULL;
-		g_autoptr(DfudSimFault) f = dfud_sim_fault_parse(cases[i].spec, &error);
+		g_autoptr(DfudSimFault) f = sim_parse_fault(cases[i].spec, cases[i].error);
 
-		if (cases[i].error == NULL) {
-			g_assert_no_error(error);
-			g_assert_nonnull(f);
-			if (f->count != cases[i].count)
-				g_error("%s: count %" G_GINT64_FORMAT ", wanted %" G_GINT64_FORMAT,
-					cases[i].spec, f->count, cases[i].count);
-		} else {
-			g_assert_null(f);
-			g_assert_error(error, DFUD_ERROR, DFUD_ERROR_INVALID_ARGUMENT);
-			if (strstr(error->message, cases[i].error) == NULL)
-				g_error("%s: %s", cases[i].spec, error->message);
-		}
+		if (f != NULL && f->count != cases[i].count)
+			g_error("%s: count %" G_GINT64_FORMAT ", wanted %" G_GINT64_FORMAT,
+				cases[i].spec, f->count, cases[i].count);
 	}
 }
 
