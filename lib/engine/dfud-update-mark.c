@@ -75,6 +75,7 @@ written(GObject *source, GAsyncResult *res, gpointer user_data)
 	g_autoptr(DfudSmpResponse) resp =
 	    dfud_smp_client_call_finish(DFUD_SMP_CLIENT(source), res, &error);
 	DfudSmpImageState *state = NULL;
+	GCancellable *cancellable;
 
 	if (resp != NULL)
 		state = dfud_smp_response_parse_image_state(resp, &error);
@@ -88,8 +89,9 @@ written(GObject *source, GAsyncResult *res, gpointer user_data)
 	}
 	/* an error to a copy: the first copy may have done it */
 	m->error = g_steal_pointer(&error);
-	dfud_update_device_read_state_async(m->client, m->timeout_ms, g_task_get_cancellable(task),
-					    state_read, g_steal_pointer(&task));
+	cancellable = g_task_get_cancellable(task);
+	dfud_update_device_read_state_async(m->client, m->timeout_ms, cancellable, state_read,
+					    g_steal_pointer(&task));
 }
 
 void

@@ -261,9 +261,25 @@ state_read(GObject *source, GAsyncResult *res, gpointer user_data)
 	remember_error(r, error);
 	if (ended(task))
 		return;
-	if (dfud_transport_has_link(r->transport)) {
+	if (g_error_matches(error, DFUD_ERROR, DFUD_ERROR_NOT_SUPPORTED)) {
+		/* the rebooted firmware has no image state to show: nothing to verify by */
+		g_prefix_error(&error, "after the reset: ");
+		finish_error(task, g_steal_pointer(&error));
+		return;
+	}
+	if (dfud_transport_has_link(r->transport) &&
+	    (!dfud_transport_is_open(r->transport) ||
+	     g_error_matches(error, DFUD_ERROR, DFUD_ERROR_TIMEOUT))) {
 		/* the new link failed too: wait for the device again */
 		link_down(task);
+		return;
+	}
+	if (!g_error_matches(error, DFUD_ERROR, DFUD_ERROR_TIMEOUT)) {
+		/* an answer, but an error (busy past the client's retries, a bad frame): not at the
+		 * link's speed, again after the probe interval */
+		r->last_answer_us = g_get_monotonic_time();
+		later(task, r->interval_ms, probe);
+		r->interval_ms = MIN(r->interval_ms * 2, PROBE_INTERVAL_MAX_MS);
 		return;
 	}
 	/* silence (the client sent copies meanwhile): the device reboots, swaps, or is gone */

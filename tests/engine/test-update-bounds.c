@@ -98,6 +98,25 @@ test_busy_commands(void)
 	g_assert_cmpuint(engine_sim_count_events(sim, "fault"), ==, 6);
 }
 
+/* a device busy for good on the state write: Busy, named, after the client's retries within
+ * Command (a copy went out, so the state is read to see whether one was taken) */
+static void
+test_busy_always(void)
+{
+	g_autoptr(EngineSim) sim =
+	    engine_sim_start("--slot0", DATA("hashonly_1k_v1.2.3+4.bin"), "--time-scale=0",
+			     "--fault", "busy:p=1,cmd=image.state-write", NULL);
+	g_autoptr(GError) error = NULL;
+	DfudUpdateOptions options;
+
+	engine_test_options(&options);
+	options.command_timeout_ms = 1500;
+	error = update(sim, &options, NULL);
+	g_assert_error(error, DFUD_ERROR, DFUD_ERROR_BUSY);
+	engine_sim_stop(sim);
+	g_assert_cmpuint(engine_sim_count_requests(sim, "os reset"), ==, 0);
+}
+
 /* a device slower than MinRate: the upload ends when its time runs out, named */
 static void
 test_min_rate(void)
@@ -156,6 +175,7 @@ main(int argc, char **argv)
 			test_first_chunk_never_answered);
 	g_test_add_func("/engine/bounds/late-answers", test_late_answers);
 	g_test_add_func("/engine/bounds/busy-commands", test_busy_commands);
+	g_test_add_func("/engine/bounds/busy-always", test_busy_always);
 	g_test_add_func("/engine/bounds/min-rate", test_min_rate);
 	g_test_add_func("/engine/bounds/stuck-offset", test_stuck_offset);
 	return g_test_run();
