@@ -11,6 +11,7 @@
 #include "dfud-error.h"
 #include "dfud-hex.h"
 #include "dfud-smp-client.h"
+#include "dfud-smp-client-private.h"
 #include "smp/dfud-smp-command.h"
 #include "smp/dfud-smp-header.h"
 #include "smp/dfud-smp-pending.h"
@@ -20,73 +21,7 @@
 #define SMP_VER_SHIFT 3u
 #define SMP_SEQ_OFFSET 6u
 
-struct _DfudSmpClient {
-	GObject parent_instance;
-
-	DfudTransport *transport;
-	gulong packet_id;
-	gulong closed_id;
-	DfudSmpPending *pending; /* of SmpCall, owned by the table's entries */
-	guint version;
-	/*
-	 * Per call, only a table entry: one timer serves every call's deadline and one source
-	 * per cancellable in use watches for cancellation (an upload sends hundreds of calls
-	 * with one cancellable; a source per call made the main loop's work grow with them).
-	 */
-	GMainContext *context; /* the thread-default one at creation: every call's */
-	GSource *deadline;     /* ready at the earliest deadline, -1 without calls */
-	GPtrArray *watches;    /* of CancelWatch */
-	guint64 next_call_id;
-	DfudSmpRto rto; /* the retransmission timeout over a lossy transport */
-};
-
 G_DEFINE_TYPE(DfudSmpClient, dfud_smp_client, G_TYPE_OBJECT)
-
-/* one request in flight */
-typedef struct {
-	DfudSmpClient *client; /* not a reference: the task holds one */
-	guint64 serial; /* unique in the client: tells a call from a later one at its address */
-	GTask *task;
-	guint8 *frame; /* the caller's request with our seq and version */
-	gsize frame_len;
-	guint8 seq;
-	guint16 group;
-	guint8 id;
-	guint8 op;
-	guint timeout_ms;
-	DfudSmpCallFlags flags;
-	guint sent_version;
-	gboolean version_resent; /* once after a version change (rc 12/13) */
-	guint sends;		 /* copies sent */
-	gint64 first_sent_us;	 /* monotonic */
-	gint64 deadline_us;	 /* monotonic */
-	gint64 resend_at_us;	 /* the next copy, -1 for none */
-	gint64 resend_gap_us;	 /* doubles with each copy */
-	gint64 busy_gap_us;	 /* the wait after a busy answer, doubling */
-} SmpCall;
-
-/* what a finished call tells its caller besides the response */
-typedef struct {
-	guint sends;
-} SmpCallResult;
-
-/* the source watching one cancellable for the calls made with it */
-typedef struct {
-	DfudSmpClient *client;
-	GCancellable *cancellable;
-	GSource *source;
-} CancelWatch;
-
-static void
-cancel_watch_free(gpointer data)
-{
-	CancelWatch *watch = data;
-
-	g_source_destroy(watch->source);
-	g_source_unref(watch->source);
-	g_object_unref(watch->cancellable);
-	g_free(watch);
-}
 
 static void
 smp_call_free(SmpCall *call)
@@ -97,8 +32,8 @@ smp_call_free(SmpCall *call)
 }
 
 /* removes @call from the table and completes its task with @resp or @error (both taken) */
-static void
-smp_call_complete(SmpCall *call, DfudSmpResponse *resp, GError *error)
+void
+dfud_smp_call_complete(SmpCall *call, DfudSmpResponse *resp, GError *error)
 {
 	DfudSmpClient *self = call->client;
 	g_autoptr(GTask) task = g_steal_pointer(&call->task);
@@ -117,221 +52,10 @@ smp_call_complete(SmpCall *call, DfudSmpResponse *resp, GError *error)
 		g_task_return_pointer(task, resp, (GDestroyNotify)dfud_smp_response_free);
 }
 
-static gchar *
-smp_call_describe(const SmpCall *call)
+gchar *
+dfud_smp_call_describe(const SmpCall *call)
 {
 	return dfud_smp_command_describe(call->group, call->id, call->op);
-}
-
-/* --- the calls' deadlines and cancellation --- */
-
-typedef struct {
-	GArray *calls;	 /* of CallRef: cancelled (with a cancellable) or past their deadline */
-	GArray *resends; /* of CallRef: due for another copy */
-	gint64 now;
-	GCancellable *cancellable;
-	gint64 earliest; /* the next deadline or copy of the calls left, -1 for none */
-} CallScan;
-
-typedef struct {
-	guint8 seq;
-	guint64 serial;
-} CallRef;
-
-static void
-scan_earliest(CallScan *scan, gint64 when)
-{
-	if (when >= 0 && (scan->earliest < 0 || when < scan->earliest))
-		scan->earliest = when;
-}
-
-static void
-scan_call(const DfudSmpPendingEntry *entry, gpointer data)
-{
-	CallScan *scan = data;
-	SmpCall *call = entry->user_data;
-	CallRef ref = {call->seq, call->serial};
-
-	if (scan->cancellable != NULL) {
-		if (g_task_get_cancellable(call->task) == scan->cancellable)
-			g_array_append_val(scan->calls, ref);
-		return;
-	}
-	if (call->deadline_us <= scan->now) {
-		g_array_append_val(scan->calls, ref);
-		return;
-	}
-	scan_earliest(scan, call->deadline_us);
-	if (call->resend_at_us >= 0 && call->resend_at_us <= scan->now && scan->resends != NULL)
-		g_array_append_val(scan->resends, ref);
-	else
-		scan_earliest(scan, call->resend_at_us);
-}
-
-/* the call a scan picked, if it is still in the table (a callback may have ended it) */
-static SmpCall *
-picked_call(DfudSmpClient *self, const CallRef *ref)
-{
-	const DfudSmpPendingEntry *entry = dfud_smp_pending_lookup(self->pending, ref->seq);
-	SmpCall *call = entry != NULL ? entry->user_data : NULL;
-
-	return call != NULL && call->serial == ref->serial ? call : NULL;
-}
-
-/* the calls a scan picked, one after the other, as long as each is still in the table
- * (completing one runs its caller's callback, which may end or start others) */
-static void
-complete_picked(DfudSmpClient *self, GArray *calls, gboolean cancelled)
-{
-	for (guint i = 0; i < calls->len; i++) {
-		SmpCall *call = picked_call(self, &g_array_index(calls, CallRef, i));
-		g_autofree gchar *what = NULL;
-		GError *error;
-
-		if (call == NULL)
-			continue;
-		what = smp_call_describe(call);
-		if (cancelled)
-			error = g_error_new(DFUD_ERROR, DFUD_ERROR_CANCELLED,
-					    "%s (seq %u) cancelled", what, call->seq);
-		else if (call->sends > 1)
-			error = g_error_new(DFUD_ERROR, DFUD_ERROR_TIMEOUT,
-					    "no response to %s (seq %u) within %u ms (sent %u times)",
-					    what, call->seq, call->timeout_ms, call->sends);
-		else
-			error = g_error_new(DFUD_ERROR, DFUD_ERROR_TIMEOUT,
-					    "no response to %s (seq %u) within %u ms", what,
-					    call->seq, call->timeout_ms);
-		g_debug("%s", error->message);
-		smp_call_complete(call, NULL, error);
-	}
-}
-
-static gboolean smp_call_send(SmpCall *call, GError **error);
-static void smp_call_schedule_resend(SmpCall *call, gint64 now);
-
-static void
-resend_picked(DfudSmpClient *self, GArray *calls, gint64 now)
-{
-	for (guint i = 0; i < calls->len; i++) {
-		SmpCall *call = picked_call(self, &g_array_index(calls, CallRef, i));
-		GError *error = NULL;
-
-		if (call == NULL)
-			continue;
-		if (!g_log_writer_default_would_drop(G_LOG_LEVEL_DEBUG, G_LOG_DOMAIN)) {
-			g_autofree gchar *what = smp_call_describe(call);
-			g_debug("%s (seq %u): no response within %" G_GINT64_FORMAT
-				" ms: sending copy %u",
-				what, call->seq, (now - call->first_sent_us) / 1000,
-				call->sends + 1);
-		}
-		if (!smp_call_send(call, &error)) {
-			smp_call_complete(call, NULL, error);
-			continue;
-		}
-		call->resend_gap_us = MIN(call->resend_gap_us * 2,
-					  (gint64)DFUD_SMP_RTO_MAX_MS * G_TIME_SPAN_MILLISECOND);
-		smp_call_schedule_resend(call, now);
-	}
-}
-
-static gboolean
-smp_client_deadline_cb(gpointer user_data)
-{
-	g_autoptr(DfudSmpClient) self = g_object_ref(DFUD_SMP_CLIENT(user_data));
-	g_autoptr(GArray) calls = g_array_new(FALSE, FALSE, sizeof(CallRef));
-	g_autoptr(GArray) resends = g_array_new(FALSE, FALSE, sizeof(CallRef));
-	CallScan scan = {calls, resends, g_get_monotonic_time(), NULL, -1};
-
-	g_source_set_ready_time(self->deadline, -1);
-	dfud_smp_pending_foreach(self->pending, scan_call, &scan);
-	resend_picked(self, resends, scan.now);
-	complete_picked(self, calls, FALSE);
-	/* the earliest deadline or copy left, including calls the callbacks started */
-	scan = (CallScan){calls, NULL, G_MININT64, NULL, -1};
-	g_array_set_size(calls, 0);
-	dfud_smp_pending_foreach(self->pending, scan_call, &scan);
-	g_source_set_ready_time(self->deadline, scan.earliest);
-	return G_SOURCE_CONTINUE;
-}
-
-static gboolean
-deadline_dispatch(GSource *source, GSourceFunc callback, gpointer user_data)
-{
-	return callback(user_data);
-}
-
-static GSourceFuncs deadline_funcs = {NULL, NULL, deadline_dispatch, NULL, NULL, NULL};
-
-/* the timer fires no later than @deadline_us; a later one that ended early costs one scan */
-static void
-smp_client_arm_deadline(DfudSmpClient *self, gint64 deadline_us)
-{
-	gint64 ready;
-
-	if (self->deadline == NULL) {
-		self->deadline = g_source_new(&deadline_funcs, sizeof(GSource));
-		g_source_set_callback(self->deadline, smp_client_deadline_cb, self, NULL);
-		g_source_set_ready_time(self->deadline, -1);
-		g_source_attach(self->deadline, self->context);
-	}
-	ready = g_source_get_ready_time(self->deadline);
-	if (ready < 0 || deadline_us < ready)
-		g_source_set_ready_time(self->deadline, deadline_us);
-}
-
-static gboolean
-smp_client_cancelled_cb(GCancellable *cancellable, gpointer user_data)
-{
-	CancelWatch *watch = user_data;
-	g_autoptr(DfudSmpClient) self = g_object_ref(watch->client);
-	g_autoptr(GArray) calls = g_array_new(FALSE, FALSE, sizeof(CallRef));
-	CallScan scan = {calls, NULL, 0, cancellable, -1};
-
-	dfud_smp_pending_foreach(self->pending, scan_call, &scan);
-	complete_picked(self, calls, TRUE);
-	/* a cancelled cancellable stays cancelled: later calls with it fail at once */
-	g_ptr_array_remove(self->watches, watch);
-	return G_SOURCE_REMOVE;
-}
-
-static gboolean
-watch_in_use(DfudSmpClient *self, GCancellable *cancellable)
-{
-	g_autoptr(GArray) calls = g_array_new(FALSE, FALSE, sizeof(CallRef));
-	CallScan scan = {calls, NULL, 0, cancellable, -1};
-
-	dfud_smp_pending_foreach(self->pending, scan_call, &scan);
-	return calls->len > 0;
-}
-
-/* a source for @cancellable unless one exists; unused ones go once there are a few */
-#define SMP_CLIENT_WATCHES_KEPT 4
-
-static void
-smp_client_watch(DfudSmpClient *self, GCancellable *cancellable)
-{
-	CancelWatch *watch;
-
-	if (cancellable == NULL)
-		return;
-	for (guint i = 0; i < self->watches->len; i++) {
-		if (((CancelWatch *)g_ptr_array_index(self->watches, i))->cancellable == cancellable)
-			return;
-	}
-	for (guint i = self->watches->len; i-- > 0 && self->watches->len >= SMP_CLIENT_WATCHES_KEPT;) {
-		CancelWatch *old = g_ptr_array_index(self->watches, i);
-		if (!watch_in_use(self, old->cancellable))
-			g_ptr_array_remove_index(self->watches, i);
-	}
-	watch = g_new0(CancelWatch, 1);
-	watch->client = self;
-	watch->cancellable = g_object_ref(cancellable);
-	watch->source = g_cancellable_source_new(cancellable);
-	g_source_set_callback(watch->source, G_SOURCE_FUNC(smp_client_cancelled_cb), watch, NULL);
-	g_source_attach(watch->source, self->context);
-	g_ptr_array_add(self->watches, watch);
 }
 
 /* frames are dumped at debug level only, and only built when a debug writer would show them */
@@ -350,8 +74,8 @@ smp_dump_frame(DfudSmpClient *self, const gchar *direction, const guint8 *data, 
 }
 
 /* writes seq and version into the frame and hands it to the transport */
-static gboolean
-smp_call_send(SmpCall *call, GError **error)
+gboolean
+dfud_smp_call_send(SmpCall *call, GError **error)
 {
 	g_autoptr(GBytes) packet = NULL;
 
@@ -367,8 +91,8 @@ smp_call_send(SmpCall *call, GError **error)
 
 /* when the next copy goes out (over a lossy transport, before the deadline, never for a call
  * that acts once), -1 for none; call->resend_gap_us is the wait */
-static void
-smp_call_schedule_resend(SmpCall *call, gint64 now)
+void
+dfud_smp_call_schedule_resend(SmpCall *call, gint64 now)
 {
 	DfudSmpClient *self = call->client;
 	gint64 at = now + call->resend_gap_us;
@@ -378,7 +102,7 @@ smp_call_schedule_resend(SmpCall *call, gint64 now)
 	    (call->flags & DFUD_SMP_CALL_ACTS_ONCE))
 		return;
 	call->resend_at_us = at;
-	smp_client_arm_deadline(self, at);
+	dfud_smp_client_arm_deadline(self, at);
 }
 
 /* an answer to @call: a round trip to learn from when it went out once (Karn's rule: an answer
@@ -421,8 +145,8 @@ smp_client_retry_version(DfudSmpClient *self, SmpCall *call, const DfudSmpRespon
 		self->version = want;
 	}
 	call->version_resent = TRUE;
-	if (!smp_call_send(call, &error)) {
-		smp_call_complete(call, NULL, g_steal_pointer(&error));
+	if (!dfud_smp_call_send(call, &error)) {
+		dfud_smp_call_complete(call, NULL, g_steal_pointer(&error));
 		return TRUE;
 	}
 	return TRUE;
@@ -443,12 +167,13 @@ smp_client_retry_busy(DfudSmpClient *self, SmpCall *call, const DfudSmpResponse 
 {
 	gint64 at;
 
-	if (!resp->status.failed || resp->status.group_error || resp->status.rc != DFUD_SMP_RC_EBUSY)
+	if (!resp->status.failed || resp->status.group_error ||
+	    resp->status.rc != DFUD_SMP_RC_EBUSY)
 		return FALSE;
-	call->busy_gap_us = call->busy_gap_us == 0
-				? SMP_BUSY_BACKOFF_MIN_MS * G_TIME_SPAN_MILLISECOND
-				: MIN(call->busy_gap_us * 2,
-				      SMP_BUSY_BACKOFF_MAX_MS * G_TIME_SPAN_MILLISECOND);
+	call->busy_gap_us =
+	    call->busy_gap_us == 0
+		? SMP_BUSY_BACKOFF_MIN_MS * G_TIME_SPAN_MILLISECOND
+		: MIN(call->busy_gap_us * 2, SMP_BUSY_BACKOFF_MAX_MS * G_TIME_SPAN_MILLISECOND);
 	at = now + call->busy_gap_us;
 	if (at >= call->deadline_us)
 		return FALSE;
@@ -457,7 +182,7 @@ smp_client_retry_busy(DfudSmpClient *self, SmpCall *call, const DfudSmpResponse 
 		call->busy_gap_us / 1000);
 	/* the copy machinery sends it then; over a lossy transport copies follow as for any call */
 	call->resend_at_us = at;
-	smp_client_arm_deadline(self, at);
+	dfud_smp_client_arm_deadline(self, at);
 	return TRUE;
 }
 
@@ -494,7 +219,7 @@ smp_client_packet_cb(DfudTransport *transport, GBytes *frame, gpointer user_data
 	resp = dfud_smp_response_parse(data, len, &error);
 	if (resp == NULL) {
 		/* it answers this request, but cannot be read: no point waiting for another */
-		smp_call_complete(call, NULL, g_steal_pointer(&error));
+		dfud_smp_call_complete(call, NULL, g_steal_pointer(&error));
 		return;
 	}
 	if (smp_client_retry_version(self, call, resp) ||
@@ -508,7 +233,7 @@ smp_client_packet_cb(DfudTransport *transport, GBytes *frame, gpointer user_data
 		       resp->header.version + 1u);
 		self->version = resp->header.version;
 	}
-	smp_call_complete(call, resp, NULL);
+	dfud_smp_call_complete(call, resp, NULL);
 }
 
 static void
@@ -551,11 +276,11 @@ dfud_smp_client_fail_all(DfudSmpClient *self, const GError *error)
 	}
 	for (guint i = 0; i < calls->len; i++) {
 		SmpCall *call = g_ptr_array_index(calls, i);
-		g_autofree gchar *what = smp_call_describe(call);
+		g_autofree gchar *what = dfud_smp_call_describe(call);
 		GError *copy = dfud_error_normalize(error);
 
 		g_prefix_error(&copy, "%s: ", what);
-		smp_call_complete(call, NULL, copy);
+		dfud_smp_call_complete(call, NULL, copy);
 	}
 }
 
@@ -652,13 +377,13 @@ dfud_smp_client_call_full_async(DfudSmpClient *self, GBytes *request, guint time
 	call->first_sent_us = now;
 	call->deadline_us = now + (gint64)timeout_ms * 1000;
 	call->resend_gap_us = self->rto.rto_us;
-	smp_client_arm_deadline(self, call->deadline_us);
-	smp_client_watch(self, cancellable);
-	if (!smp_call_send(call, &error)) {
-		smp_call_complete(call, NULL, g_steal_pointer(&error));
+	dfud_smp_client_arm_deadline(self, call->deadline_us);
+	dfud_smp_client_watch(self, cancellable);
+	if (!dfud_smp_call_send(call, &error)) {
+		dfud_smp_call_complete(call, NULL, g_steal_pointer(&error));
 		return serial;
 	}
-	smp_call_schedule_resend(call, now);
+	dfud_smp_call_schedule_resend(call, now);
 	return serial;
 }
 
@@ -812,7 +537,7 @@ dfud_smp_client_init(DfudSmpClient *self)
 	self->version = DFUD_SMP_VERSION_2;
 	dfud_smp_rto_init(&self->rto);
 	self->context = g_main_context_ref_thread_default();
-	self->watches = g_ptr_array_new_with_free_func(cancel_watch_free);
+	self->watches = g_ptr_array_new_with_free_func(dfud_smp_cancel_watch_free);
 }
 
 /* a client on @transport (opened or not; it only sends once a call is made) */
