@@ -60,8 +60,9 @@ bootloader_mode(SimFx *fx)
 	return sim_get_int(b, "mode");
 }
 
-/* per mode: the number bootloader info reports (spec §3.5 table) and whether Zephyr
- * registers the state write (§4.2: not in direct-XIP, RAM-load, firmware-loader builds) */
+/* per mode: the number bootloader info reports (spec §3.5 table; os_mgmt.c answers -1 for the
+ * RAM-load builds, whose Kconfig it does not map) and whether Zephyr registers the state write
+ * (§4.2: not in direct-XIP, RAM-load, firmware-loader builds) */
 static void
 test_table(void)
 {
@@ -76,9 +77,9 @@ test_table(void)
 	    {"swap-move", 3, TRUE},
 	    {"direct-xip", 4, FALSE},
 	    {"direct-xip-revert", 5, TRUE},
-	    {"ram-load", 6, FALSE},
+	    {"ram-load", -1, FALSE},
 	    {"firmware-loader", 7, FALSE},
-	    {"single-slot-ram-load", 8, FALSE},
+	    {"single-slot-ram-load", -1, FALSE},
 	    {"swap-offset", 9, TRUE},
 	};
 
@@ -253,6 +254,29 @@ test_direct_xip_wrong_slot(gconstpointer data)
 	sim_fx_free(fx);
 }
 
+/* with CONFIG_MCUMGR_GRP_IMG_REJECT_DIRECT_XIP_MISMATCHED_SLOT the upload itself is refused
+ * (25, before any erase); the build for the slot is taken */
+static void
+test_direct_xip_reject_upload(void)
+{
+	SimFx *fx = fx_new(DFUD_SIM_BOOT_DIRECT_XIP, OLD);
+	g_autoptr(GBytes) r = NULL;
+
+	fx->config->reject_mismatched_slot = TRUE;
+	sim_fx_start(fx);
+	r = upload_first(fx, XIP0);
+	sim_assert_err(r, 1, 25);
+	sim_upload_name(fx, XIP1);
+	sim_fx_reset(fx);
+	sim_assert_state(fx, OLD_HASH, "----", XIP1_HASH, "-CA-");
+	/* slot 0 is the free one now: the slot 1 build is refused there, the slot 0 one taken */
+	g_clear_pointer(&r, g_bytes_unref);
+	r = upload_first(fx, XIP1);
+	sim_assert_err(r, 1, 25);
+	sim_upload_name(fx, XIP0);
+	sim_fx_free(fx);
+}
+
 /*
  * Firmware loader: the application cannot overwrite its own slot (9) and has no state write
  * (8); `os reset` with boot_mode 1 (spec §3.2) runs the loader, which uploads to slot 0; its
@@ -334,6 +358,8 @@ main(int argc, char **argv)
 	g_test_add_data_func("/sim/device/modes/direct-xip-revert-wrong-slot",
 			     GINT_TO_POINTER(DFUD_SIM_BOOT_DIRECT_XIP_REVERT),
 			     test_direct_xip_wrong_slot);
+	g_test_add_func("/sim/device/modes/direct-xip-reject-upload",
+			test_direct_xip_reject_upload);
 	g_test_add_func("/sim/device/modes/firmware-loader", test_firmware_loader);
 	g_test_add_func("/sim/device/modes/firmware-loader-no-app", test_firmware_loader_no_app);
 	return g_test_run();
