@@ -142,6 +142,50 @@ inspect_add_dependencies(DfuctlRecord *rec, DfudImage *image)
 	dfuctl_record_add_list(rec, "dependencies", items, FALSE);
 }
 
+/* direct-XIP builds: the flash address the image is linked for (spec §7.1) */
+static void
+inspect_add_rom_fixed(DfuctlRecord *rec, DfudImage *image)
+{
+	guint32 address = 0;
+	g_autofree gchar *text = NULL;
+
+	if (!dfud_image_get_rom_fixed_address(image, &address)) {
+		dfuctl_record_add_null(rec, "rom_fixed_address", NULL, NULL);
+		return;
+	}
+	text = g_strdup_printf("0x%x (ROM_FIXED: runs only from the slot at that address)",
+			       address);
+	dfuctl_record_add_uint(rec, "rom_fixed_address", "ROM-fixed address", address, text);
+}
+
+/*
+ * What the device reports once the image is installed: for a compressed image MCUboot writes
+ * the decompressed one to the primary slot, whose hash is DECOMP_SHA (spec §7.2, §7.3).
+ */
+static void
+inspect_add_installed(DfuctlRecord *rec, DfudImage *image)
+{
+	gboolean compressed = dfud_image_is_compressed(image);
+	g_autofree gchar *hex = dfud_hex_encode_bytes(dfud_image_get_installed_hash(image));
+	g_autofree gchar *text = NULL;
+	guint32 size = 0;
+
+	dfuctl_record_add_bool(rec, "compressed", compressed ? "Compressed" : NULL, TRUE,
+			       compressed, NULL);
+	if (!compressed) {
+		dfuctl_record_add_string(rec, "installed_hash", NULL, hex);
+		dfuctl_record_add_null(rec, "decompressed_size", NULL, NULL);
+		return;
+	}
+	dfud_image_get_decompressed_size(image, &size);
+	text = g_strdup_printf("%s (DECOMP_SHA: what the device reports once the bootloader has "
+			       "decompressed the image into its primary slot; the image hash "
+			       "above is the uploaded image's, in the secondary slot)",
+			       hex);
+	dfuctl_record_add_string_full(rec, "installed_hash", "Hash after install", hex, text);
+	dfuctl_record_add_uint(rec, "decompressed_size", "Decompressed size", size, NULL);
+}
+
 static DfuctlRecord *
 inspect_image(InspectContext *ctx, DfudImage *image, DfudPackageEntry *entry)
 {
@@ -215,6 +259,7 @@ inspect_image(InspectContext *ctx, DfudImage *image, DfudPackageEntry *entry)
 	} else {
 		dfuctl_record_add_null(rec, "manifest_load_address", NULL, NULL);
 	}
+	inspect_add_rom_fixed(rec, image);
 	dfuctl_record_add_strv(rec, "flags", "Flags",
 			       (const gchar *const *)(flags[0] != '\0' ? flag_list : NULL), "none");
 
@@ -233,6 +278,7 @@ inspect_image(InspectContext *ctx, DfudImage *image, DfudPackageEntry *entry)
 	dfuctl_record_add_bool(rec, "hash_verified", NULL,
 			       hash_state != DFUD_IMAGE_HASH_STATE_ENCRYPTED,
 			       hash_state == DFUD_IMAGE_HASH_STATE_VERIFIED, NULL);
+	inspect_add_installed(rec, image);
 	if (!dfud_image_verify(image, &error))
 		inspect_note_error(ctx, prefix, error);
 	dfuctl_record_add_string(rec, "upload_sha256", "Upload SHA-256", sha_hex);

@@ -53,6 +53,9 @@ struct _DfudImage {
 	guint32 security_counter;
 	gboolean has_trailer;
 	guint8 image_ok;
+	gboolean has_decomp_size;
+	guint32 decomp_size;
+	GBytes *decomp_hash;
 };
 
 G_DEFINE_FINAL_TYPE(DfudImage, dfud_image, G_TYPE_OBJECT)
@@ -71,6 +74,7 @@ dfud_image_finalize(GObject *object)
 	g_clear_pointer(&self->signature, g_bytes_unref);
 	g_clear_pointer(&self->key_hash, g_bytes_unref);
 	g_clear_pointer(&self->public_key, g_bytes_unref);
+	g_clear_pointer(&self->decomp_hash, g_bytes_unref);
 	G_OBJECT_CLASS(dfud_image_parent_class)->finalize(object);
 }
 
@@ -164,6 +168,60 @@ image_interpret_dependency(DfudImage *self, const guint8 *data, const DfudImageT
 	dep.min_version.revision = dfud_image_read_u16(p + 6);
 	dep.min_version.build = dfud_image_read_u32(p + 8);
 	g_array_append_val(self->dependencies, dep);
+	return TRUE;
+}
+
+/* DECOMP_SIZE (u32) and DECOMP_SHA (of the hash TLV's length, checked once it is known) */
+static gboolean
+image_interpret_decomp(DfudImage *self, const DfudImageTlv *tlv, GError **error)
+{
+	const guint8 *data = g_bytes_get_data(self->blob, NULL);
+
+	if (tlv->type == DFUD_IMAGE_TLV_DECOMP_SHA) {
+		if (self->decomp_hash == NULL)
+			self->decomp_hash = image_tlv_value(self, tlv);
+		return TRUE;
+	}
+	if (self->has_decomp_size)
+		return TRUE;
+	if (tlv->len != 4) {
+		g_set_error(error, DFUD_ERROR, DFUD_ERROR_IMAGE_BAD_TLV,
+			    "DECOMP_SIZE TLV at 0x%" G_GSIZE_MODIFIER "x has length %u (want 4)",
+			    tlv->offset - 4, tlv->len);
+		return FALSE;
+	}
+	self->has_decomp_size = TRUE;
+	self->decomp_size = dfud_image_read_u32(data + tlv->offset);
+	return TRUE;
+}
+
+/*
+ * A compressed image (spec §7.2) must say what MCUboot writes to the primary slot: its size
+ * and hash (DECOMP_SIZE, DECOMP_SHA, protected TLVs, §7.3); MCUboot refuses it without them.
+ */
+static gboolean
+image_check_compression(DfudImage *self, GError **error)
+{
+	gsize hash_len = 0;
+
+	if (!dfud_image_is_compressed(self))
+		return TRUE;
+	if (!self->has_decomp_size || self->decomp_hash == NULL) {
+		g_set_error(error, DFUD_ERROR, DFUD_ERROR_IMAGE_BAD_TLV,
+			    "compressed image (flags 0x%x) without a protected %s TLV: the "
+			    "bootloader cannot install it",
+			    self->flags, !self->has_decomp_size ? "DECOMP_SIZE" : "DECOMP_SHA");
+		return FALSE;
+	}
+	g_bytes_get_data(self->hash, &hash_len);
+	if (g_bytes_get_size(self->decomp_hash) != hash_len) {
+		g_set_error(error, DFUD_ERROR, DFUD_ERROR_IMAGE_BAD_TLV,
+			    "DECOMP_SHA TLV has length %" G_GSIZE_FORMAT " but the image hash %s "
+			    "has %" G_GSIZE_FORMAT,
+			    g_bytes_get_size(self->decomp_hash),
+			    dfud_image_hash_type_to_string(self->hash_type), hash_len);
+		return FALSE;
+	}
 	return TRUE;
 }
 
@@ -278,6 +336,12 @@ image_interpret_tlvs(DfudImage *self, const guint8 *data, GError **error)
 			self->has_security_counter = TRUE;
 			self->security_counter = dfud_image_read_u32(data + tlv->offset);
 			break;
+		case DFUD_IMAGE_TLV_DECOMP_SIZE:
+		case DFUD_IMAGE_TLV_DECOMP_SHA:
+			/* MCUboot reads the compression TLVs from the protected area only */
+			if (tlv->protected_area && !image_interpret_decomp(self, tlv, error))
+				return FALSE;
+			break;
 		case DFUD_IMAGE_TLV_DEPENDENCY:
 			/* and dependencies likewise */
 			if (tlv->protected_area &&
@@ -295,6 +359,8 @@ image_interpret_tlvs(DfudImage *self, const guint8 *data, GError **error)
 		    dfud_image_tlv_signature_type(sig_tlv->type, self->hash_type);
 		self->signature = image_tlv_value(self, sig_tlv);
 	}
+	if (!image_check_compression(self, error))
+		return FALSE;
 	if (dfud_image_is_encrypted(self))
 		self->encryption = enc_tlv_type != 0 ? dfud_image_tlv_encryption(enc_tlv_type)
 						     : DFUD_IMAGE_ENCRYPTION_UNKNOWN;
@@ -616,4 +682,57 @@ dfud_image_get_trailer(DfudImage *self, guint8 *image_ok)
 	if (self->has_trailer && image_ok != NULL)
 		*image_ok = self->image_ok;
 	return self->has_trailer;
+}
+
+gboolean
+dfud_image_is_compressed(DfudImage *self)
+{
+	g_return_val_if_fail(DFUD_IS_IMAGE(self), FALSE);
+	return (self->flags &
+		(DFUD_IMAGE_FLAG_COMPRESSED_LZMA1 | DFUD_IMAGE_FLAG_COMPRESSED_LZMA2)) != 0;
+}
+
+gboolean
+dfud_image_get_decompressed_size(DfudImage *self, guint32 *size)
+{
+	g_return_val_if_fail(DFUD_IS_IMAGE(self), FALSE);
+	if (self->has_decomp_size && size != NULL)
+		*size = self->decomp_size;
+	return self->has_decomp_size;
+}
+
+GBytes *
+dfud_image_get_decompressed_hash(DfudImage *self)
+{
+	g_return_val_if_fail(DFUD_IS_IMAGE(self), NULL);
+	return self->decomp_hash;
+}
+
+GBytes *
+dfud_image_get_installed_hash(DfudImage *self)
+{
+	g_return_val_if_fail(DFUD_IS_IMAGE(self), NULL);
+	if (dfud_image_is_compressed(self))
+		return self->decomp_hash;
+	return self->hash;
+}
+
+guint64
+dfud_image_get_installed_size(DfudImage *self)
+{
+	g_return_val_if_fail(DFUD_IS_IMAGE(self), 0);
+	if (dfud_image_is_compressed(self))
+		return (guint64)self->hdr_size + self->decomp_size;
+	return self->size;
+}
+
+gboolean
+dfud_image_get_rom_fixed_address(DfudImage *self, guint32 *address)
+{
+	g_return_val_if_fail(DFUD_IS_IMAGE(self), FALSE);
+	if ((self->flags & DFUD_IMAGE_FLAG_ROM_FIXED) == 0)
+		return FALSE;
+	if (address != NULL)
+		*address = self->load_addr;
+	return TRUE;
 }

@@ -201,6 +201,33 @@ dfud_image_get_tlvs(DfudImage *self);
 gboolean
 dfud_image_get_trailer(DfudImage *self, guint8 *image_ok);
 
+/*
+ * Compressed images (flags COMPRESSED_LZMA1/LZMA2, spec §7.2; the nRF Connect SDK's "MCUboot
+ * image compression", overwrite-only): what is uploaded to the secondary slot is compressed,
+ * MCUboot writes the decompressed image to the primary slot. Parsing fails when such an image
+ * lacks a protected DECOMP_SIZE or DECOMP_SHA TLV (MCUboot could not install it).
+ */
+gboolean
+dfud_image_is_compressed(DfudImage *self);
+/* the DECOMP_SIZE TLV value: the decompressed body's size */
+gboolean
+dfud_image_get_decompressed_size(DfudImage *self, guint32 *size);
+/* the DECOMP_SHA TLV value: the hash the device reports once the installed image runs; or NULL */
+GBytes *
+dfud_image_get_decompressed_hash(DfudImage *self);
+/* the hash the device reports for the image in the slot it runs from after the install:
+ * DECOMP_SHA for a compressed image, else the hash TLV (= dfud_image_get_hash) */
+GBytes *
+dfud_image_get_installed_hash(DfudImage *self);
+/* bytes the primary slot must hold at least: header + decompressed body for a compressed
+ * image (its TLVs not counted), else the file's size */
+guint64
+dfud_image_get_installed_size(DfudImage *self);
+/* ROM_FIXED images (imgtool --rom-fixed, direct-XIP builds): the flash address the image is
+ * linked for, ih_load_addr; FALSE without the flag */
+gboolean
+dfud_image_get_rom_fixed_address(DfudImage *self, guint32 *address);
+
 /* "1.2.3+4" as imgtool writes it ("+0" omitted) */
 gchar *
 dfud_image_version_to_string(const DfudImageVersion *version);

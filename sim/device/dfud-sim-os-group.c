@@ -46,13 +46,27 @@ os_echo(DfudSimCtx *ctx)
 }
 
 /*
- * The parameters are not looked at: `force` only matters to a reset hook, and `boot_mode`
- * needs CONFIG_MCUMGR_GRP_OS_RESET_BOOT_MODE, off by default (spec §3.2; the peer of tests/peer
- * resets on {"boot_mode": 256}, on a mistyped force and without a body alike)
+ * `force` only matters to a reset hook, and `boot_mode` needs
+ * CONFIG_MCUMGR_GRP_OS_RESET_BOOT_MODE, off by default (spec §3.2; the peer of tests/peer
+ * resets on {"boot_mode": 256}, on a mistyped force and without a body alike). A
+ * firmware-loader build has it on (the way into the loader): 1 retains "bootloader" for the
+ * next boot, 0 a normal boot, a value past 255 is rc 3 and no reset (os_mgmt.c,
+ * os_mgmt_reset()).
  */
 static DfudSimStatus
 os_reset(DfudSimCtx *ctx)
 {
+	guint64 boot_mode = 0;
+
+	if (ctx->device->config->boot_mode == DFUD_SIM_BOOT_FIRMWARE_LOADER && ctx->body != NULL) {
+		/* a mistyped value is ignored like the other decode errors */
+		if (!dfud_smp_cbor_map_get_uint(ctx->body, "boot_mode", DFUD_SMP_CBOR_OPTIONAL,
+						G_MAXUINT64, &boot_mode, NULL, NULL))
+			boot_mode = 0;
+		if (boot_mode > 255)
+			return DFUD_SIM_RC(DFUD_SMP_RC_EINVAL);
+		ctx->device->enter_loader = boot_mode == 1;
+	}
 	ctx->reset = TRUE;
 	return DFUD_SIM_OK;
 }
@@ -117,6 +131,21 @@ os_info(DfudSimCtx *ctx)
 	return DFUD_SIM_OK;
 }
 
+/*
+ * The number Zephyr reports: os_mgmt.c maps the application's MCUboot mode Kconfig to
+ * MCUboot's enum (spec §3.5) for single-app, swap-scratch, overwrite-only, swap-offset,
+ * swap-move, direct-XIP (with and without revert) and firmware-updater builds, and answers -1
+ * for any other: RAM-load and single-slot RAM-load report -1 (nrfconnect/sdk-zephyr
+ * subsys/mgmt/mcumgr/grp/os_mgmt/src/os_mgmt.c @ 140b91ca, BOOTLOADER_MODE)
+ */
+static gint
+reported_mode(DfudSimBootMode mode)
+{
+	if (mode == DFUD_SIM_BOOT_RAM_LOAD || mode == DFUD_SIM_BOOT_SINGLE_SLOT_RAM_LOAD)
+		return -1;
+	return (gint)mode;
+}
+
 static DfudSimStatus
 os_bootloader_info(DfudSimCtx *ctx)
 {
@@ -135,7 +164,7 @@ os_bootloader_info(DfudSimCtx *ctx)
 		dfud_smp_cbor_writer_text(dfud_sim_reply_key(&ctx->reply, "bootloader"), "MCUboot");
 	} else if (g_strcmp0(query, "mode") == 0) {
 		dfud_smp_cbor_writer_int(dfud_sim_reply_key(&ctx->reply, "mode"),
-					 dev->config->boot_mode);
+					 reported_mode(dev->config->boot_mode));
 		if (dev->config->no_downgrade)
 			dfud_smp_cbor_writer_bool(dfud_sim_reply_key(&ctx->reply, "no-downgrade"),
 						  TRUE);

@@ -410,6 +410,48 @@ test_signatures(void)
 	}
 }
 
+/* both hashes of a compressed image; the slot address of a direct-XIP build */
+static void
+test_compressed_and_rom_fixed(void)
+{
+	g_autofree gchar *compressed =
+	    data_path("compressed-lzma2armthumb-ecdsa-p256_60k_v1.5.0.bin");
+	g_autofree gchar *xip = data_path("directxip-slot1-romfixed-ecdsa-p256_40k_v1.4.0.bin");
+	g_autofree gchar *plain = data_path("hashonly_1k_v1.2.3+4.bin");
+	g_auto(Run) run = {0};
+	g_auto(Run) text = {0};
+	g_auto(Run) run_xip = {0};
+	g_auto(Run) run_plain = {0};
+	JsonObject *img;
+
+	run_dfuctl(&run, TRUE, "inspect", "--json", compressed, NULL);
+	g_assert_cmpint(run.status, ==, 0);
+	img = image_object(&run, 0);
+	g_assert_true(json_object_get_boolean_member(img, "compressed"));
+	g_assert_cmpstr(json_object_get_string_member(img, "hash"), ==,
+			"6ca93a85a9797b39226b6095f60b240d74a2b551cd6a579d5b5af79548c310a4");
+	g_assert_cmpstr(json_object_get_string_member(img, "installed_hash"), ==,
+			"1c6a72d2859aa31962350e832d6d302bb4eec6bf1c94df7602387912f1fbc251");
+	g_assert_cmpint(json_object_get_int_member(img, "decompressed_size"), ==, 60000);
+	g_assert_true(json_object_get_null_member(img, "rom_fixed_address"));
+	run_dfuctl(&text, FALSE, "inspect", compressed, NULL);
+	g_assert_cmpint(text.status, ==, 0);
+	g_assert_nonnull(strstr(text.out, "Hash after install:  1c6a72d2859aa319"));
+
+	run_dfuctl(&run_xip, TRUE, "inspect", "--json", xip, NULL);
+	g_assert_cmpint(run_xip.status, ==, 0);
+	img = image_object(&run_xip, 0);
+	g_assert_cmpint(json_object_get_int_member(img, "rom_fixed_address"), ==, 0x82000);
+	g_assert_false(json_object_get_boolean_member(img, "compressed"));
+
+	/* without compression the device reports the image hash after the install */
+	run_dfuctl(&run_plain, TRUE, "inspect", "--json", plain, NULL);
+	img = image_object(&run_plain, 0);
+	g_assert_cmpstr(json_object_get_string_member(img, "installed_hash"), ==,
+			json_object_get_string_member(img, "hash"));
+	g_assert_true(json_object_get_null_member(img, "decompressed_size"));
+}
+
 static void
 test_text_output(void)
 {
@@ -440,5 +482,6 @@ main(int argc, char **argv)
 	g_test_add_func("/dfuctl/inspect/zips", test_zips);
 	g_test_add_func("/dfuctl/inspect/signatures", test_signatures);
 	g_test_add_func("/dfuctl/inspect/text", test_text_output);
+	g_test_add_func("/dfuctl/inspect/compressed-and-rom-fixed", test_compressed_and_rom_fixed);
 	return g_test_run();
 }

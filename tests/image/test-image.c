@@ -252,6 +252,105 @@ test_image_dependencies(void)
 	g_assert_cmpuint(dfud_image_get_dependencies(image)->len, ==, 0);
 }
 
+/* fixtures README "Compressed image": what slot 1 reports before, slot 0 after the install */
+#define COMPRESSED "compressed-lzma2armthumb-ecdsa-p256_60k_v1.5.0.bin"
+#define COMPRESSED_HASH "6ca93a85a9797b39226b6095f60b240d74a2b551cd6a579d5b5af79548c310a4"
+#define COMPRESSED_DECOMP_SHA "1c6a72d2859aa31962350e832d6d302bb4eec6bf1c94df7602387912f1fbc251"
+
+static void
+test_image_compressed(void)
+{
+	g_autoptr(DfudImage) image = test_image_parse(COMPRESSED);
+	g_autoptr(DfudImage) plain = test_image_parse("ecdsa-p256_60k_v1.2.3+4.bin");
+	guint32 size = 0;
+
+	g_assert_cmpuint(dfud_image_get_size(image), ==, 34499);
+	g_assert_cmphex(dfud_image_get_flags(image), ==, 0xc00);
+	g_assert_true(dfud_image_is_compressed(image));
+	g_assert_cmpint(dfud_image_get_hash_state(image), ==, DFUD_IMAGE_HASH_STATE_VERIFIED);
+	test_assert_bytes_hex(dfud_image_get_hash(image), COMPRESSED_HASH);
+	test_assert_bytes_hex(dfud_image_get_decompressed_hash(image), COMPRESSED_DECOMP_SHA);
+	test_assert_bytes_hex(dfud_image_get_installed_hash(image), COMPRESSED_DECOMP_SHA);
+	g_assert_true(dfud_image_get_decompressed_size(image, &size));
+	g_assert_cmpuint(size, ==, 60000);
+	g_assert_cmpuint(dfud_image_get_installed_size(image), ==, 0x200 + 60000);
+	g_assert_false(dfud_image_get_rom_fixed_address(image, NULL));
+
+	/* an image without compression installs as uploaded */
+	g_assert_false(dfud_image_is_compressed(plain));
+	g_assert_false(dfud_image_get_decompressed_size(plain, NULL));
+	g_assert_null(dfud_image_get_decompressed_hash(plain));
+	g_assert_true(dfud_image_get_installed_hash(plain) == dfud_image_get_hash(plain));
+	g_assert_cmpuint(dfud_image_get_installed_size(plain), ==, dfud_image_get_size(plain));
+}
+
+/* a compressed image whose protected DECOMP_SHA / DECOMP_SIZE TLV was renamed is refused */
+static void
+check_compressed_without(guint16 type, const gchar *name)
+{
+	g_autoptr(DfudImage) image = test_image_parse(COMPRESSED);
+	g_autoptr(GByteArray) data = test_image_load_mutable(COMPRESSED);
+	g_autoptr(GBytes) blob = NULL;
+	g_autoptr(GError) error = NULL;
+	GArray *tlvs = dfud_image_get_tlvs(image);
+	gboolean found = FALSE;
+
+	for (guint i = 0; i < tlvs->len; i++) {
+		const DfudImageTlv *tlv = &g_array_index(tlvs, DfudImageTlv, i);
+		if (tlv->type != type)
+			continue;
+		g_assert_true(tlv->protected_area);
+		test_put_u16(data, tlv->offset - 4, 0xa0); /* a vendor TLV */
+		found = TRUE;
+	}
+	g_assert_true(found);
+	blob = g_byte_array_free_to_bytes(g_steal_pointer(&data));
+	g_clear_object(&image);
+	image = dfud_image_new_from_bytes(blob, &error);
+	g_assert_null(image);
+	g_assert_error(error, DFUD_ERROR, DFUD_ERROR_IMAGE_BAD_TLV);
+	g_assert_nonnull(strstr(error->message, name));
+}
+
+static void
+test_image_compressed_without_decomp_tlvs(void)
+{
+	check_compressed_without(DFUD_IMAGE_TLV_DECOMP_SHA, "DECOMP_SHA");
+	check_compressed_without(DFUD_IMAGE_TLV_DECOMP_SIZE, "DECOMP_SIZE");
+}
+
+/* direct-XIP builds: ROM_FIXED with the slot's flash address (fixtures README "Direct-XIP") */
+static void
+test_image_rom_fixed(void)
+{
+	static const struct {
+		const gchar *file;
+		guint32 address;
+		const gchar *hash;
+	} cases[] = {
+	    {"directxip-slot0-romfixed-ecdsa-p256_40k_v1.4.0.bin", 0xc000,
+	     "c714624eec58a3116c3f51d238db613b21282716b97511e95a4bb99708e6d6cf"},
+	    {"directxip-slot1-romfixed-ecdsa-p256_40k_v1.4.0.bin", 0x82000,
+	     "0ab07fd77eb0f6e3524d6489c111590aaefc2aaae10932312592a1255f0680e9"},
+	    {"romfixed-hashonly_1k_v1.0.0.bin", 0x10000,
+	     "4a286b95a29826d82407aff9276f044b614f2d276991707679f75585d1182313"},
+	};
+	g_autoptr(DfudImage) ramload = test_image_parse("ramload-hashonly_1k_v1.0.0.bin");
+	guint32 address = 0;
+
+	for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
+		g_autoptr(DfudImage) image = test_image_parse(cases[i].file);
+		g_assert_true(dfud_image_get_rom_fixed_address(image, &address));
+		g_assert_cmphex(address, ==, cases[i].address);
+		g_assert_cmpint(dfud_image_get_hash_state(image), ==,
+				DFUD_IMAGE_HASH_STATE_VERIFIED);
+		test_assert_bytes_hex(dfud_image_get_hash(image), cases[i].hash);
+		test_assert_bytes_hex(dfud_image_get_installed_hash(image), cases[i].hash);
+	}
+	/* a RAM-load address is no flash address */
+	g_assert_false(dfud_image_get_rom_fixed_address(ramload, &address));
+}
+
 static void
 test_image_pubkey_and_vendor_tlv(void)
 {
@@ -332,6 +431,10 @@ main(int argc, char **argv)
 	}
 	g_test_add_func("/image/broken/body-corrupt-message", test_image_body_corrupt_message);
 	g_test_add_func("/image/dependencies", test_image_dependencies);
+	g_test_add_func("/image/compressed", test_image_compressed);
+	g_test_add_func("/image/compressed/without-decomp-tlvs",
+			test_image_compressed_without_decomp_tlvs);
+	g_test_add_func("/image/rom-fixed", test_image_rom_fixed);
 	g_test_add_func("/image/pubkey-and-vendor-tlv", test_image_pubkey_and_vendor_tlv);
 	return g_test_run();
 }
