@@ -38,6 +38,7 @@ struct _DfudUpdater {
 	DfudUploader *uploader;
 	DfudUpdateRate rate;
 	gint64 last_emit_us;
+	gboolean in_loader; /* the device runs its loader (firmware loader, serial recovery) */
 };
 
 void dfud_updater_set_stage(DfudUpdater *self, DfudUpdateStage stage);

@@ -53,7 +53,8 @@ verify_item(DfudUpdater *self, const DfudUpdatePlanItem *item, GError **error)
 {
 	const DfudSmpImageSlot *active =
 	    dfud_smp_image_state_find_active(self->state, item->image_index);
-	GBytes *hash = dfud_image_get_hash(item->image);
+	/* a compressed image runs as its decompressed self: DECOMP_SHA (spec §7.2) */
+	GBytes *hash = dfud_image_get_installed_hash(item->image);
 	gsize hash_len = 0;
 	const guint8 *hash_data = g_bytes_get_data(hash, &hash_len);
 	g_autofree gchar *want =
@@ -83,6 +84,15 @@ verify_item(DfudUpdater *self, const DfudUpdatePlanItem *item, GError **error)
 			    got_hash, want, want_hash, why);
 		return FALSE;
 	}
+	if (dfud_image_is_compressed(item->image) &&
+	    g_bytes_equal(got, dfud_image_get_hash(item->image))) {
+		g_set_error(error, DFUD_ERROR, DFUD_ERROR_DEVICE,
+			    "after the reset image %u reports the compressed image's hash %s as "
+			    "running, not the decompressed image's (DECOMP_SHA %s) that MCUboot "
+			    "installs: the device did not decompress it",
+			    item->image_index, got_hash, want_hash);
+		return FALSE;
+	}
 	g_set_error(error, DFUD_ERROR, DFUD_ERROR_DEVICE,
 		    "after the reset image %u runs %s (hash %s), expected %s (hash %s)",
 		    item->image_index, active->version != NULL ? active->version : "?", got_hash,
@@ -93,7 +103,7 @@ verify_item(DfudUpdater *self, const DfudUpdatePlanItem *item, GError **error)
 static void
 verify_done(DfudUpdater *self)
 {
-	if (self->options.mode == DFUD_UPDATE_MODE_TEST_AND_CONFIRM) {
+	if (self->plan->steps.confirm_after) {
 		dfud_updater_stage_confirm(self);
 		return;
 	}
@@ -230,7 +240,8 @@ confirm_next(DfudUpdater *self)
 	}
 	/* an MCUboot update: the application keeps running, confirm it (a no-op when it is) */
 	self->progress.image_index = item->image_index;
-	dfud_update_mark_async(self->client, item->mcuboot ? NULL : dfud_image_get_hash(item->image),
+	dfud_update_mark_async(self->client,
+			       item->mcuboot ? NULL : dfud_image_get_installed_hash(item->image),
 			       TRUE, self->options.command_timeout_ms, self->cancellable,
 			       confirm_done, g_object_ref(self));
 }
