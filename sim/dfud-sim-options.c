@@ -67,8 +67,19 @@ static const OptSpec opt_specs[] = {
     {"net-slot-size", OPT_SIZE, FIELD(net_slot_size), 1, G_MAXUINT32, "BYTES",
      "Size of each slot of the images >= 1 (%s)"},
     {"bootloader", OPT_SPECIAL, 0, 0, 0, "MODE",
-     "MCUboot mode: swap-move, swap-scratch, swap-offset, overwrite-only, direct-xip, "
+     "MCUboot mode (spec 3.5): swap-move, swap-scratch, swap-offset, overwrite-only, "
+     "single-slot, single-slot-ram-load, ram-load, firmware-loader, direct-xip, "
      "direct-xip-revert, or none (no MCUboot: a reset swaps nothing) (%s)"},
+    /* issue 15: slot layout */
+    {"slot1-size", OPT_SIZE, FIELD(slot1_size), 0, G_MAXUINT32, "BYTES",
+     "Size of image 0's slot 1 when it differs (overwrite-only with compressed images, the "
+     "firmware loader's slot); 0 = --slot-size (%s)"},
+    {"slot0-addr", OPT_SIZE, FIELD(slot_addr[0]), 0, G_MAXUINT32, "ADDR",
+     "Flash address of image 0's slot 0: a ROM_FIXED image runs only at its own slot (%s)"},
+    {"slot1-addr", OPT_SIZE, FIELD(slot_addr[1]), 0, G_MAXUINT32, "ADDR",
+     "Flash address of image 0's slot 1; 0 = right after slot 0 (%s)"},
+    {"slot-info", OPT_SET, FIELD(slot_info), 0, 0, NULL,
+     "Answer image slot info with one image too (CONFIG_MCUMGR_GRP_IMG_SLOT_INFO=y)"},
     {"no-downgrade", OPT_SET, FIELD(no_downgrade), 0, 0, NULL,
      "MCUboot downgrade prevention: refuse older versions"},
     {"key", OPT_STRING, FIELD(key_path), 0, 0, "FILE",

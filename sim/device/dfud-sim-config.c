@@ -12,7 +12,8 @@
 
 /*
  * Defaults (dfud-sim(1)): an nRF52840 DK running an NCS SMP sample.
- *   images 1, slot_size 0x76000, net_slot_size 0x3a000, bootloader swap-move, no downgrade
+ *   images 1, slot_size 0x76000 (both slots), net_slot_size 0x3a000, slot 0 at 0xc000 and
+ *   slot 1 right after it (the NCS nRF52840 layout), bootloader swap-move, no downgrade
  *   prevention, no key, SHA-256; buf_size 2475, buf_count 4, SMP v1 accepted, image check on,
  *   verbose errors on, erase on the first chunk, no legacy rc, full state list; reset 250 ms
  *   after the answer, buffers released as soon as the answer left;
@@ -30,6 +31,7 @@ dfud_sim_config_new(void)
 	self->images = 1;
 	self->slot_size = 0x76000;
 	self->net_slot_size = 0x3a000;
+	self->slot_addr[0] = 0xc000;
 	self->boot_mode = DFUD_SIM_BOOT_SWAP_MOVE;
 	self->buf_size = 2475;
 	self->buf_count = 4;
@@ -127,6 +129,24 @@ dfud_sim_config_validate_model(const DfudSimConfig *self, GError **error)
 			       self->net_slot_size, self->flash.sector_size);
 	if (dfud_sim_boot_mode_to_string(self->boot_mode) == NULL)
 		return invalid(error, "unknown bootloader mode %d", (gint)self->boot_mode);
+	if (self->slot1_size != 0 && (self->slot1_size < 2 * self->flash.sector_size ||
+				      self->slot1_size % self->flash.sector_size != 0))
+		return invalid(error,
+			       "--slot1-size 0x%x is not a multiple of the %u-byte sector size "
+			       "(at least two sectors)",
+			       self->slot1_size, self->flash.sector_size);
+	/* a swap exchanges the slots, and XIP or RAM-load run either: only overwrite-only (whose
+	 * slot 1 may hold a compressed image) and the firmware loader's slot differ in size */
+	if (self->slot1_size != 0 && self->slot1_size != self->slot_size &&
+	    self->boot_mode != DFUD_SIM_BOOT_OVERWRITE_ONLY &&
+	    self->boot_mode != DFUD_SIM_BOOT_FIRMWARE_LOADER)
+		return invalid(error, "--slot1-size differs from --slot-size: only overwrite-only "
+				      "and firmware-loader have slots of different sizes");
+	if (self->images > 1 && (DFUD_SIM_BOOT_IS_SINGLE_SLOT(self->boot_mode) ||
+				 self->boot_mode == DFUD_SIM_BOOT_RAM_LOAD ||
+				 self->boot_mode == DFUD_SIM_BOOT_FIRMWARE_LOADER))
+		return invalid(error, "--bootloader %s is modelled with one image (--images 1)",
+			       dfud_sim_boot_mode_to_string(self->boot_mode));
 	if (self->slot0_net_path != NULL && self->images < 2)
 		return invalid(error, "--slot0-net needs --images 2 or more");
 	if ((self->mcuboot_s0_path == NULL) != (self->mcuboot_s1_path == NULL))
@@ -164,6 +184,14 @@ dfud_sim_config_validate_model(const DfudSimConfig *self, GError **error)
 	return TRUE;
 }
 
+guint32
+dfud_sim_config_slot_addr(const DfudSimConfig *self, guint slot)
+{
+	if (slot == 0 || self->slot_addr[1] != 0)
+		return self->slot_addr[slot];
+	return self->slot_addr[0] + self->slot_size;
+}
+
 gchar *
 dfud_sim_config_device_dir(const DfudSimConfig *self, guint index)
 {
@@ -183,6 +211,10 @@ static const struct {
     {DFUD_SIM_BOOT_OVERWRITE_ONLY, "overwrite-only"},
     {DFUD_SIM_BOOT_DIRECT_XIP, "direct-xip"},
     {DFUD_SIM_BOOT_DIRECT_XIP_REVERT, "direct-xip-revert"},
+    {DFUD_SIM_BOOT_SINGLE_SLOT, "single-slot"},
+    {DFUD_SIM_BOOT_RAM_LOAD, "ram-load"},
+    {DFUD_SIM_BOOT_FIRMWARE_LOADER, "firmware-loader"},
+    {DFUD_SIM_BOOT_SINGLE_SLOT_RAM_LOAD, "single-slot-ram-load"},
     {DFUD_SIM_BOOT_NONE, "none"},
 };
 

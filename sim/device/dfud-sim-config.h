@@ -17,13 +17,25 @@ G_BEGIN_DECLS
  */
 typedef enum {
 	DFUD_SIM_BOOT_NONE = -1,
+	DFUD_SIM_BOOT_SINGLE_SLOT = 0,
 	DFUD_SIM_BOOT_SWAP_SCRATCH = 1,
 	DFUD_SIM_BOOT_OVERWRITE_ONLY = 2,
 	DFUD_SIM_BOOT_SWAP_MOVE = 3,
 	DFUD_SIM_BOOT_DIRECT_XIP = 4,
 	DFUD_SIM_BOOT_DIRECT_XIP_REVERT = 5,
+	DFUD_SIM_BOOT_RAM_LOAD = 6,
+	DFUD_SIM_BOOT_FIRMWARE_LOADER = 7,
+	DFUD_SIM_BOOT_SINGLE_SLOT_RAM_LOAD = 8,
 	DFUD_SIM_BOOT_SWAP_OFFSET = 9,
 } DfudSimBootMode;
+
+/* the modes without a second application slot of image 0 (single-application MCUboot) */
+#define DFUD_SIM_BOOT_IS_SINGLE_SLOT(m)                                                             \
+	((m) == DFUD_SIM_BOOT_SINGLE_SLOT || (m) == DFUD_SIM_BOOT_SINGLE_SLOT_RAM_LOAD)
+/* the modes that run the highest valid version of the two slots, with no swap */
+#define DFUD_SIM_BOOT_IS_XIP_OR_RAM(m)                                                              \
+	((m) == DFUD_SIM_BOOT_DIRECT_XIP || (m) == DFUD_SIM_BOOT_DIRECT_XIP_REVERT ||               \
+	 (m) == DFUD_SIM_BOOT_RAM_LOAD)
 
 /* flash timing; every duration the simulator spends is multiplied by time_scale */
 typedef struct {
@@ -42,6 +54,10 @@ typedef struct {
 	guint images;		  /* --images: updatable images (1..4); 2 = nRF5340 app + net */
 	guint32 slot_size;	  /* --slot-size: bytes per slot (image 0) */
 	guint32 net_slot_size;	  /* --net-slot-size: bytes per slot of images >= 1 */
+	guint32 slot1_size;	  /* --slot1-size: bytes of image 0's slot 1, 0 = slot_size */
+	guint32 slot_addr[2];	  /* --slot0-addr, --slot1-addr: flash addresses of image 0's
+				   * slots (MCUboot's ROM_FIXED check); slot 1 0 = after slot 0 */
+	gboolean slot_info;	  /* --slot-info: CONFIG_MCUMGR_GRP_IMG_SLOT_INFO with one image */
 	DfudSimBootMode boot_mode; /* --bootloader */
 	gboolean no_downgrade;	  /* --no-downgrade: MCUboot downgrade prevention */
 	gchar *key_path;	  /* --key: MCUboot only boots images signed with it */
@@ -97,6 +113,9 @@ dfud_sim_config_validate(const DfudSimConfig *self, GError **error);
 /* the same checks except the state directory (a computation that runs no device) */
 gboolean
 dfud_sim_config_validate_model(const DfudSimConfig *self, GError **error);
+/* the flash address of image 0's slot @slot (0 or 1) */
+guint32
+dfud_sim_config_slot_addr(const DfudSimConfig *self, guint slot);
 /* the state directory of device @index */
 gchar *
 dfud_sim_config_device_dir(const DfudSimConfig *self, guint index);

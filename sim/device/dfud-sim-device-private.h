@@ -59,7 +59,8 @@ struct _DfudSimDevice {
 	guint release_bufs;  /* the buffers it frees */
 	DfudSimUpload upload;
 	guint reset_source;
-	guint64 boots; /* reboots since the start (a fault's boot=) */
+	guint64 boots;	       /* reboots since the start (a fault's boot=) */
+	gboolean enter_loader; /* firmware-loader: the next boot runs the loader (boot_mode 1) */
 	guint running_source;
 	struct _DfudSimWork *current; /* the request on the work queue */
 };

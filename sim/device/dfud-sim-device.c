@@ -678,6 +678,8 @@ dfud_sim_device_new(const DfudSimConfig *config, guint index, DfudSimLog *log, G
 					  config->net_slot_size, error);
 	if (self->flash == NULL)
 		return NULL;
+	if (config->slot1_size != 0)
+		dfud_sim_flash_set_size(self->flash, 0, 1, config->slot1_size);
 	self->state_path = g_build_filename(self->dir, "state.json", NULL);
 	if (!dfud_sim_boot_state_load(&self->boot, self->state_path, config->images,
 				      config->b0_active, &is_new, error))

@@ -21,7 +21,7 @@
 struct _DfudSimFlash {
 	gchar *dir;
 	guint images;
-	guint32 slot_size[MAX_IMAGES];
+	guint32 slot_size[MAX_IMAGES][2];
 	gchar *path[MAX_IMAGES][2];
 	guint64 generation[MAX_IMAGES][2];
 };
@@ -49,7 +49,7 @@ dfud_sim_flash_open(const gchar *dir, guint images, guint32 slot_size, guint32 n
 	self->dir = g_strdup(dir);
 	self->images = images;
 	for (guint i = 0; i < images; i++) {
-		self->slot_size[i] = i == 0 ? slot_size : net_slot_size;
+		self->slot_size[i][0] = self->slot_size[i][1] = i == 0 ? slot_size : net_slot_size;
 		for (guint s = 0; s < 2; s++) {
 			g_autofree gchar *name = g_strdup_printf("image%u-slot%u.bin", i, s);
 			int fd;
@@ -88,7 +88,21 @@ guint32
 dfud_sim_flash_slot_size(DfudSimFlash *self, guint image)
 {
 	g_return_val_if_fail(image < self->images, 0);
-	return self->slot_size[image];
+	return self->slot_size[image][0];
+}
+
+guint32
+dfud_sim_flash_size(DfudSimFlash *self, guint image, guint slot)
+{
+	g_return_val_if_fail(image < self->images && slot < 2, 0);
+	return self->slot_size[image][slot];
+}
+
+void
+dfud_sim_flash_set_size(DfudSimFlash *self, guint image, guint slot, guint32 size)
+{
+	g_return_if_fail(image < self->images && slot < 2);
+	self->slot_size[image][slot] = size;
 }
 
 guint64
@@ -101,8 +115,8 @@ dfud_sim_flash_generation(DfudSimFlash *self, guint image, guint slot)
 static gboolean
 check_range(DfudSimFlash *self, guint image, guint slot, guint64 off, guint64 len, GError **error)
 {
-	if (image >= self->images || slot > 1 || off > self->slot_size[image] ||
-	    len > self->slot_size[image] - off) {
+	if (image >= self->images || slot > 1 || off > self->slot_size[image][slot] ||
+	    len > self->slot_size[image][slot] - off) {
 		g_set_error(error, DFUD_ERROR, DFUD_ERROR_INVALID_ARGUMENT,
 			    "flash access image %u slot %u [0x%" G_GINT64_MODIFIER
 			    "x, +0x%" G_GINT64_MODIFIER "x) is outside the slot",
@@ -266,8 +280,8 @@ dfud_sim_flash_is_blank(DfudSimFlash *self, guint image, guint slot)
 	size = file_size(self->path[image][slot]);
 	if (size == 0)
 		return TRUE;
-	bytes = dfud_sim_flash_read_bytes(self, image, slot,
-					  (gsize)MIN(size, (gint64)self->slot_size[image]), NULL);
+	bytes = dfud_sim_flash_read_bytes(
+	    self, image, slot, (gsize)MIN(size, (gint64)self->slot_size[image][slot]), NULL);
 	if (bytes == NULL)
 		return FALSE;
 	p = g_bytes_get_data(bytes, &n);

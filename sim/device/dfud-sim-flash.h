@@ -20,7 +20,11 @@ DfudSimFlash *dfud_sim_flash_open(const gchar *dir, guint images, guint32 slot_s
 void dfud_sim_flash_free(DfudSimFlash *self);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(DfudSimFlash, dfud_sim_flash_free)
 guint dfud_sim_flash_get_images(DfudSimFlash *self);
+/* the size of slot 0 of @image (slot 1 has the same unless set otherwise) */
 guint32 dfud_sim_flash_slot_size(DfudSimFlash *self, guint image);
+guint32 dfud_sim_flash_size(DfudSimFlash *self, guint image, guint slot);
+/* a slot of another size (image 0's slot 1 in overwrite-only or firmware-loader mode) */
+void dfud_sim_flash_set_size(DfudSimFlash *self, guint image, guint slot, guint32 size);
 /* bumped on every change of the slot: lets callers cache what they parsed from it */
 guint64 dfud_sim_flash_generation(DfudSimFlash *self, guint image, guint slot);
 gboolean dfud_sim_flash_read(DfudSimFlash *self, guint image, guint slot, guint32 off, guint8 *buf,

@@ -33,13 +33,23 @@ dfud_sim_device_slot(DfudSimDevice *self, guint image, guint slot)
 	return info;
 }
 
-/* the active slot, the slot MCUboot reverts to (pending slots may be erased: Zephyr default) */
+/*
+ * The active slot, the slot MCUboot reverts to (pending slots may be erased: Zephyr default);
+ * a single-slot MCUboot has no slot 1 (the upload finds no free slot: 9, zephyr_img_mgmt.c
+ * img_mgmt_get_unused_slot_area_id()); in firmware-loader mode slot 1 is the loader's, and
+ * the application's slot 0 is free only while the loader runs.
+ */
 gboolean
 dfud_sim_device_slot_in_use(DfudSimDevice *self, guint image, guint slot)
 {
 	const DfudSimImageState *st = &self->boot.image[image];
+	DfudSimBootMode mode = self->config->boot_mode;
 
 	if (slot == st->active)
+		return TRUE;
+	if (DFUD_SIM_BOOT_IS_SINGLE_SLOT(mode) && slot == 1)
+		return TRUE;
+	if (mode == DFUD_SIM_BOOT_FIRMWARE_LOADER && slot == 1)
 		return TRUE;
 	if (!st->confirmed)
 		return TRUE;
@@ -61,6 +71,11 @@ slot_flags(DfudSimDevice *self, guint image, guint slot)
 		f.confirmed = st->confirmed;
 		return f;
 	}
+	/* no trailer flags to read: swap type none (img_mgmt_state.c, img_mgmt_state_flags()) */
+	if (self->config->boot_mode == DFUD_SIM_BOOT_RAM_LOAD ||
+	    self->config->boot_mode == DFUD_SIM_BOOT_FIRMWARE_LOADER ||
+	    DFUD_SIM_BOOT_IS_SINGLE_SLOT(self->config->boot_mode))
+		return f;
 	if (self->config->boot_mode == DFUD_SIM_BOOT_DIRECT_XIP) {
 		/* a higher version in the other slot boots next, for good */
 		const DfudSimSlotInfo *a = dfud_sim_device_slot(self, image, st->active);
@@ -241,30 +256,44 @@ done:
 	return DFUD_SIM_OK;
 }
 
-/* spec §4.5 */
+/*
+ * spec §4.5: each slot's size (they may differ: overwrite-only with compressed images, the
+ * firmware loader's slot); a single-slot MCUboot has one slot. Zephyr reports no flash
+ * address here: a client learns a slot's address only from what was built for it.
+ */
 static DfudSimStatus
 slot_info(DfudSimCtx *ctx)
 {
 	DfudSimDevice *self = ctx->device;
 	DfudSmpCborWriter *w = dfud_sim_reply_key(&ctx->reply, "images");
+	guint slots = DFUD_SIM_BOOT_IS_SINGLE_SLOT(self->config->boot_mode) ? 1 : 2;
 
 	dfud_smp_cbor_writer_array(w, self->config->images);
 	for (guint i = 0; i < self->config->images; i++) {
 		dfud_smp_cbor_writer_map(w, 2);
 		dfud_smp_cbor_writer_key_uint(w, "image", i);
 		dfud_smp_cbor_writer_text(w, "slots");
-		dfud_smp_cbor_writer_array(w, 2);
-		for (guint s = 0; s < 2; s++) {
+		dfud_smp_cbor_writer_array(w, slots);
+		for (guint s = 0; s < slots; s++) {
 			gboolean active = s == self->boot.image[i].active;
 			dfud_smp_cbor_writer_map(w, active ? 2 : 3);
 			dfud_smp_cbor_writer_key_uint(w, "slot", s);
 			dfud_smp_cbor_writer_key_uint(w, "size",
-						      dfud_sim_flash_slot_size(self->flash, i));
+						      dfud_sim_flash_size(self->flash, i, s));
 			if (!active)
 				dfud_smp_cbor_writer_key_uint(w, "upload_image_id", i);
 		}
 	}
 	return DFUD_SIM_OK;
+}
+
+/* direct-XIP, RAM-load and firmware-loader builds do not register the state write handler
+ * (spec §4.2: rc 8); direct-XIP with revert, the swaps, overwrite-only and single slot do */
+static gboolean
+state_write_registered(DfudSimBootMode mode)
+{
+	return mode != DFUD_SIM_BOOT_DIRECT_XIP && mode != DFUD_SIM_BOOT_RAM_LOAD &&
+	       mode != DFUD_SIM_BOOT_SINGLE_SLOT_RAM_LOAD && mode != DFUD_SIM_BOOT_FIRMWARE_LOADER;
 }
 
 DfudSimStatus
@@ -279,8 +308,7 @@ dfud_sim_img_handle(DfudSimCtx *ctx, gboolean *found)
 			dfud_sim_device_write_state(ctx);
 			return DFUD_SIM_OK;
 		}
-		/* direct-XIP builds do not register the write handler */
-		if (ctx->device->config->boot_mode != DFUD_SIM_BOOT_DIRECT_XIP)
+		if (state_write_registered(ctx->device->config->boot_mode))
 			return state_write(ctx);
 		break;
 	case DFUD_SMP_IMAGE_UPLOAD:
@@ -293,7 +321,7 @@ dfud_sim_img_handle(DfudSimCtx *ctx, gboolean *found)
 		break;
 	case DFUD_SMP_IMAGE_SLOT_INFO:
 		/* CONFIG_MCUMGR_GRP_IMG_SLOT_INFO: on by default with several images */
-		if (read && ctx->device->config->images > 1)
+		if (read && (ctx->device->config->images > 1 || ctx->device->config->slot_info))
 			return slot_info(ctx);
 		break;
 	default:

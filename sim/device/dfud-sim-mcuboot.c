@@ -9,11 +9,13 @@
 #include <string.h>
 
 #include "dfud-error.h"
+#include "dfud-sim-decompress.h"
 #include "dfud-sim-device-private.h"
 
 /*
- * MCUboot: what a slot holds, and the boot decision on reset (swap with revert, overwrite,
- * direct-XIP, the NSIB update of MCUboot itself), validating every candidate first.
+ * MCUboot: what a slot holds, and the boot decision on reset for each mode of spec §3.5 (swap
+ * with revert, overwrite with compressed images, direct-XIP, RAM-load, single slot, firmware
+ * loader, the NSIB update of MCUboot itself), validating every candidate first.
  */
 
 static guint32
@@ -34,7 +36,7 @@ image_extent(DfudSimDevice *self, guint image, guint slot)
 {
 	guint8 hdr[DFUD_IMAGE_HEADER_SIZE];
 	guint8 info[DFUD_IMAGE_TLV_INFO_SIZE];
-	guint32 size = dfud_sim_flash_slot_size(self->flash, image);
+	guint32 size = dfud_sim_flash_size(self->flash, image, slot);
 	guint64 tlv;
 
 	if (!dfud_sim_flash_read(self->flash, image, slot, 0, hdr, sizeof(hdr), NULL) ||
@@ -90,6 +92,29 @@ log_boot(DfudSimDevice *self, guint image, const gchar *action, guint slot, cons
 	if (reason != NULL)
 		json_object_set_string_member(o, "reason", reason);
 	dfud_sim_device_log(self, "boot", o);
+}
+
+/*
+ * Direct-XIP runs an image where it lies: MCUboot does not start a ROM_FIXED image whose
+ * ih_load_addr is not its slot's address (mcu-tools/mcuboot boot/bootutil/src/loader.c,
+ * boot_rom_address_check(), MCUBOOT_DIRECT_XIP); the slot stays as it is, only unused.
+ * Image 0's slot addresses are --slot0-addr/--slot1-addr; other images are not checked.
+ */
+static gchar *
+rom_address_check(DfudSimDevice *self, guint image, guint slot)
+{
+	const DfudSimSlotInfo *info = dfud_sim_device_slot(self, image, slot);
+	guint32 linked = 0;
+	guint32 at = dfud_sim_config_slot_addr(self->config, slot);
+
+	if (image != 0 || (self->config->boot_mode != DFUD_SIM_BOOT_DIRECT_XIP &&
+			   self->config->boot_mode != DFUD_SIM_BOOT_DIRECT_XIP_REVERT))
+		return NULL;
+	if (info->image == NULL || !dfud_image_get_rom_fixed_address(info->image, &linked) ||
+	    linked == at)
+		return NULL;
+	return g_strdup_printf("ROM_FIXED image linked for 0x%x, slot %u is at 0x%x", linked, slot,
+			       at);
 }
 
 /* what MCUboot checks before it boots a candidate; NULL = fine, else why not */
@@ -150,7 +175,7 @@ copy_us(DfudSimDevice *self, guint image, gboolean both)
 static void
 refuse(DfudSimDevice *self, guint image, guint slot, const gchar *why)
 {
-	guint32 size = dfud_sim_flash_slot_size(self->flash, image);
+	guint32 size = dfud_sim_flash_size(self->flash, image, slot);
 
 	log_boot(self, image, "refused", slot, why);
 	dfud_sim_flash_erase(self->flash, image, slot, 0, size, NULL);
@@ -182,9 +207,53 @@ boot_nsib(DfudSimDevice *self, gint64 *us)
 	}
 	*us += copy_us(self, 0, FALSE);
 	self->boot.b0_active = target;
-	dfud_sim_flash_erase(self->flash, 0, 1, 0, dfud_sim_flash_slot_size(self->flash, 0), NULL);
+	dfud_sim_flash_erase(self->flash, 0, 1, 0, dfud_sim_flash_size(self->flash, 0, 1), NULL);
 	log_boot(self, 0, "mcuboot-update", target, NULL);
 	return TRUE;
+}
+
+/*
+ * Overwrite-only with a compressed image in slot 1 (validated as uploaded: its own hash and
+ * signature): MCUboot decompresses it, checks DECOMP_SIZE against slot 0 and the output, the
+ * DECOMP_SHA hash and DECOMP_SIGNATURE of what it would write (sdk-mcuboot
+ * boot/zephyr/decompression.c, bootutil_img_hash_decompress(); spec §7.3 TLVs 0x70-0x73), and
+ * only then writes the decompressed image to slot 0. Any failure: slot 1 is erased and the old
+ * image runs on. Slot 0 then reports DECOMP_SHA as its hash.
+ */
+static gint64
+install_compressed(DfudSimDevice *self, guint i)
+{
+	const DfudSimSlotInfo *info = dfud_sim_device_slot(self, i, 1);
+	guint16 hash_tlv = self->config->sha512 ? DFUD_IMAGE_TLV_SHA512 : DFUD_IMAGE_TLV_SHA256;
+	guint32 size = dfud_sim_flash_size(self->flash, i, 0);
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GBytes) out = NULL;
+	g_autoptr(DfudImage) img = NULL;
+	g_autofree gchar *why = NULL;
+	gint64 us = copy_us(self, i, FALSE);
+
+	out = dfud_sim_decompress_image(info->image, hash_tlv, size, &error);
+	if (out != NULL)
+		img = dfud_image_new_from_bytes(out, &error);
+	if (img == NULL)
+		why = g_strdup_printf("compressed image: %s", error->message);
+	else if (dfud_image_get_hash_state(img) != DFUD_IMAGE_HASH_STATE_VERIFIED)
+		why =
+		    g_strdup("compressed image: the decompressed image does not match DECOMP_SHA");
+	else if (self->key != NULL && !dfud_image_verify_signature(img, self->key, &error))
+		why = g_strdup_printf("compressed image: DECOMP_SIGNATURE: %s", error->message);
+	if (why != NULL) {
+		refuse(self, i, 1, why);
+		return us;
+	}
+	us += (gint64)g_bytes_get_size(out) * self->config->flash.write_ns_per_byte / 1000;
+	dfud_sim_flash_erase(self->flash, i, 0, 0, size, NULL);
+	dfud_sim_flash_write(self->flash, i, 0, 0, g_bytes_get_data(out, NULL),
+			     g_bytes_get_size(out), NULL);
+	dfud_sim_flash_erase(self->flash, i, 1, 0, dfud_sim_flash_size(self->flash, i, 1), NULL);
+	self->boot.image[i].confirmed = TRUE;
+	log_boot(self, i, "decompress", 1, NULL);
+	return us;
 }
 
 static gint64
@@ -212,6 +281,14 @@ boot_swap(DfudSimDevice *self, guint i)
 	if (i == 0 && boot_nsib(self, &us))
 		return us;
 	why = validate(self, i, 1, TRUE);
+	if (why == NULL && dfud_image_is_compressed(dfud_sim_device_slot(self, i, 1)->image)) {
+		/* only the NCS MCUboot of overwrite-only builds decompresses (spec §7.2) */
+		if (!overwrite)
+			why =
+			    g_strdup("a compressed image: this MCUboot mode has no decompression");
+		else
+			return us + install_compressed(self, i);
+	}
 	if (why != NULL) {
 		refuse(self, i, 1, why);
 		return us;
@@ -219,7 +296,7 @@ boot_swap(DfudSimDevice *self, guint i)
 	if (overwrite) {
 		us += copy_us(self, i, FALSE);
 		dfud_sim_flash_copy_secondary(self->flash, i, NULL);
-		dfud_sim_flash_erase(self->flash, i, 1, 0, dfud_sim_flash_slot_size(self->flash, i),
+		dfud_sim_flash_erase(self->flash, i, 1, 0, dfud_sim_flash_size(self->flash, i, 1),
 				     NULL);
 		st->confirmed = TRUE;
 		log_boot(self, i, "overwrite", 1, NULL);
@@ -261,6 +338,13 @@ boot_direct_xip(DfudSimDevice *self, guint i)
 		st->pending = -1;
 		return 0;
 	}
+	why = rom_address_check(self, i, other);
+	if (why != NULL) {
+		log_boot(self, i, "not-booted", other, why);
+		st->pending = -1;
+		st->permanent = FALSE;
+		return 0;
+	}
 	why = validate(self, i, other, TRUE);
 	if (why != NULL) {
 		refuse(self, i, other, why);
@@ -280,6 +364,54 @@ boot_direct_xip(DfudSimDevice *self, guint i)
 	return 0;
 }
 
+/*
+ * Single application slot (mode 0, and 8 which copies it to RAM first): MCUboot validates
+ * slot 0 and runs it; there is no second slot and nothing to swap (mcu-tools/mcuboot
+ * boot/bootutil/src/loader.c, MCUBOOT_SINGLE_APPLICATION_SLOT; updates come through
+ * MCUboot's own serial recovery, not the application's SMP server).
+ */
+static gint64
+boot_single(DfudSimDevice *self)
+{
+	g_autofree gchar *why = validate(self, 0, 0, FALSE);
+
+	log_boot(self, 0, why == NULL ? "boot" : "no-bootable-image", 0, why);
+	return 0;
+}
+
+/*
+ * Firmware loader (mode 7): slot 0 holds the application, slot 1 the firmware loader, an
+ * SMP server of its own with the image group. MCUboot runs the loader when the boot mode
+ * retained by `os reset` with `boot_mode` 1 (spec §3.2) asks for it, or when slot 0 holds no
+ * valid application; otherwise it validates and runs the application (mcu-tools/mcuboot
+ * boot/zephyr/main.c, MCUBOOT_FIRMWARE_LOADER with the boot-mode entrance). The loader
+ * uploads to slot 0; its reset runs the new application once it is valid.
+ */
+static gint64
+boot_firmware_loader(DfudSimDevice *self)
+{
+	DfudSimImageState *st = &self->boot.image[0];
+	g_autofree gchar *why = NULL;
+	gboolean asked = self->enter_loader;
+
+	self->enter_loader = FALSE;
+	if (!asked) {
+		corrupt_if_asked(self, 0, 0);
+		why = validate(self, 0, 0, FALSE);
+		if (why == NULL) {
+			st->active = 0;
+			st->confirmed = TRUE;
+			log_boot(self, 0, "boot", 0, NULL);
+			return 0;
+		}
+	}
+	st->active = 1;
+	st->confirmed = TRUE;
+	log_boot(self, 0, "firmware-loader", 1,
+		 asked ? "boot_mode 1: the bootloader was asked for" : why);
+	return 0;
+}
+
 gint64
 dfud_sim_mcuboot_boot(DfudSimDevice *self)
 {
@@ -293,9 +425,14 @@ dfud_sim_mcuboot_boot(DfudSimDevice *self)
 				 "no MCUboot: nothing swaps");
 		return 0;
 	}
+	if (DFUD_SIM_BOOT_IS_SINGLE_SLOT(self->config->boot_mode))
+		return boot_single(self);
+	if (self->config->boot_mode == DFUD_SIM_BOOT_FIRMWARE_LOADER)
+		return boot_firmware_loader(self);
 	for (guint i = 0; i < self->config->images; i++) {
-		if (self->config->boot_mode == DFUD_SIM_BOOT_DIRECT_XIP ||
-		    self->config->boot_mode == DFUD_SIM_BOOT_DIRECT_XIP_REVERT)
+		/* RAM-load picks like direct-XIP: the highest valid version of both slots, copied
+		 * to RAM (loader.c, MCUBOOT_RAM_LOAD: boot_load_and_validate_images()) */
+		if (DFUD_SIM_BOOT_IS_XIP_OR_RAM(self->config->boot_mode))
 			us += boot_direct_xip(self, i);
 		else
 			us += boot_swap(self, i);
@@ -327,7 +464,7 @@ dfud_sim_mcuboot_install(DfudSimDevice *self, guint image, const gchar *path, GE
 {
 	g_autoptr(DfudImage) img = load_image(path, error);
 	GBytes *bytes;
-	guint32 size = dfud_sim_flash_slot_size(self->flash, image);
+	guint32 size = dfud_sim_flash_size(self->flash, image, 0);
 
 	if (img == NULL)
 		return FALSE;

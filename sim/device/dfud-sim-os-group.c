@@ -46,13 +46,27 @@ os_echo(DfudSimCtx *ctx)
 }
 
 /*
- * The parameters are not looked at: `force` only matters to a reset hook, and `boot_mode`
- * needs CONFIG_MCUMGR_GRP_OS_RESET_BOOT_MODE, off by default (spec §3.2; the peer of tests/peer
- * resets on {"boot_mode": 256}, on a mistyped force and without a body alike)
+ * `force` only matters to a reset hook, and `boot_mode` needs
+ * CONFIG_MCUMGR_GRP_OS_RESET_BOOT_MODE, off by default (spec §3.2; the peer of tests/peer
+ * resets on {"boot_mode": 256}, on a mistyped force and without a body alike). A
+ * firmware-loader build has it on (the way into the loader): 1 retains "bootloader" for the
+ * next boot, 0 a normal boot, a value past 255 is rc 3 and no reset (os_mgmt.c,
+ * os_mgmt_reset()).
  */
 static DfudSimStatus
 os_reset(DfudSimCtx *ctx)
 {
+	guint64 boot_mode = 0;
+
+	if (ctx->device->config->boot_mode == DFUD_SIM_BOOT_FIRMWARE_LOADER && ctx->body != NULL) {
+		/* a mistyped value is ignored like the other decode errors */
+		if (!dfud_smp_cbor_map_get_uint(ctx->body, "boot_mode", DFUD_SMP_CBOR_OPTIONAL,
+						G_MAXUINT64, &boot_mode, NULL, NULL))
+			boot_mode = 0;
+		if (boot_mode > 255)
+			return DFUD_SIM_RC(DFUD_SMP_RC_EINVAL);
+		ctx->device->enter_loader = boot_mode == 1;
+	}
 	ctx->reset = TRUE;
 	return DFUD_SIM_OK;
 }

@@ -51,7 +51,7 @@ erase_range(DfudSimCtx *ctx, guint image, guint slot, guint64 from, guint64 to)
 	guint32 sector = self->config->flash.sector_size;
 
 	from = from / sector * sector;
-	to = MIN(sectors_for(self, to) * sector, dfud_sim_flash_slot_size(self->flash, image));
+	to = MIN(sectors_for(self, to) * sector, dfud_sim_flash_size(self->flash, image, slot));
 	if (to <= from)
 		return TRUE;
 	ctx->flash_us += dfud_sim_device_erase_us(self, (to - from) / sector);
@@ -62,7 +62,7 @@ erase_range(DfudSimCtx *ctx, guint image, guint slot, guint64 from, guint64 to)
 static gboolean
 erase_trailer(DfudSimCtx *ctx, guint image, guint slot)
 {
-	guint32 size = dfud_sim_flash_slot_size(ctx->device->flash, image);
+	guint32 size = dfud_sim_flash_size(ctx->device->flash, image, slot);
 
 	forget_pending(ctx->device, image, slot);
 	return erase_range(ctx, image, slot, size - ctx->device->config->flash.sector_size, size);
@@ -138,8 +138,8 @@ first_chunk(DfudSimCtx *ctx, UploadReq *req, gboolean *done)
 	slot = 1 - self->boot.image[image].active;
 	if (dfud_sim_device_slot_in_use(self, image, slot))
 		return IMG_ERR_RSN(DFUD_SMP_IMG_RC_NO_FREE_SLOT, "no slot");
-	/* 8 */
-	if (req->len > dfud_sim_flash_slot_size(self->flash, image))
+	/* 8: the target slot's own size (slot 1 may be smaller: a compressed image's slot) */
+	if (req->len > dfud_sim_flash_size(self->flash, image, slot))
 		return IMG_ERR_RSN(DFUD_SMP_IMG_RC_INVALID_IMAGE_TOO_LARGE, "img too large");
 	/* 10: major.minor.revision only */
 	if (req->upgrade) {
@@ -328,7 +328,8 @@ dfud_sim_erase_handle(DfudSimCtx *ctx)
 		abs_slot = 1 - self->boot.image[0].active;
 	/* a slot without a flash area: its open fails (10), and the upload state is reset all the
 	 * same (img_mgmt.c, img_mgmt_erase(); the peer answers 10 for slot 2 of one image) */
-	if (abs_slot >= 2u * self->config->images) {
+	if (abs_slot >= 2u * self->config->images ||
+	    (DFUD_SIM_BOOT_IS_SINGLE_SLOT(self->config->boot_mode) && abs_slot == 1)) {
 		dfud_sim_upload_clear(self);
 		return IMG_ERR_RSN(DFUD_SMP_IMG_RC_FLASH_OPEN_FAILED, NULL);
 	}
@@ -337,7 +338,7 @@ dfud_sim_erase_handle(DfudSimCtx *ctx)
 	if (dfud_sim_device_slot(self, image, slot)->image != NULL &&
 	    dfud_sim_device_slot_in_use(self, image, slot))
 		return IMG_ERR_RSN(DFUD_SMP_IMG_RC_NO_FREE_SLOT, "no slot");
-	size = dfud_sim_flash_slot_size(self->flash, image);
+	size = dfud_sim_flash_size(self->flash, image, slot);
 	forget_pending(self, image, slot);
 	if (!erase_range(ctx, image, slot, 0, size))
 		return IMG_ERR_RSN(DFUD_SMP_IMG_RC_FLASH_ERASE_FAILED, "fa erase fail");

@@ -170,9 +170,15 @@ on_running(DfudSimDevice *device, gboolean running, gpointer user_data)
 void
 sim_fx_reset(SimFx *fx)
 {
+	sim_fx_reset_body(fx, (const guint8 *)"\xa0", 1);
+}
+
+void
+sim_fx_reset_body(SimFx *fx, const guint8 *body, gsize len)
+{
 	gint state = 0;
 	gulong id = g_signal_connect(fx->device, "running-changed", G_CALLBACK(on_running), &state);
-	g_autoptr(GBytes) req = sim_frame(fx, 1, 2, 0, 5, (const guint8 *)"\xa0", 1);
+	g_autoptr(GBytes) req = sim_frame(fx, 1, 2, 0, 5, body, len);
 	g_autoptr(GBytes) rsp = sim_fx_call(fx, req);
 	gboolean timeout = FALSE;
 	guint tid;

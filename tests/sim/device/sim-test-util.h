@@ -43,6 +43,8 @@ GBytes *sim_fx_call_raw(SimFx *fx, const void *data, gsize len);
 void sim_fx_send(SimFx *fx, GBytes *frame);
 /* resets the device (os reset) and waits until it runs again */
 void sim_fx_reset(SimFx *fx);
+/* the same with a request body of its own (e.g. {"boot_mode": 1}) */
+void sim_fx_reset_body(SimFx *fx, const guint8 *body, gsize len);
 /* frame = header + body; seq from fx */
 GBytes *sim_frame(SimFx *fx, guint ver, guint op, guint group, guint id, const guint8 *body,
 		  gsize len);
