@@ -148,7 +148,21 @@ item_new(DfudPackageEntry *entry, gboolean mcuboot, const DfudUpdateSteps *steps
  * mode, so a device that does not say its mode cannot be served.
  */
 static gboolean
-pick_variant(DfudPackageEntry *entry, const DfudUpdateSteps *steps,
+entry_runs(DfudPackageEntry *entry, const DfudUpdateDeviceFacts *facts)
+{
+	const DfudSmpImageSlot *active =
+	    facts->state != NULL
+		? dfud_smp_image_state_find_active(facts->state,
+						   dfud_package_entry_get_image_index(entry))
+		: NULL;
+
+	return entry != NULL && active != NULL &&
+	       slot_has_hash(active, dfud_image_get_installed_hash(
+					 dfud_package_entry_get_image(entry)));
+}
+
+static gboolean
+pick_variant(DfudPackage *package, DfudPackageEntry *entry, const DfudUpdateSteps *steps,
 	     const DfudUpdateDeviceFacts *facts, gboolean *keep, GError **error)
 {
 	guint image_index = dfud_package_entry_get_image_index(entry);
@@ -157,6 +171,13 @@ pick_variant(DfudPackageEntry *entry, const DfudUpdateSteps *steps,
 	*keep = TRUE;
 	if (!dfud_package_entry_get_xip_slot(entry, &slot))
 		return TRUE;
+	/* one of the two builds runs already (or in test, to be confirmed): that one */
+	if (entry_runs(entry, facts))
+		return TRUE;
+	if (entry_runs(dfud_package_get_xip_variant(package, image_index, 1 - slot), facts)) {
+		*keep = FALSE;
+		return TRUE;
+	}
 	if (steps->bootloader_mode < 0) {
 		g_set_error(error, DFUD_ERROR, DFUD_ERROR_NOT_SUPPORTED,
 			    "the package holds image %u built for each of its two slots "
@@ -270,7 +291,7 @@ dfud_update_plan_new(DfudPackage *package, const DfudUpdateDeviceFacts *facts,
 		if (options->image >= 0 &&
 		    dfud_package_entry_get_image_index(entry) != (guint)options->image)
 			continue;
-		if (!pick_variant(entry, &plan->steps, facts, &keep, error))
+		if (!pick_variant(package, entry, &plan->steps, facts, &keep, error))
 			return NULL;
 		if (keep)
 			g_ptr_array_add(plan->items, item_new(entry, FALSE, &plan->steps, facts));

@@ -34,9 +34,11 @@ strategy_for_mode(gint32 mode)
 	case MODE_DIRECT_XIP_REVERT:
 		return DFUD_UPDATE_STRATEGY_DIRECT_XIP_REVERT;
 	case MODE_RAM_LOAD:
-	case MODE_SINGLE_RAM_LOAD:
 		return DFUD_UPDATE_STRATEGY_RAM_LOAD;
+	/* one application slot (copied to RAM or not): the application's SMP server has no free
+	 * slot (upload: rc 9), MCUboot's serial recovery or a firmware loader updates it */
 	case MODE_SINGLE_APPLICATION:
+	case MODE_SINGLE_RAM_LOAD:
 	case MODE_FIRMWARE_LOADER:
 		return DFUD_UPDATE_STRATEGY_LOADER;
 	case MODE_SWAP_SCRATCH:
@@ -121,9 +123,6 @@ dfud_update_steps_upload_slot(const DfudUpdateSteps *steps, gint active_slot)
 	case DFUD_UPDATE_STRATEGY_DIRECT_XIP_REVERT:
 		return active_slot == 1 ? 0 : 1;
 	case DFUD_UPDATE_STRATEGY_RAM_LOAD:
-		/* single-slot RAM load has its one slot to write, the application runs from RAM */
-		if (steps->bootloader_mode == MODE_SINGLE_RAM_LOAD)
-			return 0;
 		return active_slot == 1 ? 0 : 1;
 	case DFUD_UPDATE_STRATEGY_LOADER:
 		return 0; /* the loader writes the application's slot */

@@ -47,6 +47,35 @@ describe_not_booted(const DfudSmpImageState *state, const DfudUpdatePlanItem *it
 			       want, slot->slot);
 }
 
+/*
+ * Direct-XIP: MCUboot leaves a ROM-fixed image linked for another address than its slot's
+ * unused in that slot (loader.c, boot_rom_address_check()); it fails no check, so it is not
+ * erased. Slot info carries no addresses (spec §4.5), so a bare image linked for the wrong
+ * slot is known only here; TRUE (with WrongSlot) when that is what happened.
+ */
+static gboolean
+not_run_from_slot(DfudUpdater *self, const DfudUpdatePlanItem *item, GError **error)
+{
+	DfudUpdateStrategy strategy = self->plan->steps.strategy;
+	GBytes *hash = dfud_image_get_hash(item->image);
+	const DfudSmpImageSlot *slot = dfud_smp_image_state_find_hash(
+	    self->state, g_bytes_get_data(hash, NULL), g_bytes_get_size(hash));
+	guint32 address = 0;
+
+	if ((strategy != DFUD_UPDATE_STRATEGY_DIRECT_XIP &&
+	     strategy != DFUD_UPDATE_STRATEGY_DIRECT_XIP_REVERT) ||
+	    !dfud_image_get_rom_fixed_address(item->image, &address) || slot == NULL ||
+	    slot->image != item->image_index || slot->active)
+		return FALSE;
+	g_set_error(error, DFUD_ERROR, DFUD_ERROR_WRONG_SLOT,
+		    "the device did not run the new image: it is linked for 0x%x (ROM_FIXED) and "
+		    "stays unused in slot %u, which MCUboot does not run it from: it is the "
+		    "build for the other slot; upload the build for slot %u (an nRF Connect SDK "
+		    "direct-XIP zip holds both)",
+		    address, slot->slot, slot->slot);
+	return TRUE;
+}
+
 /* the active slot of @item's image must hold its hash */
 static gboolean
 verify_item(DfudUpdater *self, const DfudUpdatePlanItem *item, GError **error)
@@ -74,6 +103,9 @@ verify_item(DfudUpdater *self, const DfudUpdatePlanItem *item, GError **error)
 	}
 	got = g_bytes_new(active->hash, active->hash_len);
 	got_hash = describe_hash(got);
+	if (item->running_hash != NULL && g_bytes_equal(got, item->running_hash) &&
+	    not_run_from_slot(self, item, error))
+		return FALSE;
 	if (item->running_hash != NULL && g_bytes_equal(got, item->running_hash)) {
 		g_autofree gchar *why = describe_not_booted(self->state, item, want);
 

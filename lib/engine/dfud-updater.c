@@ -285,6 +285,15 @@ make_plan(DfudUpdater *self)
 	}
 	self->progress.bytes_total = dfud_update_plan_bytes_to_upload(self->plan);
 	self->progress.bytes_done = 0;
+	self->progress.planned = TRUE;
+	self->progress.bootloader_mode = self->plan->steps.bootloader_mode;
+	self->progress.strategy = self->plan->steps.strategy;
+	self->progress.outcome = self->plan->steps.outcome;
+	{
+		g_autofree gchar *steps = dfud_update_steps_describe(&self->plan->steps);
+		g_debug("plan: %s", steps);
+	}
+	emit_progress(self);
 	if (self->plan->confirm_only) {
 		dfud_updater_stage_confirm(self);
 		return;
@@ -464,6 +473,26 @@ upload_done(GObject *source, GAsyncResult *res, gpointer user_data)
 }
 
 static void
+state_before_reset(GObject *source, GAsyncResult *res, gpointer user_data)
+{
+	g_autoptr(DfudUpdater) self = user_data;
+	GError *error = NULL;
+	DfudSmpImageState *state = dfud_update_device_read_state_finish(res, &error);
+
+	if (self->task == NULL) {
+		g_clear_error(&error);
+		g_clear_pointer(&state, dfud_smp_image_state_free);
+		return;
+	}
+	if (state == NULL) {
+		dfud_updater_recover_or_fail(self, DFUD_UPDATE_STAGE_UPLOADING, error);
+		return;
+	}
+	dfud_updater_set_state(self, state);
+	stage_reset(self);
+}
+
+static void
 upload_next(DfudUpdater *self)
 {
 	DfudUpdatePlanItem *item;
@@ -475,12 +504,17 @@ upload_next(DfudUpdater *self)
 			dfud_updater_finish(self, NULL);
 			return;
 		}
-		/* direct-XIP, RAM-load, the loader: the mode has no state to write */
+		/* direct-XIP, RAM-load, the loader: the mode has no state to write; the reset
+		 * needs the state the device answers with until it reboots */
 		if (self->plan->steps.mark == DFUD_UPDATE_MARK_NONE) {
-			if (self->plan->steps.reset)
-				stage_reset(self);
-			else
+			if (!self->plan->steps.reset) {
 				dfud_updater_finish(self, NULL);
+				return;
+			}
+			dfud_update_device_read_state_async(self->client,
+							    self->options.command_timeout_ms,
+							    self->cancellable, state_before_reset,
+							    g_object_ref(self));
 			return;
 		}
 		stage_mark(self);
