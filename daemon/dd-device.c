@@ -427,7 +427,9 @@ parse_update_options(GVariant *options, DdJobRecord *record, GError **error)
 					 : g_strcmp0(key, "allow-downgrade") == 0 ? &record->allow_downgrade
 					 : g_strcmp0(key, "upgrade") == 0	  ? &record->upgrade
 					 : g_strcmp0(key, "no-reassembly") == 0	  ? &record->no_reassembly
-										  : NULL;
+					 : g_strcmp0(key, "accept-permanent") == 0
+					     ? &record->accept_permanent
+					     : NULL;
 			if (flag == NULL) {
 				g_set_error(error, DFUD_ERROR, DFUD_ERROR_INVALID_ARGUMENT,
 					    "unknown option \"%s\"", key);

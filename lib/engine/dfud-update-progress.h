@@ -35,12 +35,10 @@ typedef struct {
 	guint buf_size;	   /* packet size used (device buf_size or transport limit) */
 	guint window;	   /* requests in flight allowed */
 	guint smp_version;
-	/* the plan, once made (before the first byte): the device's MCUboot mode (-1: not
-	 * reported), what dfud does in it and what success will mean */
+	/* the plan, once made (before the first byte): the device's MCUboot mode, what dfud does
+	 * in it and what success will mean */
 	gboolean planned;
-	gint32 bootloader_mode;
-	DfudUpdateStrategy strategy;
-	DfudUpdateOutcome outcome;
+	DfudUpdateSteps steps;
 } DfudUpdateProgress;
 
 const gchar *dfud_update_stage_to_string(DfudUpdateStage stage);

@@ -192,6 +192,21 @@ dfud_update_outcome_to_string(DfudUpdateOutcome outcome)
 	}
 }
 
+const gchar *
+dfud_update_mark_kind_to_string(DfudUpdateMarkKind mark)
+{
+	switch (mark) {
+	case DFUD_UPDATE_MARK_NONE:
+		return "none";
+	case DFUD_UPDATE_MARK_TEST:
+		return "test";
+	case DFUD_UPDATE_MARK_CONFIRM:
+		return "confirm";
+	default:
+		return "unknown";
+	}
+}
+
 gchar *
 dfud_update_steps_describe(const DfudUpdateSteps *steps)
 {

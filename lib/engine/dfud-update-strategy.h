@@ -66,6 +66,8 @@ gboolean dfud_update_steps_can_confirm(const DfudUpdateSteps *steps);
 
 const gchar *dfud_update_strategy_to_string(DfudUpdateStrategy strategy);
 const gchar *dfud_update_outcome_to_string(DfudUpdateOutcome outcome);
+/* "none", "test", "confirm" */
+const gchar *dfud_update_mark_kind_to_string(DfudUpdateMarkKind mark);
 /* one line for people: "overwrite-only: upload, confirm (no test boot exists), reset, verify" */
 gchar *dfud_update_steps_describe(const DfudUpdateSteps *steps);
 

@@ -286,9 +286,7 @@ make_plan(DfudUpdater *self)
 	self->progress.bytes_total = dfud_update_plan_bytes_to_upload(self->plan);
 	self->progress.bytes_done = 0;
 	self->progress.planned = TRUE;
-	self->progress.bootloader_mode = self->plan->steps.bootloader_mode;
-	self->progress.strategy = self->plan->steps.strategy;
-	self->progress.outcome = self->plan->steps.outcome;
+	self->progress.steps = self->plan->steps;
 	{
 		g_autofree gchar *steps = dfud_update_steps_describe(&self->plan->steps);
 		g_debug("plan: %s", steps);

@@ -29,7 +29,7 @@ SIGNED_NEW = "padheader-ecdsa-p256_60k_v1.3.0.bin"
 OTHER_KEY = "ed25519_60k_v2.0.0.bin"  # signed, with a key the device does not trust
 KEY = "key-ecdsa-p256.pem"
 
-JOB_KEYS = {"id", "path", "device", "status", "result", "mode", "progress", "bytes_done",
+JOB_KEYS = {"id", "path", "device", "status", "result", "mode", "plan", "progress", "bytes_done",
             "bytes_total", "rate", "mtu", "buf_size", "window", "image", "old_version",
             "old_hash", "images", "created", "started", "finished", "restarts", "error_name",
             "error_message"}
@@ -141,7 +141,7 @@ class UpdateTest(UpdateCliTestCase):
         # the last line names the device and the version and hash it now runs
         final = lines[-1]
         self.assertEqual(final, f"verified: {sim.uri} runs {self.version_of(final)} "
-                                f"(hash {dfudtest.HASHES[BIG]})", lines)
+                                f"(hash {dfudtest.HASHES[BIG]}), confirmed", lines)
         self.assertTrue(version_is(self.version_of(final), "1.0.0"), final)
         order = self.assert_plain_lines(lines[:-1], "done")
         for stage in ("uploading", "testing", "resetting", "verifying", "confirming"):
@@ -220,6 +220,11 @@ class UpdateTest(UpdateCliTestCase):
         self.assertEqual(set(obj), JOB_KEYS, run.out)
         self.assertEqual((obj["status"], obj["result"]), ("done", "verified"), run.out)
         self.assertEqual(obj["mode"], "test-and-confirm")
+        # the device's default swap-move MCUboot: test, reset, verify, confirm
+        self.assertEqual((obj["plan"]["bootloader_mode"], obj["plan"]["strategy"],
+                          obj["plan"]["state_write"], obj["plan"]["success"]),
+                         ("swap-move", "swap", "test", "confirmed"), obj["plan"])
+        self.assertIn("test, reset, verify, confirm", obj["plan"]["steps"])
         self.assertEqual(obj["progress"], 100)
         self.assertEqual(obj["bytes_done"], obj["bytes_total"])
         self.assertIsNone(obj["error_name"])

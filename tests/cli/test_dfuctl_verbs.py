@@ -27,7 +27,7 @@ INFO_KEYS = {"path", "object", "index", "name", "uri", "transport", "address", "
              "last_update", "images"}
 SLOT_KEYS = {"image", "slot", "version", "hash", "active", "confirmed", "pending", "permanent",
              "bootable"}
-JOB_KEYS = {"id", "path", "device", "status", "result", "mode", "progress", "bytes_done",
+JOB_KEYS = {"id", "path", "device", "status", "result", "mode", "plan", "progress", "bytes_done",
             "bytes_total", "rate", "mtu", "buf_size", "window", "image", "old_version",
             "old_hash", "images", "created", "started", "finished", "restarts", "error_name",
             "error_message"}

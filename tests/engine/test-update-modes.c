@@ -118,8 +118,8 @@ check_case(gconstpointer data)
 	} else {
 		g_assert_no_error(error);
 		g_assert_true(last.planned);
-		g_assert_cmpint(last.strategy, ==, c->mode->strategy);
-		g_assert_cmpstr(dfud_update_outcome_to_string(last.outcome), ==,
+		g_assert_cmpint(last.steps.strategy, ==, c->mode->strategy);
+		g_assert_cmpstr(dfud_update_outcome_to_string(last.steps.outcome), ==,
 				dfud_update_outcome_to_string(want->outcome));
 	}
 

@@ -51,7 +51,7 @@ check_xip_zip(const gchar *bootloader, DfudUpdateOutcome outcome)
 	options_init(&options, DFUD_UPDATE_MODE_TEST_AND_CONFIRM);
 	error = engine_run_update_full(sim->uri, package, &options, &last);
 	g_assert_no_error(error);
-	g_assert_cmpint(last.outcome, ==, outcome);
+	g_assert_cmpint(last.steps.outcome, ==, outcome);
 	error = engine_run_update(sim->uri, package, &options);
 	g_assert_error(error, DFUD_ERROR, DFUD_ERROR_NOTHING_TO_DO);
 	/* the slot-1 build's hash runs */
@@ -179,7 +179,7 @@ test_compressed(void)
 	options_init(&options, DFUD_UPDATE_MODE_TEST_AND_CONFIRM);
 	error = engine_run_update_full(sim->uri, package, &options, &last);
 	g_assert_no_error(error);
-	g_assert_cmpint(last.outcome, ==, DFUD_UPDATE_OUTCOME_PERMANENT);
+	g_assert_cmpint(last.steps.outcome, ==, DFUD_UPDATE_OUTCOME_PERMANENT);
 	error = engine_run_update(sim->uri, package, &options);
 	g_assert_error(error, DFUD_ERROR, DFUD_ERROR_NOTHING_TO_DO);
 	g_assert_nonnull(strstr(error->message, "image 0 runs 1.5.0 (hash 1c6a"));
