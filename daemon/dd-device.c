@@ -720,6 +720,9 @@ dd_device_new(DdContext *ctx, const gchar *name_in_path, const gchar *uri, const
 	dfud_dbus_device_set_images(self->iface,
 				    g_variant_new_array(G_VARIANT_TYPE_VARDICT, NULL, 0));
 	dfud_dbus_device_set_bootloader_mode(self->iface, "");
+	dfud_dbus_device_set_os_info(self->iface, "");
+	dfud_dbus_device_set_slot_sizes(self->iface,
+					g_variant_new_array(G_VARIANT_TYPE_VARDICT, NULL, 0));
 	dfud_dbus_device_set_last_update(self->iface,
 					 g_variant_new_array(G_VARIANT_TYPE("{sv}"), NULL, 0));
 	dd_device_update_state(self);

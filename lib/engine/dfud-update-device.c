@@ -14,6 +14,7 @@ typedef enum {
 	STEP_MODE,
 	STEP_B0,
 	STEP_SLOT_INFO,
+	STEP_OS_INFO,
 	STEP_STATE,
 	STEP_DONE,
 } ReadStep;
@@ -21,7 +22,7 @@ typedef enum {
 typedef struct {
 	DfudSmpClient *client;
 	guint timeout_ms;
-	gboolean want_b0;
+	DfudUpdateDeviceReadFlags flags;
 	ReadStep step;
 	DfudUpdateDevice *device;
 } ReadData;
@@ -34,6 +35,7 @@ dfud_update_device_free(DfudUpdateDevice *device)
 	g_clear_pointer(&device->mode_info, dfud_smp_bootloader_info_free);
 	g_clear_pointer(&device->b0_info, dfud_smp_bootloader_info_free);
 	g_clear_pointer(&device->slot_info, dfud_smp_slot_info_free);
+	g_clear_pointer(&device->os_info, g_free);
 	g_clear_pointer(&device->state, dfud_smp_image_state_free);
 	g_free(device);
 }
@@ -73,6 +75,8 @@ step_request(ReadData *data, GError **error)
 		    v, 0, DFUD_SMP_BOOTLOADER_QUERY_ACTIVE_B0_SLOT, error);
 	case STEP_SLOT_INFO:
 		return dfud_smp_request_image_slot_info(v, 0);
+	case STEP_OS_INFO:
+		return dfud_smp_request_os_info(v, 0, "a", error);
 	case STEP_STATE:
 	default:
 		return dfud_smp_request_image_state_read(v, 0);
@@ -107,6 +111,9 @@ step_parse(ReadData *data, DfudSmpResponse *resp, GError **error)
 	case STEP_SLOT_INFO:
 		dev->slot_info = dfud_smp_response_parse_slot_info(resp, &local);
 		break;
+	case STEP_OS_INFO:
+		dev->os_info = dfud_smp_response_parse_os_info(resp, &local);
+		break;
 	case STEP_STATE:
 	default:
 		dev->state = dfud_smp_response_parse_image_state(resp, error);
@@ -130,7 +137,8 @@ read_step_done(GObject *source, GAsyncResult *res, gpointer user_data)
 
 	if (resp == NULL) {
 		/* optional queries of a device that stays silent on them are no reason to stop */
-		if (data->step == STEP_SLOT_INFO && !is_link_error(error)) {
+		if ((data->step == STEP_SLOT_INFO || data->step == STEP_OS_INFO) &&
+		    !is_link_error(error)) {
 			data->step++;
 			read_next(g_steal_pointer(&task));
 			return;
@@ -153,7 +161,9 @@ read_next(GTask *task)
 	g_autoptr(GBytes) request = NULL;
 	GError *error = NULL;
 
-	if (data->step == STEP_B0 && !data->want_b0)
+	if (data->step == STEP_B0 && (data->flags & DFUD_UPDATE_DEVICE_READ_B0) == 0)
+		data->step++;
+	if (data->step == STEP_OS_INFO && (data->flags & DFUD_UPDATE_DEVICE_READ_OS_INFO) == 0)
 		data->step++;
 	if (data->step == STEP_DONE) {
 		g_task_return_pointer(task, g_steal_pointer(&data->device),
@@ -188,7 +198,8 @@ read_task_new(DfudSmpClient *client, guint timeout_ms, ReadStep first, GCancella
 }
 
 void
-dfud_update_device_read_async(DfudSmpClient *client, gboolean want_b0, guint timeout_ms,
+dfud_update_device_read_async(DfudSmpClient *client, DfudUpdateDeviceReadFlags flags,
+			      guint timeout_ms,
 			      GCancellable *cancellable, GAsyncReadyCallback callback,
 			      gpointer user_data)
 {
@@ -196,7 +207,7 @@ dfud_update_device_read_async(DfudSmpClient *client, gboolean want_b0, guint tim
 				    dfud_update_device_read_async);
 	ReadData *data = g_task_get_task_data(task);
 
-	data->want_b0 = want_b0;
+	data->flags = flags;
 	read_next(task);
 }
 

@@ -353,7 +353,9 @@ device_read_done(GObject *source, GAsyncResult *res, gpointer user_data)
 static void
 read_device(DfudUpdater *self)
 {
-	dfud_update_device_read_async(self->client, package_has_mcuboot(self->package),
+	dfud_update_device_read_async(self->client,
+				      package_has_mcuboot(self->package) ? DFUD_UPDATE_DEVICE_READ_B0
+									 : 0,
 				      self->options.command_timeout_ms, self->cancellable,
 				      device_read_done, g_object_ref(self));
 }
