@@ -200,16 +200,8 @@ confirm_checked(GObject *source, GAsyncResult *res, gpointer user_data)
 	GError *error = NULL;
 	DfudSmpImageState *state = dfud_update_device_read_state_finish(res, &error);
 
-	if (self->task == NULL) {
-		g_clear_error(&error);
-		g_clear_pointer(&state, dfud_smp_image_state_free);
+	if (!dfud_updater_take_state(self, state, error, TRUE, DFUD_UPDATE_STAGE_CONFIRMING))
 		return;
-	}
-	if (state == NULL) {
-		dfud_updater_recover_or_fail(self, DFUD_UPDATE_STAGE_CONFIRMING, error);
-		return;
-	}
-	dfud_updater_set_state(self, state);
 	for (guint i = 0; i < self->plan->items->len; i++) {
 		const DfudUpdatePlanItem *item = g_ptr_array_index(self->plan->items, i);
 		const DfudSmpImageSlot *slot = dfud_update_plan_item_find_slot(item, state);
@@ -247,17 +239,8 @@ confirm_done(GObject *source, GAsyncResult *res, gpointer user_data)
 	GError *error = NULL;
 	DfudSmpImageState *state = dfud_update_mark_finish(res, &error);
 
-	if (self->task == NULL) {
-		g_clear_error(&error);
-		g_clear_pointer(&state, dfud_smp_image_state_free);
-		return;
-	}
-	if (state == NULL) {
-		dfud_updater_recover_or_fail(self, DFUD_UPDATE_STAGE_CONFIRMING, error);
-		return;
-	}
-	dfud_updater_set_state(self, state);
-	confirm_skip(self);
+	if (dfud_updater_take_state(self, state, error, TRUE, DFUD_UPDATE_STAGE_CONFIRMING))
+		confirm_skip(self);
 }
 
 static void

@@ -267,6 +267,26 @@ dfud_updater_set_state(DfudUpdater *self, DfudSmpImageState *state)
 	self->state = state;
 }
 
+gboolean
+dfud_updater_take_state(DfudUpdater *self, DfudSmpImageState *state, GError *error,
+			gboolean recover, DfudUpdateStage stage)
+{
+	if (self->task == NULL) {
+		g_clear_error(&error);
+		g_clear_pointer(&state, dfud_smp_image_state_free);
+		return FALSE;
+	}
+	if (state == NULL) {
+		if (recover)
+			dfud_updater_recover_or_fail(self, stage, error);
+		else
+			dfud_updater_finish(self, error);
+		return FALSE;
+	}
+	dfud_updater_set_state(self, state);
+	return TRUE;
+}
+
 static void
 make_plan(DfudUpdater *self)
 {
@@ -479,17 +499,8 @@ state_before_reset(GObject *source, GAsyncResult *res, gpointer user_data)
 	GError *error = NULL;
 	DfudSmpImageState *state = dfud_update_device_read_state_finish(res, &error);
 
-	if (self->task == NULL) {
-		g_clear_error(&error);
-		g_clear_pointer(&state, dfud_smp_image_state_free);
-		return;
-	}
-	if (state == NULL) {
-		dfud_updater_recover_or_fail(self, DFUD_UPDATE_STAGE_UPLOADING, error);
-		return;
-	}
-	dfud_updater_set_state(self, state);
-	stage_reset(self);
+	if (dfud_updater_take_state(self, state, error, TRUE, DFUD_UPDATE_STAGE_UPLOADING))
+		stage_reset(self);
 }
 
 static void
@@ -645,17 +656,8 @@ rebooted(GObject *source, GAsyncResult *res, gpointer user_data)
 	GError *error = NULL;
 	DfudSmpImageState *state = dfud_update_reboot_finish(res, &error);
 
-	if (self->task == NULL) {
-		g_clear_error(&error);
-		g_clear_pointer(&state, dfud_smp_image_state_free);
-		return;
-	}
-	if (state == NULL) {
-		dfud_updater_finish(self, error);
-		return;
-	}
-	dfud_updater_set_state(self, state);
-	dfud_updater_stage_verify(self);
+	if (dfud_updater_take_state(self, state, error, FALSE, DFUD_UPDATE_STAGE_RESETTING))
+		dfud_updater_stage_verify(self);
 }
 
 static void
@@ -702,16 +704,8 @@ loader_entered(GObject *source, GAsyncResult *res, gpointer user_data)
 	GError *error = NULL;
 	DfudSmpImageState *state = dfud_update_reboot_finish(res, &error);
 
-	if (self->task == NULL) {
-		g_clear_error(&error);
-		g_clear_pointer(&state, dfud_smp_image_state_free);
+	if (!dfud_updater_take_state(self, state, error, FALSE, DFUD_UPDATE_STAGE_RESETTING))
 		return;
-	}
-	if (state == NULL) {
-		dfud_updater_finish(self, error);
-		return;
-	}
-	dfud_updater_set_state(self, state);
 	if (!check_in_loader(self, state, &error)) {
 		dfud_updater_finish(self, error);
 		return;
