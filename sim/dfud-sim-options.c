@@ -80,6 +80,9 @@ static const OptSpec opt_specs[] = {
      "Flash address of image 0's slot 1; 0 = right after slot 0 (%s)"},
     {"slot-info", OPT_SET, FIELD(slot_info), 0, 0, NULL,
      "Answer image slot info with one image too (CONFIG_MCUMGR_GRP_IMG_SLOT_INFO=y)"},
+    {"reject-mismatched-slot", OPT_SET, FIELD(reject_mismatched_slot), 0, 0, NULL,
+     "Direct-XIP: refuse the upload of a ROM_FIXED image linked for another slot address "
+     "(CONFIG_MCUMGR_GRP_IMG_REJECT_DIRECT_XIP_MISMATCHED_SLOT)"},
     {"no-downgrade", OPT_SET, FIELD(no_downgrade), 0, 0, NULL,
      "MCUboot downgrade prevention: refuse older versions"},
     {"key", OPT_STRING, FIELD(key_path), 0, 0, "FILE",

@@ -58,6 +58,8 @@ typedef struct {
 	guint32 slot_addr[2];	  /* --slot0-addr, --slot1-addr: flash addresses of image 0's
 				   * slots (MCUboot's ROM_FIXED check); slot 1 0 = after slot 0 */
 	gboolean slot_info;	  /* --slot-info: CONFIG_MCUMGR_GRP_IMG_SLOT_INFO with one image */
+	gboolean reject_mismatched_slot; /* --reject-mismatched-slot: a direct-XIP upload of a
+					  * ROM_FIXED image linked elsewhere answers 25 */
 	DfudSimBootMode boot_mode; /* --bootloader */
 	gboolean no_downgrade;	  /* --no-downgrade: MCUboot downgrade prevention */
 	gchar *key_path;	  /* --key: MCUboot only boots images signed with it */

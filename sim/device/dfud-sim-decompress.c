@@ -17,21 +17,6 @@
 	(DFUD_IMAGE_FLAG_COMPRESSED_LZMA1 | DFUD_IMAGE_FLAG_COMPRESSED_LZMA2 |                     \
 	 DFUD_IMAGE_FLAG_COMPRESSED_ARM_THUMB)
 
-static gboolean refuse(GError **error, const gchar *fmt, ...) G_GNUC_PRINTF(2, 3);
-
-static gboolean
-refuse(GError **error, const gchar *fmt, ...)
-{
-	va_list ap;
-	g_autofree gchar *msg = NULL;
-
-	va_start(ap, fmt);
-	msg = g_strdup_vprintf(fmt, ap);
-	va_end(ap);
-	g_set_error_literal(error, DFUD_ERROR, DFUD_ERROR_INVALID_ARGUMENT, msg);
-	return FALSE;
-}
-
 static gboolean
 is_decomp_tlv(guint16 type)
 {
@@ -99,15 +84,23 @@ decode_body(const guint8 *body, gsize len, gboolean thumb, guint32 size, GByteAr
 
 	/* byte 0: LZMA2's dictionary-size property; byte 1: (pb * 5 + lp) * 9 + lc, which the
 	 * LZMA2 chunks carry again (compression_format.md) */
-	if (len < 3)
-		return refuse(error,
-			      "compressed body of %" G_GSIZE_FORMAT " bytes has no LZMA2 "
-			      "header and stream",
-			      len);
-	if (body[1] >= 9 * 5 * 5)
-		return refuse(error, "bad LZMA properties byte 0x%02x", body[1]);
-	if (lzma_properties_decode(&lzma2, NULL, body, 1) != LZMA_OK)
-		return refuse(error, "bad LZMA2 dictionary size byte 0x%02x", body[0]);
+	if (len < 3) {
+		g_set_error(error, DFUD_ERROR, DFUD_ERROR_INVALID_ARGUMENT,
+			    "compressed body of %" G_GSIZE_FORMAT " bytes has no LZMA2 "
+			    "header and stream",
+			    len);
+		return FALSE;
+	}
+	if (body[1] >= 9 * 5 * 5) {
+		g_set_error(error, DFUD_ERROR, DFUD_ERROR_INVALID_ARGUMENT,
+			    "bad LZMA properties byte 0x%02x", body[1]);
+		return FALSE;
+	}
+	if (lzma_properties_decode(&lzma2, NULL, body, 1) != LZMA_OK) {
+		g_set_error(error, DFUD_ERROR, DFUD_ERROR_INVALID_ARGUMENT,
+			    "bad LZMA2 dictionary size byte 0x%02x", body[0]);
+		return FALSE;
+	}
 	/* no match reaches further back than the output is long: a dictionary larger than the
 	 * output decodes the same, and a hostile size byte must not make us allocate 4 GiB */
 	opt = lzma2.options;
@@ -119,7 +112,9 @@ decode_body(const guint8 *body, gsize len, gboolean thumb, guint32 size, GByteAr
 	ret = lzma_raw_decoder(&strm, filters);
 	if (ret != LZMA_OK) {
 		free(opt);
-		return refuse(error, "liblzma cannot set up the decoder (%d)", (gint)ret);
+		g_set_error(error, DFUD_ERROR, DFUD_ERROR_INVALID_ARGUMENT,
+			    "liblzma cannot set up the decoder (%d)", (gint)ret);
+		return FALSE;
 	}
 	/* one byte more than announced: a longer output is caught, not cut */
 	g_byte_array_set_size(out, start + size + 1);
@@ -131,12 +126,18 @@ decode_body(const guint8 *body, gsize len, gboolean thumb, guint32 size, GByteAr
 	g_byte_array_set_size(out, start + (gsize)size + 1 - strm.avail_out);
 	lzma_end(&strm);
 	free(opt);
-	if (ret != LZMA_STREAM_END && !(ret == LZMA_OK || ret == LZMA_BUF_ERROR))
-		return refuse(error, "decompression error (liblzma %d)", (gint)ret);
-	if (out->len - start != size || ret != LZMA_STREAM_END)
-		return refuse(error, "decompressed %s%u bytes, DECOMP_SIZE says %u",
-			      out->len - start > size ? "more than " : "",
-			      (guint)MIN(out->len - start, (gsize)size), size);
+	if (ret != LZMA_STREAM_END && !(ret == LZMA_OK || ret == LZMA_BUF_ERROR)) {
+		g_set_error(error, DFUD_ERROR, DFUD_ERROR_INVALID_ARGUMENT,
+			    "decompression error (liblzma %d)", (gint)ret);
+		return FALSE;
+	}
+	if (out->len - start != size || ret != LZMA_STREAM_END) {
+		g_set_error(error, DFUD_ERROR, DFUD_ERROR_INVALID_ARGUMENT,
+			    "decompressed %s%u bytes, DECOMP_SIZE says %u",
+			    out->len - start > size ? "more than " : "",
+			    (guint)MIN(out->len - start, (gsize)size), size);
+		return FALSE;
+	}
 	return TRUE;
 }
 
@@ -156,18 +157,21 @@ dfud_sim_decompress_image(DfudImage *image, guint16 hash_tlv, guint32 primary_si
 	guint64 total;
 
 	if ((flags & DFUD_IMAGE_FLAG_COMPRESSED_LZMA2) == 0) {
-		refuse(error, "compression flags 0x%x: this MCUboot decompresses LZMA2 only",
-		       flags & COMPRESSION_FLAGS);
+		g_set_error(error, DFUD_ERROR, DFUD_ERROR_INVALID_ARGUMENT,
+			    "compression flags 0x%x: this MCUboot decompresses LZMA2 only",
+			    flags & COMPRESSION_FLAGS);
 		return NULL;
 	}
 	if (flags & (DFUD_IMAGE_FLAG_ENCRYPTED_AES128 | DFUD_IMAGE_FLAG_ENCRYPTED_AES256)) {
-		refuse(error, "an encrypted compressed image: the simulated MCUboot has no key");
+		g_set_error(error, DFUD_ERROR, DFUD_ERROR_INVALID_ARGUMENT,
+			    "an encrypted compressed image: the simulated MCUboot has no key");
 		return NULL;
 	}
 	sha = find_protected(tlvs, DFUD_IMAGE_TLV_DECOMP_SHA);
 	sig = find_protected(tlvs, DFUD_IMAGE_TLV_DECOMP_SIGNATURE);
 	if (!dfud_image_get_decompressed_size(image, &decomp_size) || sha == NULL) {
-		refuse(error, "no DECOMP_SIZE or DECOMP_SHA TLV");
+		g_set_error(error, DFUD_ERROR, DFUD_ERROR_INVALID_ARGUMENT,
+			    "no DECOMP_SIZE or DECOMP_SHA TLV");
 		return NULL;
 	}
 	/* the protected TLVs that stay, in their order */
@@ -180,9 +184,10 @@ dfud_sim_decompress_image(DfudImage *image, guint16 hash_tlv, guint32 primary_si
 	 * refused when that is not smaller than the slot) */
 	total = (guint64)hdr_size + decomp_size + (prot->len > 0 ? prot->len + 4 : 0);
 	if (total >= primary_size) {
-		refuse(error,
-		       "decompressed image too large: %" G_GUINT64_FORMAT " bytes, slot 0 has %u",
-		       total, primary_size);
+		g_set_error(error, DFUD_ERROR, DFUD_ERROR_INVALID_ARGUMENT,
+			    "decompressed image too large: %" G_GUINT64_FORMAT
+			    " bytes, slot 0 has %u",
+			    total, primary_size);
 		return NULL;
 	}
 	/* the header, erased padding */
@@ -215,7 +220,8 @@ dfud_sim_decompress_image(DfudImage *image, guint16 hash_tlv, guint32 primary_si
 			put_tlv(unprot, t->type, src + t->offset, t->len);
 	}
 	if (unprot->len + 4 > G_MAXUINT16) {
-		refuse(error, "unprotected TLV area too large");
+		g_set_error(error, DFUD_ERROR, DFUD_ERROR_INVALID_ARGUMENT,
+			    "unprotected TLV area too large");
 		return NULL;
 	}
 	put_le16(out, DFUD_IMAGE_TLV_INFO_MAGIC);

@@ -131,6 +131,21 @@ os_info(DfudSimCtx *ctx)
 	return DFUD_SIM_OK;
 }
 
+/*
+ * The number Zephyr reports: os_mgmt.c maps the application's MCUboot mode Kconfig to
+ * MCUboot's enum (spec §3.5) for single-app, swap-scratch, overwrite-only, swap-offset,
+ * swap-move, direct-XIP (with and without revert) and firmware-updater builds, and answers -1
+ * for any other: RAM-load and single-slot RAM-load report -1 (nrfconnect/sdk-zephyr
+ * subsys/mgmt/mcumgr/grp/os_mgmt/src/os_mgmt.c @ 140b91ca, BOOTLOADER_MODE)
+ */
+static gint
+reported_mode(DfudSimBootMode mode)
+{
+	if (mode == DFUD_SIM_BOOT_RAM_LOAD || mode == DFUD_SIM_BOOT_SINGLE_SLOT_RAM_LOAD)
+		return -1;
+	return (gint)mode;
+}
+
 static DfudSimStatus
 os_bootloader_info(DfudSimCtx *ctx)
 {
@@ -149,7 +164,7 @@ os_bootloader_info(DfudSimCtx *ctx)
 		dfud_smp_cbor_writer_text(dfud_sim_reply_key(&ctx->reply, "bootloader"), "MCUboot");
 	} else if (g_strcmp0(query, "mode") == 0) {
 		dfud_smp_cbor_writer_int(dfud_sim_reply_key(&ctx->reply, "mode"),
-					 dev->config->boot_mode);
+					 reported_mode(dev->config->boot_mode));
 		if (dev->config->no_downgrade)
 			dfud_smp_cbor_writer_bool(dfud_sim_reply_key(&ctx->reply, "no-downgrade"),
 						  TRUE);

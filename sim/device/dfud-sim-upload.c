@@ -23,6 +23,12 @@ dfud_sim_upload_clear(DfudSimDevice *self)
 	memset(&self->upload, 0, sizeof(self->upload));
 }
 
+static guint32
+le32(const guint8 *p)
+{
+	return (guint32)p[0] | (guint32)p[1] << 8 | (guint32)p[2] << 16 | (guint32)p[3] << 24;
+}
+
 static guint64
 sectors_for(DfudSimDevice *self, guint64 bytes)
 {
@@ -117,8 +123,7 @@ first_chunk(DfudSimCtx *ctx, UploadReq *req, gboolean *done)
 		return IMG_ERR_RSN(DFUD_SMP_IMG_RC_INVALID_IMAGE_HEADER, "header malformed");
 	if (!req->has_len)
 		return IMG_ERR_RSN(DFUD_SMP_IMG_RC_INVALID_LENGTH, "header malformed");
-	if ((guint32)(data[0] | data[1] << 8 | data[2] << 16 | (guint32)data[3] << 24) !=
-	    DFUD_IMAGE_MAGIC)
+	if (le32(data) != DFUD_IMAGE_MAGIC)
 		return IMG_ERR_RSN(DFUD_SMP_IMG_RC_INVALID_IMAGE_HEADER_MAGIC, "magic mismatch");
 	if (sha_len > 32)
 		return IMG_ERR_RSN(DFUD_SMP_IMG_RC_INVALID_HASH, NULL);
@@ -141,6 +146,15 @@ first_chunk(DfudSimCtx *ctx, UploadReq *req, gboolean *done)
 	/* 8: the target slot's own size (slot 1 may be smaller: a compressed image's slot) */
 	if (req->len > dfud_sim_flash_size(self->flash, image, slot))
 		return IMG_ERR_RSN(DFUD_SMP_IMG_RC_INVALID_IMAGE_TOO_LARGE, "img too large");
+	/* 9: CONFIG_MCUMGR_GRP_IMG_REJECT_DIRECT_XIP_MISMATCHED_SLOT (off by default; the nRF
+	 * Connect SDK recommends it): a ROM_FIXED image must be linked for the slot it goes to
+	 * (img_mgmt.c, img_mgmt_upload_inspect(); image 0's slot addresses only) */
+	if (self->config->reject_mismatched_slot && image == 0 &&
+	    (self->config->boot_mode == DFUD_SIM_BOOT_DIRECT_XIP ||
+	     self->config->boot_mode == DFUD_SIM_BOOT_DIRECT_XIP_REVERT) &&
+	    (le32(data + 16) & DFUD_IMAGE_FLAG_ROM_FIXED) != 0 &&
+	    le32(data + 4) != dfud_sim_config_slot_addr(self->config, slot))
+		return IMG_ERR_RSN(DFUD_SMP_IMG_RC_INVALID_FLASH_ADDRESS, "img addr mismatch");
 	/* 10: major.minor.revision only */
 	if (req->upgrade) {
 		const DfudSimSlotInfo *running =

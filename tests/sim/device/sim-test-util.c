@@ -382,6 +382,14 @@ sim_upload(SimFx *fx, guint image, GBytes *file)
 	}
 }
 
+void
+sim_upload_name(SimFx *fx, const gchar *name)
+{
+	g_autoptr(GBytes) file = sim_read_file(name);
+
+	sim_upload(fx, 0, file);
+}
+
 GBytes *
 sim_state_write(SimFx *fx, guint ver, GBytes *hash, gboolean has_confirm, gboolean confirm)
 {
@@ -504,6 +512,24 @@ sim_log_events(SimFx *fx, const gchar *event)
 			g_ptr_array_add(out, json_object_ref(o));
 	}
 	return out;
+}
+
+gchar *
+sim_last_boot(SimFx *fx, gchar **reason)
+{
+	g_autoptr(GPtrArray) events = sim_log_events(fx, "boot");
+	JsonObject *o = NULL;
+
+	/* the last decision, not the "done" the device logs when it runs again */
+	for (guint i = events->len; i > 0 && o == NULL; i--) {
+		if (g_strcmp0(json_object_get_string_member(events->pdata[i - 1], "action"),
+			      "done") != 0)
+			o = events->pdata[i - 1];
+	}
+	g_assert_nonnull(o);
+	if (reason != NULL)
+		*reason = g_strdup(json_object_get_string_member_with_default(o, "reason", ""));
+	return g_strdup(json_object_get_string_member(o, "action"));
 }
 
 DfudSimFault *

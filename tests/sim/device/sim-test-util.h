@@ -65,6 +65,8 @@ GBytes *sim_upload_frame(SimFx *fx, guint ver, guint image, guint64 off, const g
 			 gsize len, gint64 total, GBytes *sha, gboolean upgrade);
 /* uploads a whole file (image @image) in chunks, asserting each offset and the final match */
 void sim_upload(SimFx *fx, guint image, GBytes *file);
+/* the same with the file @name of tests/data, image 0 */
+void sim_upload_name(SimFx *fx, const gchar *name);
 /* image state: marks @hash (test or confirm); returns the response */
 GBytes *sim_state_write(SimFx *fx, guint ver, GBytes *hash, gboolean has_confirm, gboolean confirm);
 GBytes *sim_state_read(SimFx *fx);
@@ -86,5 +88,8 @@ void sim_fx_add_fault(SimFx *fx, const gchar *spec);
 void sim_assert_text(GBytes *frame, const gchar *key, const gchar *text);
 /* the event log's lines of @event, parsed (element-type JsonObject) */
 GPtrArray *sim_log_events(SimFx *fx, const gchar *event);
+/* the action of MCUboot's last boot decision (the log's last "boot" event but "done"), and
+ * its reason ("" for none) in *@reason unless NULL */
+gchar *sim_last_boot(SimFx *fx, gchar **reason);
 
 G_END_DECLS

@@ -229,9 +229,8 @@ static void
 test_json(void)
 {
 	static const gchar *const keys[] = {
-	    "image_bytes", "packet",	   "data_per_packet",	"link_Bps",
-	    "flash",	   "erase_us",	   "write_us",		"flash_Bps",
-	    "progressive_erase", "bound_us", "capacity_Bps", "limit"};
+	    "image_bytes", "packet",	"data_per_packet",   "link_Bps", "flash",	 "erase_us",
+	    "write_us",	   "flash_Bps", "progressive_erase", "bound_us", "capacity_Bps", "limit"};
 	g_autoptr(DfudSimConfig) config = config_with_link();
 	g_autoptr(JsonParser) parser = json_parser_new();
 	g_autofree gchar *json = NULL;
@@ -306,7 +305,8 @@ test_packet_choice(void)
 			for (guint i = 0; i < G_N_ELEMENTS(intervals); i++) {
 				g_autoptr(DfudSimConfig) config = config_with_link();
 				DfudSimCapacity c;
-				DfudSmpUploadChunk end = {.off = IMAGE_300K - 1, .len = G_MAXUINT64};
+				DfudSmpUploadChunk end = {.off = IMAGE_300K - 1,
+							  .len = G_MAXUINT64};
 				gdouble whole;
 				guint att = mtus[m] - 3;
 
@@ -319,7 +319,8 @@ test_packet_choice(void)
 				/* never worse than packets of the whole buffer */
 				whole = dfud_sim_link_capacity(&config->link, DFUD_SIM_LINK_UP,
 							       buf_sizes[b]) *
-					dfud_smp_upload_max_data(&end, buf_sizes[b], 1) / buf_sizes[b];
+					dfud_smp_upload_max_data(&end, buf_sizes[b], 1) /
+					buf_sizes[b];
 				g_assert_cmpfloat(c.link_Bps, >=, whole);
 				g_assert_cmpfloat(c.link_Bps, >, 0.0);
 			}

@@ -28,21 +28,13 @@ fx_new(const gchar *slot0)
 }
 
 static void
-upload_file(SimFx *fx, const gchar *name)
-{
-	g_autoptr(GBytes) file = sim_read_file(name);
-
-	sim_upload(fx, 0, file);
-}
-
-static void
 test_test_confirm(void)
 {
 	SimFx *fx = fx_new(OLD);
 	g_autoptr(GBytes) r = NULL;
 
 	sim_fx_start(fx);
-	upload_file(fx, NEW);
+	sim_upload_name(fx, NEW);
 	sim_assert_state(fx, OLD_HASH, "-CA-", NEW_HASH, "----");
 	sim_mark(fx, NEW_HASH, FALSE);
 	sim_assert_state(fx, OLD_HASH, "-CA-", NEW_HASH, "P---");
@@ -84,7 +76,7 @@ test_revert(void)
 	SimFx *fx = fx_new(OLD);
 
 	sim_fx_start(fx);
-	upload_file(fx, NEW);
+	sim_upload_name(fx, NEW);
 	sim_mark(fx, NEW_HASH, FALSE);
 	sim_fx_reset(fx);
 	sim_assert_state(fx, NEW_HASH, "--A-", OLD_HASH, "-C--");
@@ -100,7 +92,7 @@ test_permanent(void)
 	SimFx *fx = fx_new(OLD);
 
 	sim_fx_start(fx);
-	upload_file(fx, NEW);
+	sim_upload_name(fx, NEW);
 	sim_mark(fx, NEW_HASH, TRUE);
 	sim_assert_state(fx, OLD_HASH, "-CA-", NEW_HASH, "P--M");
 	sim_fx_reset(fx);
@@ -119,7 +111,7 @@ test_corrupt_refused(void)
 
 	sim_fx_start(fx);
 	/* listed (its hash TLV is readable), refused at boot: hash mismatch, slot erased */
-	upload_file(fx, "broken_body-corrupt.bin");
+	sim_upload_name(fx, "broken_body-corrupt.bin");
 	sim_mark(fx, corrupt_hash, FALSE);
 	sim_fx_reset(fx);
 	sim_assert_state(fx, OLD_HASH, "-CA-", NULL, NULL);
@@ -137,17 +129,17 @@ test_wrong_key_refused(void)
 	fx->config->key_path = g_build_filename(TEST_DATA_DIR, "key-ecdsa-p256.pem", NULL);
 	sim_fx_start(fx);
 	/* signed with another key: refused, the old image keeps running, flags unchanged */
-	upload_file(fx, "ed25519_60k_v2.0.0.bin");
+	sim_upload_name(fx, "ed25519_60k_v2.0.0.bin");
 	sim_mark(fx, ed, TRUE);
 	sim_fx_reset(fx);
 	sim_assert_state(fx, p256, "-CA-", NULL, NULL);
 	/* unsigned: refused too */
-	upload_file(fx, NEW);
+	sim_upload_name(fx, NEW);
 	sim_mark(fx, NEW_HASH, FALSE);
 	sim_fx_reset(fx);
 	sim_assert_state(fx, p256, "-CA-", NULL, NULL);
 	/* signed with the key: boots */
-	upload_file(fx, "padheader-ecdsa-p256_60k_v1.3.0.bin");
+	sim_upload_name(fx, "padheader-ecdsa-p256_60k_v1.3.0.bin");
 	sim_mark(fx, pad, FALSE);
 	sim_fx_reset(fx);
 	sim_assert_state(fx, pad, "--A-", p256, "-C--");
@@ -161,7 +153,7 @@ test_overwrite_only(void)
 
 	fx->config->boot_mode = DFUD_SIM_BOOT_OVERWRITE_ONLY;
 	sim_fx_start(fx);
-	upload_file(fx, NEW);
+	sim_upload_name(fx, NEW);
 	sim_mark(fx, NEW_HASH, FALSE);
 	sim_fx_reset(fx);
 	/* copied, no revert, secondary erased */
@@ -180,7 +172,7 @@ test_direct_xip(void)
 
 	fx->config->boot_mode = DFUD_SIM_BOOT_DIRECT_XIP;
 	sim_fx_start(fx);
-	upload_file(fx, NEW);
+	sim_upload_name(fx, NEW);
 	/* a higher version in the other slot: pending + permanent, no state write handler */
 	sim_assert_state(fx, OLD_HASH, "-CA-", NEW_HASH, "P--M");
 	r = sim_state_write(fx, 1, h, TRUE, FALSE);
@@ -198,7 +190,7 @@ test_direct_xip_revert(void)
 
 	fx->config->boot_mode = DFUD_SIM_BOOT_DIRECT_XIP_REVERT;
 	sim_fx_start(fx);
-	upload_file(fx, NEW);
+	sim_upload_name(fx, NEW);
 	sim_assert_state(fx, OLD_HASH, "-CA-", NEW_HASH, "----");
 	/* not marked: stays */
 	sim_fx_reset(fx);
@@ -250,7 +242,7 @@ test_nsib(void)
 	sim_fx_start(fx);
 	g_assert_cmpint(b0_active(fx), ==, 0);
 	/* the S0 build while S0 runs: refused, nothing changes */
-	upload_file(fx, "mcuboot-s0.bin");
+	sim_upload_name(fx, "mcuboot-s0.bin");
 	sim_mark(fx, s0, FALSE);
 	sim_fx_reset(fx);
 	g_assert_cmpint(b0_active(fx), ==, 0);
@@ -259,7 +251,7 @@ test_nsib(void)
 	g_assert_nonnull(strstr(log, "\"action\":\"mcuboot-refused\""));
 	g_assert_nonnull(strstr(log, "which is running"));
 	/* the S1 build: installed in S1, the app keeps running, the secondary is erased */
-	upload_file(fx, "mcuboot-s1.bin");
+	sim_upload_name(fx, "mcuboot-s1.bin");
 	sim_mark(fx, s1, FALSE);
 	sim_fx_reset(fx);
 	g_assert_cmpint(b0_active(fx), ==, 1);
@@ -277,7 +269,7 @@ test_persistence(void)
 	g_autofree gchar *other = NULL;
 
 	sim_fx_start(fx);
-	upload_file(fx, NEW);
+	sim_upload_name(fx, NEW);
 	sim_mark(fx, NEW_HASH, FALSE);
 	sim_fx_reset(fx);
 	sim_assert_state(fx, NEW_HASH, "--A-", OLD_HASH, "-C--");

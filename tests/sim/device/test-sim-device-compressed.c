@@ -39,24 +39,6 @@ fx_new(DfudSimBootMode mode, guint32 slot_size, guint32 slot1_size)
 	return fx;
 }
 
-static gchar *
-last_boot(SimFx *fx, gchar **reason)
-{
-	g_autoptr(GPtrArray) events = sim_log_events(fx, "boot");
-	JsonObject *o = NULL;
-
-	/* the last decision, not the "done" the device logs when it runs again */
-	for (guint i = events->len; i > 0 && o == NULL; i--) {
-		if (g_strcmp0(json_object_get_string_member(events->pdata[i - 1], "action"),
-			      "done") != 0)
-			o = events->pdata[i - 1];
-	}
-	g_assert_nonnull(o);
-	if (reason != NULL)
-		*reason = g_strdup(json_object_get_string_member_with_default(o, "reason", ""));
-	return g_strdup(json_object_get_string_member(o, "action"));
-}
-
 /* the fixture with one protected TLV's value changed, its SHA256 TLV made right again (as
  * imgtool would have signed it, minus the signature: tests run without --key) */
 static GBytes *
@@ -158,7 +140,7 @@ test_install(gconstpointer data)
 	sim_mark(fx, COMP_HASH, FALSE);
 	sim_assert_state(fx, OLD_HASH, "-CA-", COMP_HASH, "P---");
 	sim_fx_reset(fx);
-	action = last_boot(fx, NULL);
+	action = sim_last_boot(fx, NULL);
 	g_assert_cmpstr(action, ==, "decompress");
 	sim_assert_state(fx, DECOMP_HASH, "-CA-", NULL, NULL);
 	/* it stays: overwrite-only has nothing to revert to */
@@ -186,7 +168,7 @@ refused(SimFx *fx, GBytes *file, const gchar *want_reason)
 	sim_upload(fx, 0, file);
 	sim_mark(fx, hash, TRUE);
 	sim_fx_reset(fx);
-	action = last_boot(fx, &reason);
+	action = sim_last_boot(fx, &reason);
 	g_assert_cmpstr(action, ==, "refused");
 	g_test_message("refused: %s", reason);
 	g_assert_nonnull(strstr(reason, want_reason));

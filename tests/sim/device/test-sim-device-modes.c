@@ -36,14 +36,6 @@ fx_new(DfudSimBootMode mode, const gchar *slot0)
 	return fx;
 }
 
-static void
-upload_file(SimFx *fx, const gchar *name)
-{
-	g_autoptr(GBytes) file = sim_read_file(name);
-
-	sim_upload(fx, 0, file);
-}
-
 /* the first chunk of @name: the answer (an error where the mode has no free slot) */
 static GBytes *
 upload_first(SimFx *fx, const gchar *name)
@@ -68,27 +60,9 @@ bootloader_mode(SimFx *fx)
 	return sim_get_int(b, "mode");
 }
 
-/* the last boot decision's action (and reason) */
-static gchar *
-last_boot(SimFx *fx, gchar **reason)
-{
-	g_autoptr(GPtrArray) events = sim_log_events(fx, "boot");
-	JsonObject *o = NULL;
-
-	/* the last decision, not the "done" the device logs when it runs again */
-	for (guint i = events->len; i > 0 && o == NULL; i--) {
-		if (g_strcmp0(json_object_get_string_member(events->pdata[i - 1], "action"),
-			      "done") != 0)
-			o = events->pdata[i - 1];
-	}
-	g_assert_nonnull(o);
-	if (reason != NULL)
-		*reason = g_strdup(json_object_get_string_member_with_default(o, "reason", ""));
-	return g_strdup(json_object_get_string_member(o, "action"));
-}
-
-/* per mode: the number bootloader info reports (spec §3.5 table) and whether Zephyr
- * registers the state write (§4.2: not in direct-XIP, RAM-load, firmware-loader builds) */
+/* per mode: the number bootloader info reports (spec §3.5 table; os_mgmt.c answers -1 for the
+ * RAM-load builds, whose Kconfig it does not map) and whether Zephyr registers the state write
+ * (§4.2: not in direct-XIP, RAM-load, firmware-loader builds) */
 static void
 test_table(void)
 {
@@ -103,9 +77,9 @@ test_table(void)
 	    {"swap-move", 3, TRUE},
 	    {"direct-xip", 4, FALSE},
 	    {"direct-xip-revert", 5, TRUE},
-	    {"ram-load", 6, FALSE},
+	    {"ram-load", -1, FALSE},
 	    {"firmware-loader", 7, FALSE},
-	    {"single-slot-ram-load", 8, FALSE},
+	    {"single-slot-ram-load", -1, FALSE},
 	    {"swap-offset", 9, TRUE},
 	};
 
@@ -220,7 +194,7 @@ test_single_slot(gconstpointer data)
 	else
 		sim_assert_rc(r3, 8);
 	sim_fx_reset(fx);
-	action = last_boot(fx, NULL);
+	action = sim_last_boot(fx, NULL);
 	g_assert_cmpstr(action, ==, "boot");
 	sim_assert_state(fx, OLD_HASH, "-CA-", NULL, NULL);
 	sim_fx_free(fx);
@@ -235,14 +209,14 @@ test_ram_load(void)
 	g_autoptr(GBytes) r = NULL;
 
 	sim_fx_start(fx);
-	upload_file(fx, NEW);
+	sim_upload_name(fx, NEW);
 	sim_assert_state(fx, OLD_HASH, "-CA-", NEW_HASH, "----");
 	r = sim_state_write(fx, 1, h, TRUE, FALSE);
 	sim_assert_rc(r, 8);
 	sim_fx_reset(fx);
 	sim_assert_state(fx, OLD_HASH, "----", NEW_HASH, "-CA-");
 	/* slot 0 is the free one now; the lower version there does not run */
-	upload_file(fx, OLD);
+	sim_upload_name(fx, OLD);
 	sim_fx_reset(fx);
 	sim_assert_state(fx, OLD_HASH, "----", NEW_HASH, "-CA-");
 	sim_fx_free(fx);
@@ -259,20 +233,20 @@ test_direct_xip_wrong_slot(gconstpointer data)
 	g_autofree gchar *reason = NULL;
 
 	sim_fx_start(fx);
-	upload_file(fx, XIP0);
+	sim_upload_name(fx, XIP0);
 	if (mode == DFUD_SIM_BOOT_DIRECT_XIP_REVERT)
 		sim_mark(fx, XIP0_HASH, TRUE);
 	else /* the device cannot tell: a higher version is shown as what boots next */
 		sim_assert_state(fx, OLD_HASH, "-CA-", XIP0_HASH, "P--M");
 	sim_fx_reset(fx);
-	action = last_boot(fx, &reason);
+	action = sim_last_boot(fx, &reason);
 	g_assert_cmpstr(action, ==, "not-booted");
 	g_assert_nonnull(strstr(reason, "0xc000"));
 	g_assert_nonnull(strstr(reason, "0x82000"));
 	/* the old image runs on; the upload stays in its slot */
 	sim_assert_state(fx, OLD_HASH, "-CA-", XIP0_HASH,
 			 mode == DFUD_SIM_BOOT_DIRECT_XIP ? "P--M" : "----");
-	upload_file(fx, XIP1);
+	sim_upload_name(fx, XIP1);
 	if (mode == DFUD_SIM_BOOT_DIRECT_XIP_REVERT)
 		sim_mark(fx, XIP1_HASH, TRUE);
 	sim_fx_reset(fx);
@@ -280,20 +254,26 @@ test_direct_xip_wrong_slot(gconstpointer data)
 	sim_fx_free(fx);
 }
 
-/* overwrite-only: a test is accepted and installs for good: no revert exists */
+/* with CONFIG_MCUMGR_GRP_IMG_REJECT_DIRECT_XIP_MISMATCHED_SLOT the upload itself is refused
+ * (25, before any erase); the build for the slot is taken */
 static void
-test_overwrite_only(void)
+test_direct_xip_reject_upload(void)
 {
-	SimFx *fx = fx_new(DFUD_SIM_BOOT_OVERWRITE_ONLY, OLD);
+	SimFx *fx = fx_new(DFUD_SIM_BOOT_DIRECT_XIP, OLD);
+	g_autoptr(GBytes) r = NULL;
 
+	fx->config->reject_mismatched_slot = TRUE;
 	sim_fx_start(fx);
-	upload_file(fx, NEW);
-	sim_mark(fx, NEW_HASH, FALSE);
-	sim_assert_state(fx, OLD_HASH, "-CA-", NEW_HASH, "P---");
+	r = upload_first(fx, XIP0);
+	sim_assert_err(r, 1, 25);
+	sim_upload_name(fx, XIP1);
 	sim_fx_reset(fx);
-	sim_assert_state(fx, NEW_HASH, "-CA-", NULL, NULL);
-	sim_fx_reset(fx);
-	sim_assert_state(fx, NEW_HASH, "-CA-", NULL, NULL);
+	sim_assert_state(fx, OLD_HASH, "----", XIP1_HASH, "-CA-");
+	/* slot 0 is the free one now: the slot 1 build is refused there, the slot 0 one taken */
+	g_clear_pointer(&r, g_bytes_unref);
+	r = upload_first(fx, XIP1);
+	sim_assert_err(r, 1, 25);
+	sim_upload_name(fx, XIP0);
 	sim_fx_free(fx);
 }
 
@@ -324,16 +304,16 @@ test_firmware_loader(void)
 	sim_fx_reset(fx);
 	sim_assert_state(fx, OLD_HASH, "-CA-", NULL, NULL);
 	sim_fx_reset_body(fx, to_loader, sizeof(to_loader));
-	action = last_boot(fx, NULL);
+	action = sim_last_boot(fx, NULL);
 	g_assert_cmpstr(action, ==, "firmware-loader");
 	/* the loader: mode 7 too, the application's slot listed, not running */
 	g_assert_cmpint(bootloader_mode(fx), ==, 7);
 	sim_assert_state(fx, OLD_HASH, "----", NULL, NULL);
-	upload_file(fx, NEW);
+	sim_upload_name(fx, NEW);
 	sim_assert_state(fx, NEW_HASH, "----", NULL, NULL);
 	sim_fx_reset(fx);
 	g_free(action);
-	action = last_boot(fx, NULL);
+	action = sim_last_boot(fx, NULL);
 	g_assert_cmpstr(action, ==, "boot");
 	sim_assert_state(fx, NEW_HASH, "-CA-", NULL, NULL);
 	sim_fx_free(fx);
@@ -353,10 +333,10 @@ test_firmware_loader_no_app(void)
 	sim_fx_reset_body(fx, to_loader, sizeof(to_loader));
 	r = upload_first(fx, NEW);
 	sim_fx_reset(fx);
-	action = last_boot(fx, NULL);
+	action = sim_last_boot(fx, NULL);
 	g_assert_cmpstr(action, ==, "firmware-loader");
 	sim_assert_state(fx, NULL, NULL, NULL, NULL);
-	upload_file(fx, OLD);
+	sim_upload_name(fx, OLD);
 	sim_fx_reset(fx);
 	sim_assert_state(fx, OLD_HASH, "-CA-", NULL, NULL);
 	sim_fx_free(fx);
@@ -378,7 +358,8 @@ main(int argc, char **argv)
 	g_test_add_data_func("/sim/device/modes/direct-xip-revert-wrong-slot",
 			     GINT_TO_POINTER(DFUD_SIM_BOOT_DIRECT_XIP_REVERT),
 			     test_direct_xip_wrong_slot);
-	g_test_add_func("/sim/device/modes/overwrite-only", test_overwrite_only);
+	g_test_add_func("/sim/device/modes/direct-xip-reject-upload",
+			test_direct_xip_reject_upload);
 	g_test_add_func("/sim/device/modes/firmware-loader", test_firmware_loader);
 	g_test_add_func("/sim/device/modes/firmware-loader-no-app", test_firmware_loader_no_app);
 	return g_test_run();

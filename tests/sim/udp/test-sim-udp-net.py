@@ -217,11 +217,18 @@ def options():
     bad(['--bootloader', 'none', '--mcuboot-s0', data('mcuboot-s0.bin'),
          '--mcuboot-s1', data('mcuboot-s1.bin')], 'none')
     bad(['--fault', 'drop-request:cmd=os.nothing,p=1'], 'os.nothing')
+    # slots of different sizes: overwrite-only and the firmware loader only
+    bad(['--slot1-size', '0x40000'], '--slot1-size differs')
+    bad(['--bootloader', 'overwrite-only', '--slot1-size', '0x1001'], '--slot1-size 0x1001')
+    bad(['--bootloader', 'ram-load', '--images', '2'], 'ram-load is modelled with one image')
+    bad(['--bootloader', 'swap-move-ish'], 'unknown bootloader mode')
     bad(['--fault', 'stuck-offset:count=2'], 'stuck-offset needs offset=N')
     p = subprocess.run([simudp.SIM, '--help'], capture_output=True, timeout=10)
     out = p.stdout.decode()
     for want in ('--reset-delay=MS', 'not scaled by --time-scale (default: 250)',
                  '--buf-release-us=US', '--ip-mtu=N', 'direct-xip-revert, or none',
+                 'single-slot-ram-load, ram-load, firmware-loader', '--slot1-size=BYTES',
+                 '--slot0-addr=ADDR', '--slot-info',
                  'drop-request:p=P|after=N|offset=N[,cmd=C]', 'stuck-offset:offset=N',
                  'delay-response:ms=M[,p=P][,after=N][,cmd=C][,offset=N]',
                  'count=N and boot=N'):
