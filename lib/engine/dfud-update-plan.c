@@ -178,7 +178,8 @@ pick_variant(DfudPackage *package, DfudPackageEntry *entry, const DfudUpdateStep
 		*keep = FALSE;
 		return TRUE;
 	}
-	if (steps->bootloader_mode < 0) {
+	/* a mode not reported, with an image state write: swap or direct-XIP with revert */
+	if (steps->bootloader_mode < 0 && steps->strategy == DFUD_UPDATE_STRATEGY_SWAP) {
 		g_set_error(error, DFUD_ERROR, DFUD_ERROR_NOT_SUPPORTED,
 			    "the package holds image %u built for each of its two slots "
 			    "(direct-XIP) but the device does not report its MCUboot mode "
@@ -265,6 +266,42 @@ check_item(DfudUpdatePlanItem *item, const DfudUpdateDeviceFacts *facts,
 	return dfud_update_slots_check(item, steps, facts->slot_info, error);
 }
 
+/*
+ * The device's MCUboot mode: as reported; else, for an application without an image state
+ * write whose slot info lists a single slot for image 0, single slot with RAM load (mode 8,
+ * which Zephyr's bootloader info does not report); else -1.
+ */
+static gint32
+bootloader_mode(const DfudUpdateDeviceFacts *facts)
+{
+	const DfudSmpSlotInfo *info = facts->slot_info;
+
+	if (facts->mode_info != NULL && facts->mode_info->has_mode && facts->mode_info->mode >= 0)
+		return facts->mode_info->mode;
+	if (facts->state_write != 0 || info == NULL || info->images == NULL)
+		return -1;
+	for (guint i = 0; i < info->images->len; i++) {
+		const DfudSmpSlotInfoImage *img = g_ptr_array_index(info->images, i);
+		if (img->image == 0 && img->slots != NULL && img->slots->len == 1)
+			return 8;
+	}
+	return -1;
+}
+
+/* every application image of @package is a ROM-fixed build */
+static gboolean
+package_rom_fixed(DfudPackage *package)
+{
+	GPtrArray *entries = dfud_package_get_entries(package);
+
+	for (guint i = 0; i < entries->len; i++) {
+		DfudPackageEntry *entry = g_ptr_array_index(entries, i);
+		if (!dfud_image_get_rom_fixed_address(dfud_package_entry_get_image(entry), NULL))
+			return FALSE;
+	}
+	return entries->len > 0;
+}
+
 DfudUpdatePlan *
 dfud_update_plan_new(DfudPackage *package, const DfudUpdateDeviceFacts *facts,
 		     const DfudUpdateOptions *options, GError **error)
@@ -274,12 +311,11 @@ dfud_update_plan_new(DfudPackage *package, const DfudUpdateDeviceFacts *facts,
 	g_autoptr(GString) running = g_string_new(NULL);
 	GPtrArray *entries = dfud_package_get_entries(package);
 	gboolean has_mcuboot = FALSE;
-	gint32 mode = facts->mode_info != NULL && facts->mode_info->has_mode
-			  ? facts->mode_info->mode
-			  : -1;
+	gint32 mode = bootloader_mode(facts);
 
 	plan->items = g_ptr_array_new_with_free_func(plan_item_free);
-	if (!dfud_update_steps_init(&plan->steps, mode, options, error))
+	if (!dfud_update_steps_init(&plan->steps, mode, facts->state_write,
+				    package_rom_fixed(package), options, error))
 		return NULL;
 	for (guint i = 0; i < entries->len; i++) {
 		DfudPackageEntry *entry = g_ptr_array_index(entries, i);

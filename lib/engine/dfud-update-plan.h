@@ -21,6 +21,7 @@ typedef struct {
 	const DfudSmpBootloaderInfo *mode_info; /* "mode" query */
 	const DfudSmpBootloaderInfo *b0_info;	/* "active_b0_slot" query */
 	const DfudSmpSlotInfo *slot_info;
+	gint state_write; /* DfudUpdateDevice.state_write: -1 not known, 0 none, 1 present */
 } DfudUpdateDeviceFacts;
 
 typedef struct {

@@ -295,6 +295,7 @@ make_plan(DfudUpdater *self)
 	    .mode_info = self->device->mode_info,
 	    .b0_info = self->device->b0_info,
 	    .slot_info = self->device->slot_info,
+	    .state_write = self->device->state_write,
 	};
 	GError *error = NULL;
 
@@ -374,8 +375,10 @@ static void
 read_device(DfudUpdater *self)
 {
 	dfud_update_device_read_async(self->client,
-				      package_has_mcuboot(self->package) ? DFUD_UPDATE_DEVICE_READ_B0
-									 : 0,
+				      DFUD_UPDATE_DEVICE_READ_PROBE_WRITE |
+					  (package_has_mcuboot(self->package)
+					       ? DFUD_UPDATE_DEVICE_READ_B0
+					       : 0),
 				      self->options.command_timeout_ms, self->cancellable,
 				      device_read_done, g_object_ref(self));
 }

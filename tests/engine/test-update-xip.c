@@ -132,6 +132,30 @@ test_xip_bare_wrong_slot(void)
 	engine_sim_stop(sim);
 }
 
+/*
+ * The same with CONFIG_MCUMGR_GRP_IMG_REJECT_DIRECT_XIP_MISMATCHED_SLOT: the device refuses the
+ * first chunk (image error 25) before it erases anything, and dfud says WrongSlot
+ */
+static void
+test_xip_bare_wrong_slot_rejected(void)
+{
+	g_autoptr(EngineSim) sim = engine_sim_start(
+	    "--slot0", DATA("hashonly_1k_v1.2.3+4.bin"), "--bootloader", "direct-xip",
+	    "--reject-mismatched-slot", "--time-scale", "0", NULL);
+	g_autoptr(DfudPackage) package = engine_load_package(XIP0);
+	g_autoptr(GError) error = NULL;
+	DfudUpdateOptions options;
+
+	options_init(&options, DFUD_UPDATE_MODE_TEST_AND_CONFIRM);
+	error = engine_run_update(sim->uri, package, &options);
+	g_assert_error(error, DFUD_ERROR, DFUD_ERROR_WRONG_SLOT);
+	g_assert_nonnull(strstr(error->message, "refused before erasing anything"));
+	engine_sim_stop(sim);
+	/* one first chunk, refused; no reset */
+	g_assert_cmpuint(engine_sim_count_requests(sim, "image upload"), ==, 1);
+	g_assert_cmpuint(engine_sim_count_requests(sim, "os reset"), ==, 0);
+}
+
 /* direct-XIP boots the higher version: the same version is refused before any upload */
 static void
 test_xip_not_newer(void)
@@ -149,12 +173,41 @@ test_xip_not_newer(void)
 	g_assert_cmpuint(engine_sim_count_requests(sim, "image upload"), ==, 0);
 }
 
-/* a device that does not say its mode: which build can run is unknown */
+/*
+ * A device that does not say its mode (bootloader info compiled out: rc 8) but has no image
+ * state write either: it runs the highest version where it lies, so the zip's build for the
+ * inactive slot is sent
+ */
 static void
 test_xip_zip_mode_unknown(void)
 {
 	g_autoptr(EngineSim) sim = engine_sim_start(
 	    "--slot0", DATA("hashonly_1k_v1.2.3+4.bin"), "--bootloader", "direct-xip",
+	    "--time-scale", "0", "--reset-delay", "20", "--fault",
+	    "error:cmd=os.bootloader-info,rc=8", NULL);
+	g_autoptr(DfudPackage) package = engine_load_package(XIP_ZIP);
+	g_autoptr(GError) error = NULL;
+	DfudUpdateProgress last = {0};
+	DfudUpdateOptions options;
+
+	options_init(&options, DFUD_UPDATE_MODE_TEST_AND_CONFIRM);
+	error = engine_run_update_full(sim->uri, package, &options, &last);
+	g_assert_no_error(error);
+	g_assert_cmpint(last.steps.bootloader_mode, ==, -1);
+	g_assert_cmpint(last.steps.strategy, ==, DFUD_UPDATE_STRATEGY_DIRECT_XIP);
+	error = engine_run_update(sim->uri, package, &options);
+	g_assert_error(error, DFUD_ERROR, DFUD_ERROR_NOTHING_TO_DO);
+	g_assert_nonnull(strstr(error->message, "image 0 runs 1.4.0 (hash 0ab0"));
+	engine_sim_stop(sim);
+}
+
+/* a mode not reported with a state write (swap, or direct-XIP with revert): which build can
+ * run is unknown */
+static void
+test_xip_zip_mode_unknown_state_write(void)
+{
+	g_autoptr(EngineSim) sim = engine_sim_start(
+	    "--slot0", DATA("hashonly_1k_v1.2.3+4.bin"), "--bootloader", "direct-xip-revert",
 	    "--time-scale", "0", "--fault", "error:cmd=os.bootloader-info,rc=8", NULL);
 	g_autoptr(DfudPackage) package = engine_load_package(XIP_ZIP);
 	g_autoptr(GError) error = NULL;
@@ -219,6 +272,9 @@ main(int argc, char **argv)
 	g_test_add_func("/engine/xip/bare-wrong-slot", test_xip_bare_wrong_slot);
 	g_test_add_func("/engine/xip/not-newer", test_xip_not_newer);
 	g_test_add_func("/engine/xip/zip-mode-unknown", test_xip_zip_mode_unknown);
+	g_test_add_func("/engine/xip/zip-mode-unknown-state-write",
+			test_xip_zip_mode_unknown_state_write);
+	g_test_add_func("/engine/xip/bare-wrong-slot-rejected", test_xip_bare_wrong_slot_rejected);
 	g_test_add_func("/engine/compressed/update", test_compressed);
 	g_test_add_func("/engine/compressed/slots", test_compressed_slots);
 	return g_test_run();
