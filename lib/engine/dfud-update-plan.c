@@ -288,15 +288,15 @@ bootloader_mode(const DfudUpdateDeviceFacts *facts)
 	return -1;
 }
 
-/* every application image of @package is a ROM-fixed build */
+/* the images of @package are RAM-load builds (header flag RAM_LOAD) */
 static gboolean
-package_rom_fixed(DfudPackage *package)
+package_ram_load(DfudPackage *package)
 {
 	GPtrArray *entries = dfud_package_get_entries(package);
 
 	for (guint i = 0; i < entries->len; i++) {
-		DfudPackageEntry *entry = g_ptr_array_index(entries, i);
-		if (!dfud_image_get_rom_fixed_address(dfud_package_entry_get_image(entry), NULL))
+		DfudImage *image = dfud_package_entry_get_image(g_ptr_array_index(entries, i));
+		if ((dfud_image_get_flags(image) & DFUD_IMAGE_FLAG_RAM_LOAD) == 0)
 			return FALSE;
 	}
 	return entries->len > 0;
@@ -315,7 +315,7 @@ dfud_update_plan_new(DfudPackage *package, const DfudUpdateDeviceFacts *facts,
 
 	plan->items = g_ptr_array_new_with_free_func(plan_item_free);
 	if (!dfud_update_steps_init(&plan->steps, mode, facts->state_write,
-				    package_rom_fixed(package), options, error))
+				    package_ram_load(package), options, error))
 		return NULL;
 	for (guint i = 0; i < entries->len; i++) {
 		DfudPackageEntry *entry = g_ptr_array_index(entries, i);

@@ -40,6 +40,17 @@ dfud_update_slots_check(const DfudUpdatePlanItem *item, const DfudUpdateSteps *s
 	guint64 upload_size = dfud_image_get_size(item->image);
 	guint64 installed_size = dfud_image_get_installed_size(item->image);
 
+	/* MCUboot's RAM-load boots RAM_LOAD builds only (loader.c: BOOT_EBADIMAGE without
+	 * IMAGE_F_RAM_LOAD) */
+	if (steps->strategy == DFUD_UPDATE_STRATEGY_RAM_LOAD &&
+	    (dfud_image_get_flags(item->image) & DFUD_IMAGE_FLAG_RAM_LOAD) == 0) {
+		g_set_error(error, DFUD_ERROR, DFUD_ERROR_WRONG_SLOT,
+			    "image %u is no RAM-load build (header flag RAM_LOAD, imgtool "
+			    "--load-addr): the device's MCUboot loads images into RAM and would "
+			    "never run it",
+			    item->image_index);
+		return FALSE;
+	}
 	if (info == NULL || info->images == NULL)
 		return TRUE;
 	for (guint i = 0; i < info->images->len; i++) {

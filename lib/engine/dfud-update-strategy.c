@@ -70,15 +70,15 @@ strategy_has_state_write(DfudUpdateStrategy strategy)
 
 gboolean
 dfud_update_steps_init(DfudUpdateSteps *steps, gint32 bootloader_mode, gint state_write,
-		       gboolean rom_fixed, const DfudUpdateOptions *options, GError **error)
+		       gboolean ram_load, const DfudUpdateOptions *options, GError **error)
 {
 	DfudUpdateStrategy strategy = strategy_for_mode(bootloader_mode);
 	gboolean revert;
 
 	/* the mode unknown, no state write: a bootloader that runs the highest version */
 	if ((bootloader_mode < 0 || bootloader_mode > MODE_SWAP_OFFSET) && state_write == 0)
-		strategy = rom_fixed ? DFUD_UPDATE_STRATEGY_DIRECT_XIP
-				     : DFUD_UPDATE_STRATEGY_RAM_LOAD;
+		strategy = ram_load ? DFUD_UPDATE_STRATEGY_RAM_LOAD
+				    : DFUD_UPDATE_STRATEGY_DIRECT_XIP;
 	revert = strategy_has_revert(strategy);
 
 	*steps = (DfudUpdateSteps){

@@ -53,13 +53,13 @@ typedef struct {
 /*
  * Fills @steps for the device's MCUboot @bootloader_mode (-1: not reported) and @options.
  * A mode not reported is taken from @state_write (-1 not known, 0 the application has no
- * image state write, 1 it has) and @rom_fixed (the images are ROM-fixed builds): no state
- * write is direct-XIP for ROM-fixed images, else RAM-load (Zephyr reports no RAM-load mode);
- * anything else the swap recipe. DFUD_ERROR_PERMANENT_INSTALL for test-only on a mode without
- * revert unless options->accept_permanent.
+ * image state write, 1 it has) and @ram_load (the images are RAM-load builds): no state write
+ * is RAM-load for RAM-load builds (Zephyr reports no RAM-load mode), else direct-XIP; anything
+ * else the swap recipe. DFUD_ERROR_PERMANENT_INSTALL for test-only on a mode without revert
+ * unless options->accept_permanent.
  */
 gboolean dfud_update_steps_init(DfudUpdateSteps *steps, gint32 bootloader_mode, gint state_write,
-				gboolean rom_fixed, const DfudUpdateOptions *options,
+				gboolean ram_load, const DfudUpdateOptions *options,
 				GError **error);
 /* the slot (within an image) an upload lands in, given the slot that runs now (-1: none) */
 guint dfud_update_steps_upload_slot(const DfudUpdateSteps *steps, gint active_slot);

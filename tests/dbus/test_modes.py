@@ -50,6 +50,10 @@ MODES = {
 }
 # more simulator options per mode
 EXTRA = {"single-slot-ram-load": ("--slot-info",)}
+# RAM-load runs RAM_LOAD builds only (MCUboot's loader.c): (running, update, its hash)
+IMAGES = {"ram-load": ("prottlv-mix-ed25519_4k_v0.9.1+77.bin", "ramload-hashonly_1k_v1.0.0.bin",
+                       "c244145f94a97b6fb129e868d732d9c3d8b4335a15defef3eca28177e0dc0ea1")}
+DEFAULT_IMAGES = (OLD, NEW, dfudtest.HASHES[NEW])
 
 # the names Device.BootloaderMode and Plan use where dfud-sim's option differs; RAM-load is
 # not reported (""), single-slot RAM-load inferred from slot info
@@ -64,15 +68,17 @@ class ModesTest(dfudtest.DfudTestCase):
     config = "[Daemon]\nJobLinger=600\n[Timeouts]\nResetGrace=1\n"
 
     def test_modes(self):
-        sims = {mode: self.start_sim("--slot0", data(OLD), "--bootloader", mode, *FAST,
-                                     *EXTRA.get(mode, ()), count=len(RUNS))
+        sims = {mode: self.start_sim("--slot0", data(IMAGES.get(mode, DEFAULT_IMAGES)[0]),
+                                     "--bootloader", mode, *FAST, *EXTRA.get(mode, ()),
+                                     count=len(RUNS))
                 for mode in MODES}
         self.start_daemon()
         jobs = {}
         for mode, sim in sims.items():
+            new = IMAGES.get(mode, DEFAULT_IMAGES)[1]
             for (run, options), uri in zip(RUNS, sim.uris):
                 device = self.add_device(uri)
-                jobs[(mode, run)] = (device, self.update(device, data(NEW), options))
+                jobs[(mode, run)] = (device, self.update(device, data(new), options))
         for (mode, run), (device, job) in jobs.items():
             with self.subTest(mode=mode, run=run):
                 self.check(mode, run, device, job)
@@ -102,7 +108,7 @@ class ModesTest(dfudtest.DfudTestCase):
         images = self.call(device, DEVICE, "GetImageState", None, "(aa{sv})")[0]
         active = [i for i in images if i.get("active") and i.get("image", 0) == 0]
         self.assertEqual(len(active), 1, images)
-        self.assertEqual(hexbytes(active[0]["hash"]), dfudtest.HASHES[NEW], images)
+        self.assertEqual(hexbytes(active[0]["hash"]), IMAGES.get(mode, DEFAULT_IMAGES)[2], images)
         self.assertEqual(active[0]["confirmed"], want != "testing", images)
 
     def test_direct_xip_zip(self):
