@@ -20,42 +20,49 @@
 #define XIP1 "directxip-slot1-romfixed-ecdsa-p256_40k_v1.4.0.bin"
 #define COMPRESSED "compressed-lzma2armthumb-ecdsa-p256_60k_v1.5.0.bin"
 
-static void
-options_init(DfudUpdateOptions *options, DfudUpdateMode mode)
-{
-	engine_test_options(options);
-	options->mode = mode;
-}
-
-/* @running in slot 0 (sim default addresses: slot 0 at 0xc000, slot 1 right after it at
- * 0x82000, the direct-XIP fixture's layout) */
+/*
+ * dfud-sim with @args, the 1k image running in slot 0 unless they name another, instant flash
+ * and a short reset delay (its default slot addresses, 0xc000 and right after it 0x82000, are
+ * the direct-XIP fixture's layout)
+ */
 static EngineSim *
-xip_sim(const gchar *bootloader, const gchar *running)
+sim_start(const gchar *const *args)
 {
-	g_autofree gchar *path = g_build_filename(TEST_DATA_DIR, running, NULL);
+	g_autoptr(GPtrArray) argv = g_ptr_array_new();
 
-	return engine_sim_start("--slot0", path, "--bootloader", bootloader, "--time-scale", "0",
-				"--reset-delay", "20", NULL);
+	for (guint i = 0; args[i] != NULL; i++)
+		g_ptr_array_add(argv, (gpointer)args[i]);
+	if (!g_strv_contains(args, "--slot0")) {
+		g_ptr_array_add(argv, (gpointer) "--slot0");
+		g_ptr_array_add(argv, (gpointer)DATA("hashonly_1k_v1.2.3+4.bin"));
+	}
+	g_ptr_array_add(argv, (gpointer) "--time-scale=0");
+	g_ptr_array_add(argv, (gpointer) "--reset-delay=20");
+	g_ptr_array_add(argv, NULL);
+	return engine_sim_startv((const gchar *const *)argv->pdata);
 }
 
 /*
- * @file over the 1k image in @bootloader mode ends in @outcome, and a second run has nothing to
- * do: the device runs what @running names ("image 0 runs VERSION (hash PREFIX")
+ * @file on a device started with @args ends in @outcome with @strategy (-1: any), and a second
+ * run has nothing to do: the device runs what @running names ("image 0 runs VERSION (hash
+ * PREFIX")
  */
 static void
-check_update(const gchar *bootloader, const gchar *file, DfudUpdateOutcome outcome,
-	     const gchar *running)
+check_update(const gchar *const *args, const gchar *file, gint strategy,
+	     DfudUpdateOutcome outcome, const gchar *running)
 {
-	g_autoptr(EngineSim) sim = xip_sim(bootloader, "hashonly_1k_v1.2.3+4.bin");
+	g_autoptr(EngineSim) sim = sim_start(args);
 	g_autoptr(DfudPackage) package = engine_load_package(file);
 	g_autoptr(GError) error = NULL;
 	DfudUpdateProgress last = {0};
 	DfudUpdateOptions options;
 
-	options_init(&options, DFUD_UPDATE_MODE_TEST_AND_CONFIRM);
+	engine_test_options(&options);
 	error = engine_run_update_full(sim->uri, package, &options, &last);
 	g_assert_no_error(error);
 	g_assert_cmpint(last.steps.outcome, ==, outcome);
+	if (strategy >= 0)
+		g_assert_cmpint(last.steps.strategy, ==, strategy);
 	error = engine_run_update(sim->uri, package, &options);
 	g_assert_error(error, DFUD_ERROR, DFUD_ERROR_NOTHING_TO_DO);
 	g_assert_nonnull(strstr(error->message, running));
@@ -63,52 +70,63 @@ check_update(const gchar *bootloader, const gchar *file, DfudUpdateOutcome outco
 	g_assert_cmpuint(engine_sim_count_requests(sim, "os reset"), ==, 1);
 }
 
+/*
+ * @file on a device started with @args fails with @code naming @needle, after @uploads upload
+ * requests (-1: any)
+ */
+static void
+check_refused(const gchar *const *args, const gchar *file, gint code, const gchar *needle,
+	      gint uploads)
+{
+	g_autoptr(EngineSim) sim = sim_start(args);
+	g_autoptr(DfudPackage) package = engine_load_package(file);
+	g_autoptr(GError) error = NULL;
+	DfudUpdateOptions options;
+
+	engine_test_options(&options);
+	options.allow_downgrade = TRUE; /* no help where the bootloader runs the highest version */
+	error = engine_run_update(sim->uri, package, &options);
+	g_assert_error(error, DFUD_ERROR, code);
+	g_assert_nonnull(strstr(error->message, needle));
+	engine_sim_stop(sim);
+	if (uploads >= 0)
+		g_assert_cmpuint(engine_sim_count_requests(sim, "image upload"), ==, (guint)uploads);
+}
+
+static const gchar *const xip[] = {"--bootloader", "direct-xip", NULL};
+static const gchar *const xip_revert[] = {"--bootloader", "direct-xip-revert", NULL};
+
 /* the SDK's zip: the build for slot 1 is sent and runs there */
 static void
 test_xip_zip(void)
 {
-	check_update("direct-xip", XIP_ZIP, DFUD_UPDATE_OUTCOME_PERMANENT,
+	check_update(xip, XIP_ZIP, DFUD_UPDATE_STRATEGY_DIRECT_XIP, DFUD_UPDATE_OUTCOME_PERMANENT,
 		     "image 0 runs 1.4.0 (hash 0ab0");
 }
 
+/* with revert: tested, verified, confirmed */
 static void
 test_xip_revert_zip(void)
 {
-	check_update("direct-xip-revert", XIP_ZIP, DFUD_UPDATE_OUTCOME_CONFIRMED,
-		     "image 0 runs 1.4.0 (hash 0ab0");
+	check_update(xip_revert, XIP_ZIP, DFUD_UPDATE_STRATEGY_DIRECT_XIP_REVERT,
+		     DFUD_UPDATE_OUTCOME_CONFIRMED, "image 0 runs 1.4.0 (hash 0ab0");
 }
 
 /* running the slot-0 build: the zip has nothing newer (and its slot-1 build is no update) */
 static void
 test_xip_zip_running(void)
 {
-	g_autoptr(EngineSim) sim = xip_sim("direct-xip", XIP0);
-	g_autoptr(DfudPackage) package = engine_load_package(XIP_ZIP);
-	g_autoptr(GError) error = NULL;
-	DfudUpdateOptions options;
+	const gchar *args[] = {"--bootloader", "direct-xip", "--slot0", DATA(XIP0), NULL};
 
-	options_init(&options, DFUD_UPDATE_MODE_TEST_AND_CONFIRM);
-	error = engine_run_update(sim->uri, package, &options);
-	g_assert_error(error, DFUD_ERROR, DFUD_ERROR_NOTHING_TO_DO);
-	g_assert_nonnull(strstr(error->message, "image 0 runs 1.4.0 (hash c714"));
-	engine_sim_stop(sim);
-	g_assert_cmpuint(engine_sim_count_requests(sim, "image upload"), ==, 0);
+	check_refused(args, XIP_ZIP, DFUD_ERROR_NOTHING_TO_DO, "image 0 runs 1.4.0 (hash c714", 0);
 }
 
 /* a bare build for slot 1: it lands in slot 1 and runs */
 static void
 test_xip_bare_right_slot(void)
 {
-	g_autoptr(EngineSim) sim = xip_sim("direct-xip", "hashonly_1k_v1.2.3+4.bin");
-	g_autoptr(DfudPackage) package = engine_load_package(XIP1);
-	g_autoptr(GError) error = NULL;
-	DfudUpdateOptions options;
-
-	options_init(&options, DFUD_UPDATE_MODE_TEST_AND_CONFIRM);
-	error = engine_run_update(sim->uri, package, &options);
-	g_assert_no_error(error);
-	engine_sim_stop(sim);
-	g_assert_cmpuint(engine_sim_count_requests(sim, "image state write"), ==, 0);
+	check_update(xip, XIP1, DFUD_UPDATE_STRATEGY_DIRECT_XIP, DFUD_UPDATE_OUTCOME_PERMANENT,
+		     "image 0 runs 1.4.0 (hash 0ab0");
 }
 
 /*
@@ -119,17 +137,8 @@ test_xip_bare_right_slot(void)
 static void
 test_xip_bare_wrong_slot(void)
 {
-	g_autoptr(EngineSim) sim = xip_sim("direct-xip", "hashonly_1k_v1.2.3+4.bin");
-	g_autoptr(DfudPackage) package = engine_load_package(XIP0);
-	g_autoptr(GError) error = NULL;
-	DfudUpdateOptions options;
-
-	options_init(&options, DFUD_UPDATE_MODE_TEST_AND_CONFIRM);
-	error = engine_run_update(sim->uri, package, &options);
-	g_assert_error(error, DFUD_ERROR, DFUD_ERROR_WRONG_SLOT);
-	g_assert_nonnull(strstr(error->message, "linked for 0xc000 (ROM_FIXED) and stays unused "
-						"in slot 1"));
-	engine_sim_stop(sim);
+	check_refused(xip, XIP0, DFUD_ERROR_WRONG_SLOT,
+		      "linked for 0xc000 (ROM_FIXED) and stays unused in slot 1", -1);
 }
 
 /*
@@ -139,38 +148,20 @@ test_xip_bare_wrong_slot(void)
 static void
 test_xip_bare_wrong_slot_rejected(void)
 {
-	g_autoptr(EngineSim) sim = engine_sim_start(
-	    "--slot0", DATA("hashonly_1k_v1.2.3+4.bin"), "--bootloader", "direct-xip",
-	    "--reject-mismatched-slot", "--time-scale", "0", NULL);
-	g_autoptr(DfudPackage) package = engine_load_package(XIP0);
-	g_autoptr(GError) error = NULL;
-	DfudUpdateOptions options;
+	const gchar *args[] = {"--bootloader", "direct-xip", "--reject-mismatched-slot", NULL};
 
-	options_init(&options, DFUD_UPDATE_MODE_TEST_AND_CONFIRM);
-	error = engine_run_update(sim->uri, package, &options);
-	g_assert_error(error, DFUD_ERROR, DFUD_ERROR_WRONG_SLOT);
-	g_assert_nonnull(strstr(error->message, "refused before erasing anything"));
-	engine_sim_stop(sim);
-	/* one first chunk, refused; no reset */
-	g_assert_cmpuint(engine_sim_count_requests(sim, "image upload"), ==, 1);
-	g_assert_cmpuint(engine_sim_count_requests(sim, "os reset"), ==, 0);
+	/* one first chunk, refused */
+	check_refused(args, XIP0, DFUD_ERROR_WRONG_SLOT, "refused before erasing anything", 1);
 }
 
-/* direct-XIP boots the higher version: the same version is refused before any upload */
+/* direct-XIP boots the higher version: the same version is refused before any upload, even
+ * with allow-downgrade */
 static void
 test_xip_not_newer(void)
 {
-	g_autoptr(EngineSim) sim = xip_sim("direct-xip", XIP0);
-	g_autoptr(DfudPackage) package = engine_load_package(XIP1);
-	g_autoptr(GError) error = NULL;
-	DfudUpdateOptions options;
+	const gchar *args[] = {"--bootloader", "direct-xip", "--slot0", DATA(XIP0), NULL};
 
-	options_init(&options, DFUD_UPDATE_MODE_TEST_AND_CONFIRM);
-	options.allow_downgrade = TRUE; /* no help: the bootloader would not run it */
-	error = engine_run_update(sim->uri, package, &options);
-	g_assert_error(error, DFUD_ERROR, DFUD_ERROR_NOT_NEWER);
-	engine_sim_stop(sim);
-	g_assert_cmpuint(engine_sim_count_requests(sim, "image upload"), ==, 0);
+	check_refused(args, XIP1, DFUD_ERROR_NOT_NEWER, "is not newer than the running 1.4.0", 0);
 }
 
 /*
@@ -181,24 +172,11 @@ test_xip_not_newer(void)
 static void
 test_xip_zip_mode_unknown(void)
 {
-	g_autoptr(EngineSim) sim = engine_sim_start(
-	    "--slot0", DATA("hashonly_1k_v1.2.3+4.bin"), "--bootloader", "direct-xip",
-	    "--time-scale", "0", "--reset-delay", "20", "--fault",
-	    "error:cmd=os.bootloader-info,rc=8", NULL);
-	g_autoptr(DfudPackage) package = engine_load_package(XIP_ZIP);
-	g_autoptr(GError) error = NULL;
-	DfudUpdateProgress last = {0};
-	DfudUpdateOptions options;
+	const gchar *args[] = {"--bootloader", "direct-xip", "--fault",
+			       "error:cmd=os.bootloader-info,rc=8", NULL};
 
-	options_init(&options, DFUD_UPDATE_MODE_TEST_AND_CONFIRM);
-	error = engine_run_update_full(sim->uri, package, &options, &last);
-	g_assert_no_error(error);
-	g_assert_cmpint(last.steps.bootloader_mode, ==, -1);
-	g_assert_cmpint(last.steps.strategy, ==, DFUD_UPDATE_STRATEGY_DIRECT_XIP);
-	error = engine_run_update(sim->uri, package, &options);
-	g_assert_error(error, DFUD_ERROR, DFUD_ERROR_NOTHING_TO_DO);
-	g_assert_nonnull(strstr(error->message, "image 0 runs 1.4.0 (hash 0ab0"));
-	engine_sim_stop(sim);
+	check_update(args, XIP_ZIP, DFUD_UPDATE_STRATEGY_DIRECT_XIP,
+		     DFUD_UPDATE_OUTCOME_PERMANENT, "image 0 runs 1.4.0 (hash 0ab0");
 }
 
 /* a mode not reported with a state write (swap, or direct-XIP with revert): which build can
@@ -206,59 +184,38 @@ test_xip_zip_mode_unknown(void)
 static void
 test_xip_zip_mode_unknown_state_write(void)
 {
-	g_autoptr(EngineSim) sim = engine_sim_start(
-	    "--slot0", DATA("hashonly_1k_v1.2.3+4.bin"), "--bootloader", "direct-xip-revert",
-	    "--time-scale", "0", "--fault", "error:cmd=os.bootloader-info,rc=8", NULL);
-	g_autoptr(DfudPackage) package = engine_load_package(XIP_ZIP);
-	g_autoptr(GError) error = NULL;
-	DfudUpdateOptions options;
+	const gchar *args[] = {"--bootloader", "direct-xip-revert", "--fault",
+			       "error:cmd=os.bootloader-info,rc=8", NULL};
 
-	options_init(&options, DFUD_UPDATE_MODE_TEST_AND_CONFIRM);
-	error = engine_run_update(sim->uri, package, &options);
-	g_assert_error(error, DFUD_ERROR, DFUD_ERROR_NOT_SUPPORTED);
-	g_assert_nonnull(strstr(error->message, "does not report its MCUboot mode"));
-	engine_sim_stop(sim);
-	g_assert_cmpuint(engine_sim_count_requests(sim, "image upload"), ==, 0);
+	check_refused(args, XIP_ZIP, DFUD_ERROR_NOT_SUPPORTED, "does not report its MCUboot mode",
+		      0);
 }
 
 /* overwrite-only decompresses: the device then reports DECOMP_SHA, a success for good */
 static void
 test_compressed(void)
 {
-	/* DECOMP_SHA runs */
-	check_update("overwrite-only", COMPRESSED, DFUD_UPDATE_OUTCOME_PERMANENT,
-		     "image 0 runs 1.5.0 (hash 1c6a");
+	const gchar *args[] = {"--bootloader", "overwrite-only", NULL};
+
+	check_update(args, COMPRESSED, DFUD_UPDATE_STRATEGY_OVERWRITE,
+		     DFUD_UPDATE_OUTCOME_PERMANENT, "image 0 runs 1.5.0 (hash 1c6a");
 }
 
 /* slot info: the upload must fit slot 1, the decompressed image slot 0; before any byte */
 static void
-check_compressed_slots(const gchar *slot_size, const gchar *slot1_size, const gchar *needle)
-{
-	g_autoptr(EngineSim) sim = engine_sim_start(
-	    "--slot0", DATA("hashonly_1k_v1.2.3+4.bin"), "--bootloader", "overwrite-only",
-	    "--slot-info", "--slot-size", slot_size, "--slot1-size", slot1_size, "--time-scale",
-	    "0", NULL);
-	g_autoptr(DfudPackage) package = engine_load_package(COMPRESSED);
-	g_autoptr(GError) error = NULL;
-	DfudUpdateOptions options;
-
-	options_init(&options, DFUD_UPDATE_MODE_TEST_AND_CONFIRM);
-	error = engine_run_update(sim->uri, package, &options);
-	g_assert_error(error, DFUD_ERROR, DFUD_ERROR_INVALID_ARGUMENT);
-	g_assert_nonnull(strstr(error->message, needle));
-	engine_sim_stop(sim);
-	g_assert_cmpuint(engine_sim_count_requests(sim, "image upload"), ==, 0);
-}
-
-static void
 test_compressed_slots(void)
 {
+	const gchar *small1[] = {"--bootloader", "overwrite-only", "--slot-info", "--slot-size",
+				 "0xf000", "--slot1-size", "0x8000", NULL};
+	const gchar *small0[] = {"--bootloader", "overwrite-only", "--slot-info", "--slot-size",
+				 "0xe000", "--slot1-size", "0x9000", NULL};
+
 	/* 34499 bytes uploaded, 0x200 + 60000 installed */
-	check_compressed_slots("0xf000", "0x8000",
-			       "the upload of 34499 bytes does not fit slot 1 of 32768 bytes");
-	check_compressed_slots("0xe000", "0x9000",
-			       "the decompressed image of 60512 bytes does not fit slot 0 of "
-			       "57344 bytes");
+	check_refused(small1, COMPRESSED, DFUD_ERROR_INVALID_ARGUMENT,
+		      "the upload of 34499 bytes does not fit slot 1 of 32768 bytes", 0);
+	check_refused(small0, COMPRESSED, DFUD_ERROR_INVALID_ARGUMENT,
+		      "the decompressed image of 60512 bytes does not fit slot 0 of 57344 bytes",
+		      0);
 }
 
 int
@@ -270,11 +227,11 @@ main(int argc, char **argv)
 	g_test_add_func("/engine/xip/zip-running", test_xip_zip_running);
 	g_test_add_func("/engine/xip/bare-right-slot", test_xip_bare_right_slot);
 	g_test_add_func("/engine/xip/bare-wrong-slot", test_xip_bare_wrong_slot);
+	g_test_add_func("/engine/xip/bare-wrong-slot-rejected", test_xip_bare_wrong_slot_rejected);
 	g_test_add_func("/engine/xip/not-newer", test_xip_not_newer);
 	g_test_add_func("/engine/xip/zip-mode-unknown", test_xip_zip_mode_unknown);
 	g_test_add_func("/engine/xip/zip-mode-unknown-state-write",
 			test_xip_zip_mode_unknown_state_write);
-	g_test_add_func("/engine/xip/bare-wrong-slot-rejected", test_xip_bare_wrong_slot_rejected);
 	g_test_add_func("/engine/compressed/update", test_compressed);
 	g_test_add_func("/engine/compressed/slots", test_compressed_slots);
 	return g_test_run();
