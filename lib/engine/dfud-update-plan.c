@@ -357,6 +357,10 @@ dfud_update_plan_new(DfudPackage *package, const DfudUpdateDeviceFacts *facts,
 	}
 	g_ptr_array_unref(plan->items);
 	plan->items = g_steal_pointer(&candidates);
+	/* the firmware loader runs from slot 1, the application from slot 0 (MCUboot's firmware
+	 * loader mode): a run after one that entered the loader finds slot 0 not running */
+	plan->in_loader = plan->steps.enter_loader && mode == 7 && facts->state != NULL &&
+			  active_slot_of(facts, 0) != 0;
 	plan->confirm_only = TRUE;
 	for (guint i = 0; i < plan->items->len; i++) {
 		DfudUpdatePlanItem *item = g_ptr_array_index(plan->items, i);

@@ -44,6 +44,7 @@ typedef struct {
 	gboolean confirm_only; /* every item only needs confirming */
 	guint b0_active; /* before the update, valid when mcuboot */
 	DfudUpdateSteps steps; /* what the update does in the device's bootloader mode */
+	gboolean in_loader;    /* the device runs its firmware loader already (a rerun) */
 } DfudUpdatePlan;
 
 /*

@@ -317,7 +317,7 @@ make_plan(DfudUpdater *self)
 		dfud_updater_stage_confirm(self);
 		return;
 	}
-	if (self->plan->steps.enter_loader && !self->in_loader) {
+	if (self->plan->steps.enter_loader && !self->in_loader && !self->plan->in_loader) {
 		stage_enter_loader(self);
 		return;
 	}

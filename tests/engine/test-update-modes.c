@@ -187,6 +187,40 @@ check_case(gconstpointer data)
 							       : c->mode->resets);
 }
 
+/*
+ * upload-only leaves a firmware-loader device in its loader with the image in slot 0; the next
+ * run finds the loader running (slot 1 active), sends nothing again, resets into the
+ * application and verifies it
+ */
+static void
+test_loader_rerun(void)
+{
+	g_autoptr(EngineSim) sim =
+	    engine_sim_start("--slot0", DATA(RUNNING), "--bootloader", "firmware-loader",
+			     "--time-scale", "0", "--reset-delay", "20", NULL);
+	g_autoptr(DfudPackage) package = engine_load_package(NEW);
+	g_autoptr(GError) error = NULL;
+	DfudUpdateProgress last = {0};
+	DfudUpdateOptions options;
+	guint uploads;
+
+	options_for(&options, RUN_UPLOAD_ONLY);
+	error = engine_run_update(sim->uri, package, &options);
+	g_assert_no_error(error);
+	options_for(&options, RUN_TEST_AND_CONFIRM);
+	error = engine_run_update_full(sim->uri, package, &options, &last);
+	g_assert_no_error(error);
+	g_assert_cmpint(last.steps.outcome, ==, DFUD_UPDATE_OUTCOME_PERMANENT);
+	error = engine_run_update(sim->uri, package, &options);
+	g_assert_error(error, DFUD_ERROR, DFUD_ERROR_NOTHING_TO_DO);
+	engine_sim_stop(sim);
+	uploads = engine_sim_count_requests(sim, "image upload");
+	/* the image went once; one reset into the loader, one out of it */
+	g_assert_cmpuint(uploads, >=, 61992 / 1500);
+	g_assert_cmpuint(uploads, <, 2 * (61992 / 1500));
+	g_assert_cmpuint(engine_sim_count_requests(sim, "os reset"), ==, 2);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -207,5 +241,6 @@ main(int argc, char **argv)
 			g_test_add_data_func(path, c, check_case);
 		}
 	}
+	g_test_add_func("/engine/modes/firmware-loader/rerun-in-loader", test_loader_rerun);
 	return g_test_run();
 }
