@@ -142,11 +142,7 @@ item_new(DfudPackageEntry *entry, gboolean mcuboot, const DfudUpdateSteps *steps
 	return item;
 }
 
-/*
- * Direct-XIP builds (spec §8.3): of the two variants of an image, the one linked for the slot
- * the new image will run from; NULL (skip) for the other. Which slot that is depends on the
- * mode, so a device that does not say its mode cannot be served.
- */
+/* the device runs @entry's image (NULL: no) */
 static gboolean
 entry_runs(DfudPackageEntry *entry, const DfudUpdateDeviceFacts *facts)
 {
@@ -161,6 +157,11 @@ entry_runs(DfudPackageEntry *entry, const DfudUpdateDeviceFacts *facts)
 					 dfud_package_entry_get_image(entry)));
 }
 
+/*
+ * Direct-XIP builds (spec §8.3): of the two variants of an image, the one that runs already
+ * (up to date, or in test to be confirmed), else the one linked for the slot the new image
+ * will run from; *keep FALSE for the other. Which slot that is depends on the mode.
+ */
 static gboolean
 pick_variant(DfudPackage *package, DfudPackageEntry *entry, const DfudUpdateSteps *steps,
 	     const DfudUpdateDeviceFacts *facts, gboolean *keep, GError **error)
