@@ -382,5 +382,39 @@ class NoSwapTest(UpdateCliTestCase):
         self.assertEqual(len([e for e in sim.events() if e.get("event") == "reset"]), 1)
 
 
+class PermanentTest(UpdateCliTestCase):
+    def test_accept_permanent(self):
+        """overwrite-only has no test boot: --mode test-only is refused (64, PermanentInstall)
+        before the upload unless --accept-permanent, and the success then says permanent"""
+        sim = self.start_sim("--slot0", data(OLD), "--bootloader=overwrite-only", *FAST)
+        self.start_daemon()
+        device = self.device_path(sim.uri)
+
+        run = self.expect(64, "update", sim.uri, data(NEW), "--mode", "test-only")
+        self.assertRegex(run.err, r"job \d+ failed: .*no test boot.* \(PermanentInstall\)\n$",
+                         str(run))
+        uploads = lambda: [e for e in sim.events()  # noqa: E731
+                           if e.get("event") == "request" and e.get("command") == "image upload"]
+        self.assertEqual(uploads(), [])
+
+        self.wait_device_idle(device)
+        run = self.expect(0, "update", sim.uri, data(NEW), "--mode", "test-only",
+                          "--accept-permanent")
+        self.assertRegex(run.out.splitlines()[-1],
+                         r"^verified: .* runs 2\.0\.0.*, permanent: the bootloader has no old "
+                         r"image to go back to$", str(run))
+        self.assertEqual(hexbytes(self.active_image(device)["hash"]), dfudtest.HASHES[NEW])
+        self.assertTrue(self.active_image(device)["confirmed"])
+        self.assertNotEqual(uploads(), [])
+
+        # the job record names the plan
+        run = self.expect(0, "jobs", "--json")
+        plans = [j["plan"] for j in json.loads(run.out)["jobs"]]
+        self.assertIn({"bootloader_mode": "overwrite-only", "strategy": "overwrite-only",
+                       "state_write": "confirm", "success": "permanent",
+                       "steps": "overwrite-only: upload, confirm, reset, verify; success: "
+                                "permanent"}, plans)
+
+
 if __name__ == "__main__":
     dfudtest.main()
