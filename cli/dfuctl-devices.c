@@ -70,9 +70,28 @@ active_version(GVariant *images)
 static const gchar *const slot_flags[] = {"active", "confirmed", "pending", "permanent",
 					  "bootable"};
 
-/* the image slots as a list: JSON objects, and blocks for people */
+/* the size of @image's @slot from the device's SlotSizes, FALSE when not reported */
+static gboolean
+slot_size(GVariant *sizes, guint32 image, guint32 slot, guint64 *size)
+{
+	if (sizes == NULL || !g_variant_is_of_type(sizes, G_VARIANT_TYPE("aa{sv}")))
+		return FALSE;
+	for (gsize i = 0; i < g_variant_n_children(sizes); i++) {
+		g_autoptr(GVariant) entry = g_variant_get_child_value(sizes, i);
+		guint32 e_image = 0;
+		guint32 e_slot = 0;
+
+		if (g_variant_lookup(entry, "image", "u", &e_image) &&
+		    g_variant_lookup(entry, "slot", "u", &e_slot) && e_image == image &&
+		    e_slot == slot && g_variant_lookup(entry, "size", "t", size))
+			return TRUE;
+	}
+	return FALSE;
+}
+
+/* the image slots as a list: JSON objects, and blocks for people; @sizes: SlotSizes */
 static void
-add_slots(DfuctlRecord *rec, GVariant *images)
+add_slots(DfuctlRecord *rec, GVariant *images, GVariant *sizes)
 {
 	GPtrArray *items = g_ptr_array_new_with_free_func((GDestroyNotify)dfuctl_record_free);
 
@@ -87,6 +106,7 @@ add_slots(DfuctlRecord *rec, GVariant *images)
 			const gchar *version = NULL;
 			guint32 image = 0;
 			guint32 slot_no = 0;
+			guint64 size = 0;
 
 			g_variant_lookup(slot, "image", "u", &image);
 			g_variant_lookup(slot, "slot", "u", &slot_no);
@@ -104,6 +124,10 @@ add_slots(DfuctlRecord *rec, GVariant *images)
 			dfuctl_record_add_uint(item, "slot", NULL, slot_no, NULL);
 			add_nonempty(item, "version", "Version", version);
 			add_nonempty(item, "hash", "Hash", hash_hex);
+			if (slot_size(sizes, image, slot_no, &size))
+				dfuctl_record_add_uint(item, "size", "Slot size", size, NULL);
+			else
+				dfuctl_record_add_null(item, "size", NULL, NULL);
 			for (guint j = 0; j < G_N_ELEMENTS(slot_flags); j++) {
 				gboolean on = slot_flag(slot, slot_flags[j]);
 				dfuctl_record_add_bool(item, slot_flags[j], NULL, TRUE, on, NULL);
@@ -346,6 +370,11 @@ dfuctl_info_run(const DfuctlOptions *options, int argc, char **argv)
 			dfud_dbus_device_get_current_job(device));
 	add_nonempty(rec, "bootloader_mode", "Bootloader",
 		     dfud_dbus_device_get_bootloader_mode(device));
+	/* known with the mode (both come from bootloader info) */
+	dfuctl_record_add_bool(rec, "no_downgrade", "Downgrade prevention",
+			       dfud_dbus_device_get_bootloader_mode(device)[0] != '\0',
+			       dfud_dbus_device_get_no_downgrade(device), NULL);
+	add_nonempty(rec, "os_info", "OS info", dfud_dbus_device_get_os_info(device));
 	add_nonempty(rec, "active_version", "Active version",
 		     active_version(dfud_dbus_device_get_images(device)));
 	last_update = dfud_dbus_device_get_last_update(device);
@@ -355,26 +384,39 @@ dfuctl_info_run(const DfuctlOptions *options, int argc, char **argv)
 					 dfuctl_history_record(last_update));
 	else
 		dfuctl_record_add_null(rec, "last_update", "Last update", "none");
-	add_slots(rec, dfud_dbus_device_get_images(device));
+	add_slots(rec, dfud_dbus_device_get_images(device),
+		  dfud_dbus_device_get_slot_sizes(device));
 	dfuctl_record_print(rec, opts.json);
 	return DFUD_EXIT_OK;
 }
 
-/* the bootloader mode as dfud has it now: GetImageState just set it */
-static gchar *
-read_bootloader_mode(DfuctlClient *client, DfudDbusDevice *device)
+/* a Device property as dfud has it now (GetImageState just set it), not the proxy's cache,
+ * which the PropertiesChanged may not have reached yet; NULL when it cannot be read */
+static GVariant *
+read_property(DfuctlClient *client, DfudDbusDevice *device, const gchar *name)
 {
 	g_autoptr(GVariant) reply = NULL;
-	g_autoptr(GVariant) value = NULL;
+	GVariant *value = NULL;
 
 	reply = g_dbus_connection_call_sync(
 	    client->bus, DFUD_DBUS_NAME, g_dbus_proxy_get_object_path(G_DBUS_PROXY(device)),
 	    "org.freedesktop.DBus.Properties", "Get",
-	    g_variant_new("(ss)", "org.dfud.Dfu1.Device", "BootloaderMode"), G_VARIANT_TYPE("(v)"),
+	    g_variant_new("(ss)", "org.dfud.Dfu1.Device", name), G_VARIANT_TYPE("(v)"),
 	    G_DBUS_CALL_FLAGS_NO_AUTO_START, -1, NULL, NULL);
 	if (reply == NULL)
-		return g_strdup(dfud_dbus_device_get_bootloader_mode(device));
+		return NULL;
 	g_variant_get(reply, "(v)", &value);
+	return value;
+}
+
+/* the bootloader mode as dfud has it now */
+static gchar *
+read_bootloader_mode(DfuctlClient *client, DfudDbusDevice *device)
+{
+	g_autoptr(GVariant) value = read_property(client, device, "BootloaderMode");
+
+	if (value == NULL)
+		return g_strdup(dfud_dbus_device_get_bootloader_mode(device));
 	if (!g_variant_is_of_type(value, G_VARIANT_TYPE_STRING))
 		return NULL;
 	return g_variant_dup_string(value, NULL);
@@ -390,6 +432,7 @@ dfuctl_images_run(const DfuctlOptions *options, int argc, char **argv)
 	g_autoptr(DfudDbusDevice) device = NULL;
 	g_autoptr(DfuctlRecord) rec = NULL;
 	g_autoptr(GVariant) images = NULL;
+	g_autoptr(GVariant) sizes = NULL;
 	g_autofree gchar *mode = NULL;
 	const gchar *path;
 	int rc = 0;
@@ -417,7 +460,8 @@ dfuctl_images_run(const DfuctlOptions *options, int argc, char **argv)
 	dfuctl_record_add_string(rec, "uri", "URI", dfud_dbus_device_get_uri(device));
 	add_nonempty(rec, "bootloader_mode", "Bootloader", mode);
 	add_nonempty(rec, "active_version", "Active version", active_version(images));
-	add_slots(rec, images);
+	sizes = read_property(client, device, "SlotSizes");
+	add_slots(rec, images, sizes);
 	dfuctl_record_print(rec, opts.json);
 	return DFUD_EXIT_OK;
 }

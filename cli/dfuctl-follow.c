@@ -268,6 +268,26 @@ describe_images(DfudDbusJob *job)
 	return g_string_free(out, FALSE);
 }
 
+/* what "verified" means in the device's MCUboot mode (the job's Plan "success") */
+static const gchar *
+describe_success(DfudDbusJob *job)
+{
+	GVariant *plan = dfud_dbus_job_get_plan(job);
+	const gchar *success = NULL;
+
+	if (plan == NULL || !g_variant_is_of_type(plan, G_VARIANT_TYPE_VARDICT) ||
+	    !g_variant_lookup(plan, "success", "&s", &success))
+		return "";
+	if (g_strcmp0(success, "confirmed") == 0)
+		return ", confirmed";
+	if (g_strcmp0(success, "permanent") == 0)
+		return ", permanent: the bootloader has no old image to go back to";
+	if (g_strcmp0(success, "testing") == 0)
+		return ", in test: the device goes back to the old image at its next reset unless "
+		       "the image confirms itself";
+	return "";
+}
+
 /* prints how @job ended; returns its exit code */
 static int
 follow_outcome(Follow *follow, Followed *f)
@@ -293,7 +313,8 @@ follow_outcome(Follow *follow, Followed *f)
 		device = describe_device(job);
 		images = describe_images(job);
 		if (g_strcmp0(result, "verified") == 0) {
-			line = g_strdup_printf("verified: %s runs %s", device, images);
+			line = g_strdup_printf("verified: %s runs %s%s", device, images,
+					       describe_success(job));
 		} else if (g_strcmp0(result, "up-to-date") == 0) {
 			line = g_strdup_printf("up to date: %s already runs %s", device, images);
 			exit_code = DFUD_EXIT_NOTHING_TO_DO;

@@ -212,6 +212,7 @@ inspect_image(InspectContext *ctx, DfudImage *image, DfudPackageEntry *entry)
 	guint64 manifest_load = 0;
 	guint32 counter = 0;
 	guint8 image_ok = 0;
+	guint xip_slot = 0;
 	g_autoptr(GError) error = NULL;
 
 	prefix = file_name != NULL ? g_strdup_printf("%s: ", file_name) : g_strdup("");
@@ -223,6 +224,15 @@ inspect_image(InspectContext *ctx, DfudImage *image, DfudPackageEntry *entry)
 	dfuctl_record_add_string(rec, "file", NULL, file_name);
 	dfuctl_record_add_string(rec, "role", NULL, dfud_image_role_to_string(role));
 	dfuctl_record_add_uint(rec, "image_index", NULL, index, NULL);
+	if (entry != NULL && dfud_package_entry_get_xip_slot(entry, &xip_slot)) {
+		g_autofree gchar *text = g_strdup_printf(
+		    "%u (direct-XIP: the build for slot %u of image %u, uploaded when that slot "
+		    "is the inactive one)",
+		    xip_slot, xip_slot, index);
+		dfuctl_record_add_uint(rec, "xip_slot", "Direct-XIP slot", xip_slot, text);
+	} else {
+		dfuctl_record_add_null(rec, "xip_slot", NULL, NULL);
+	}
 	dfuctl_record_add_string_full(rec, "version", "Version", ver, ver_text);
 	dfuctl_record_add_string(rec, "device_version", NULL, dev_ver);
 	if (entry != NULL && dfud_package_entry_get_manifest_version(entry) != NULL)

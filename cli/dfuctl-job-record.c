@@ -113,6 +113,32 @@ add_images(DfuctlRecord *rec, GVariant *images)
 	dfuctl_record_add_list(rec, "images", items, FALSE);
 }
 
+/* the job's Plan: what the update does in the device's MCUboot mode */
+static void
+add_plan(DfuctlRecord *rec, GVariant *plan)
+{
+	DfuctlRecord *child = dfuctl_record_new();
+	const gchar *keys[] = {"bootloader-mode", "strategy", "state-write", "success", "steps"};
+	const gchar *steps = NULL;
+
+	if (plan == NULL || !g_variant_is_of_type(plan, G_VARIANT_TYPE_VARDICT) ||
+	    g_variant_n_children(plan) == 0) {
+		dfuctl_record_free(child);
+		dfuctl_record_add_null(rec, "plan", "Plan", "-");
+		return;
+	}
+	for (guint i = 0; i < G_N_ELEMENTS(keys); i++) {
+		const gchar *value = NULL;
+		g_autofree gchar *key = g_strdelimit(g_strdup(keys[i]), "-", '_');
+		if (!g_variant_lookup(plan, keys[i], "&s", &value))
+			value = NULL;
+		dfuctl_record_add_string(child, key, NULL, value);
+	}
+	g_variant_lookup(plan, "steps", "&s", &steps);
+	dfuctl_record_add_string_full(rec, NULL, "Plan", NULL, steps != NULL ? steps : "-");
+	dfuctl_record_add_record(rec, "plan", NULL, child);
+}
+
 DfuctlRecord *
 dfuctl_job_record(DfudDbusJob *job)
 {
@@ -142,6 +168,7 @@ dfuctl_job_record(DfudDbusJob *job)
 	dfuctl_record_add_string_full(rec, "status", "Status", status, status_text);
 	add_optional_string(rec, "result", NULL, result);
 	dfuctl_record_add_string(rec, "mode", "Mode", dfud_dbus_job_get_mode(job));
+	add_plan(rec, dfud_dbus_job_get_plan(job));
 	dfuctl_record_add_uint(rec, "progress", "Progress", progress, progress_text);
 	bytes_text = g_strdup_printf("%" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT, done, total);
 	dfuctl_record_add_uint(rec, "bytes_done", "Bytes", done, bytes_text);

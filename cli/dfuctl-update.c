@@ -49,7 +49,8 @@ update_open_file(const gchar *path, GError **error)
 }
 
 static GVariant *
-update_options(const gchar *mode, gint image, gboolean no_reset, gboolean allow_downgrade)
+update_options(const gchar *mode, gint image, gboolean no_reset, gboolean allow_downgrade,
+	       gboolean accept_permanent)
 {
 	GVariantBuilder builder;
 
@@ -63,6 +64,9 @@ update_options(const gchar *mode, gint image, gboolean no_reset, gboolean allow_
 	if (allow_downgrade)
 		g_variant_builder_add(&builder, "{sv}", "allow-downgrade",
 				      g_variant_new_boolean(TRUE));
+	if (accept_permanent)
+		g_variant_builder_add(&builder, "{sv}", "accept-permanent",
+				      g_variant_new_boolean(TRUE));
 	return g_variant_builder_end(&builder);
 }
 
@@ -75,6 +79,7 @@ dfuctl_update_run(const DfuctlOptions *options, int argc, char **argv)
 	gint image = -1;
 	gboolean no_reset = FALSE;
 	gboolean allow_downgrade = FALSE;
+	gboolean accept_permanent = FALSE;
 	gboolean wait = FALSE;
 	gboolean no_wait = FALSE;
 	int exit_code = DFUD_EXIT_OK;
@@ -96,6 +101,10 @@ dfuctl_update_run(const DfuctlOptions *options, int argc, char **argv)
 	     NULL},
 	    {"allow-downgrade", 0, 0, G_OPTION_ARG_NONE, &allow_downgrade,
 	     "Allow an older version than the running one", NULL},
+	    {"accept-permanent", 0, 0, G_OPTION_ARG_NONE, &accept_permanent,
+	     "With --mode test-only: install for good on a bootloader that has no test boot "
+	     "(overwrite-only, direct-XIP, RAM-load, firmware loader)",
+	     NULL},
 	    {"wait", 0, 0, G_OPTION_ARG_NONE, &wait,
 	     "Follow the update until it ends (the default)", NULL},
 	    {"no-wait", 0, 0, G_OPTION_ARG_NONE, &no_wait,
@@ -139,7 +148,8 @@ dfuctl_update_run(const DfuctlOptions *options, int argc, char **argv)
 		return exit_code;
 	if (!dfud_dbus_device_call_update_sync(
 		device, g_variant_new_handle(fd_index),
-		update_options(mode, image, no_reset, allow_downgrade), G_DBUS_CALL_FLAGS_NONE,
+		update_options(mode, image, no_reset, allow_downgrade, accept_permanent),
+		G_DBUS_CALL_FLAGS_NONE,
 		UPDATE_CALL_TIMEOUT_MS, fd_list, &job_path, NULL, NULL, &error)) {
 		g_autoptr(GError) remote = dfuctl_client_error(error);
 		return dfuctl_fail(&opts, verb, remote);

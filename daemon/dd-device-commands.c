@@ -132,6 +132,40 @@ command_failed(DdCommand *cmd_in, const GError *error)
 	command_fail(cmd, error);
 }
 
+/* what GetImageState learnt besides the slots: NoDowngrade, OsInfo, SlotSizes (Device.xml) */
+static void
+set_facts(DdDevice *device, const DfudUpdateDevice *info)
+{
+	GVariantBuilder builder;
+	const DfudSmpSlotInfo *slots = info->slot_info;
+
+	dfud_dbus_device_set_no_downgrade(device->iface,
+					  info->mode_info != NULL && info->mode_info->has_mode &&
+					      info->mode_info->no_downgrade);
+	dfud_dbus_device_set_os_info(device->iface, info->os_info != NULL ? info->os_info : "");
+	g_variant_builder_init(&builder, G_VARIANT_TYPE("aa{sv}"));
+	for (guint i = 0; slots != NULL && slots->images != NULL && i < slots->images->len; i++) {
+		const DfudSmpSlotInfoImage *img = g_ptr_array_index(slots->images, i);
+		for (guint s = 0; img->slots != NULL && s < img->slots->len; s++) {
+			const DfudSmpSlotInfoSlot *slot =
+			    &g_array_index(img->slots, DfudSmpSlotInfoSlot, s);
+			GVariantDict dict;
+
+			if (!slot->has_size)
+				continue;
+			g_variant_dict_init(&dict, NULL);
+			g_variant_dict_insert(&dict, "image", "u", img->image);
+			g_variant_dict_insert(&dict, "slot", "u", slot->slot);
+			g_variant_dict_insert(&dict, "size", "t", slot->size);
+			if (img->has_max_image_size)
+				g_variant_dict_insert(&dict, "max-image-size", "t",
+						      img->max_image_size);
+			g_variant_builder_add_value(&builder, g_variant_dict_end(&dict));
+		}
+	}
+	dfud_dbus_device_set_slot_sizes(device->iface, g_variant_builder_end(&builder));
+}
+
 static void
 state_read(GObject *source, GAsyncResult *res, gpointer user_data)
 {
@@ -148,6 +182,7 @@ state_read(GObject *source, GAsyncResult *res, gpointer user_data)
 							   info->mode_info->has_mode
 						       ? info->mode_info->mode
 						       : -1);
+	set_facts(cmd->device, info);
 	dfud_dbus_device_complete_get_image_state(
 	    cmd->device->iface, cmd->invocation,
 	    dfud_dbus_device_get_images(cmd->device->iface));
@@ -237,7 +272,8 @@ run_on_link(DdCommand *cmd_in)
 
 	switch (cmd->kind) {
 	case DD_COMMAND_STATE:
-		dfud_update_device_read_async(cmd->client, FALSE, timeout_ms, self->cancellable,
+		dfud_update_device_read_async(cmd->client, DFUD_UPDATE_DEVICE_READ_OS_INFO,
+					      timeout_ms, self->cancellable,
 					      state_read, cmd);
 		return;
 	case DD_COMMAND_MARK:

@@ -427,7 +427,9 @@ parse_update_options(GVariant *options, DdJobRecord *record, GError **error)
 					 : g_strcmp0(key, "allow-downgrade") == 0 ? &record->allow_downgrade
 					 : g_strcmp0(key, "upgrade") == 0	  ? &record->upgrade
 					 : g_strcmp0(key, "no-reassembly") == 0	  ? &record->no_reassembly
-										  : NULL;
+					 : g_strcmp0(key, "accept-permanent") == 0
+					     ? &record->accept_permanent
+					     : NULL;
 			if (flag == NULL) {
 				g_set_error(error, DFUD_ERROR, DFUD_ERROR_INVALID_ARGUMENT,
 					    "unknown option \"%s\"", key);
@@ -718,6 +720,9 @@ dd_device_new(DdContext *ctx, const gchar *name_in_path, const gchar *uri, const
 	dfud_dbus_device_set_images(self->iface,
 				    g_variant_new_array(G_VARIANT_TYPE_VARDICT, NULL, 0));
 	dfud_dbus_device_set_bootloader_mode(self->iface, "");
+	dfud_dbus_device_set_os_info(self->iface, "");
+	dfud_dbus_device_set_slot_sizes(self->iface,
+					g_variant_new_array(G_VARIANT_TYPE_VARDICT, NULL, 0));
 	dfud_dbus_device_set_last_update(self->iface,
 					 g_variant_new_array(G_VARIANT_TYPE("{sv}"), NULL, 0));
 	dd_device_update_state(self);

@@ -11,6 +11,7 @@
 #include "dfud-dbus-error.h"
 #include "dfud-error.h"
 #include "dfud-hex.h"
+#include "smp/dfud-smp.h"
 
 /* PropertiesChanged at most this often while uploading; stage changes go out at once */
 #define DD_JOB_PROGRESS_INTERVAL_US (250 * G_TIME_SPAN_MILLISECOND)
@@ -113,6 +114,28 @@ bytes_variant(const guint8 *data, gsize len)
 	return g_variant_new_fixed_array(G_VARIANT_TYPE_BYTE, data, len, 1);
 }
 
+/* the Plan property (org.dfud.Dfu1.Job.xml) */
+static GVariant *
+plan_variant(const DfudUpdateSteps *steps)
+{
+	g_autofree gchar *text = dfud_update_steps_describe(steps);
+	GVariantDict dict;
+
+	g_variant_dict_init(&dict, NULL);
+	g_variant_dict_insert(&dict, "bootloader-mode", "s",
+			      dfud_smp_bootloader_mode_to_string(steps->bootloader_mode));
+	g_variant_dict_insert(&dict, "strategy", "s",
+			      dfud_update_strategy_to_string(steps->strategy));
+	g_variant_dict_insert(&dict, "state-write", "s",
+			      dfud_update_mark_kind_to_string(steps->mark));
+	g_variant_dict_insert(&dict, "enter-loader", "b", steps->enter_loader);
+	g_variant_dict_insert(&dict, "reset", "b", steps->reset);
+	g_variant_dict_insert(&dict, "confirm-after", "b", steps->confirm_after);
+	g_variant_dict_insert(&dict, "success", "s", dfud_update_outcome_to_string(steps->outcome));
+	g_variant_dict_insert(&dict, "steps", "s", text);
+	return g_variant_dict_end(&dict);
+}
+
 static GVariant *
 images_variant(DfudPackage *package)
 {
@@ -195,6 +218,8 @@ apply_progress(DdJob *self)
 		journal_stage(self, p->stage);
 	}
 	note_old_image(self);
+	if (p->planned && g_variant_n_children(dfud_dbus_job_get_plan(self->iface)) == 0)
+		dfud_dbus_job_set_plan(self->iface, plan_variant(&p->steps));
 	dfud_dbus_job_set_bytes_done(self->iface, p->bytes_done);
 	if (p->bytes_total > 0)
 		dfud_dbus_job_set_bytes_total(self->iface, p->bytes_total);
@@ -402,6 +427,7 @@ start_updater(DdJob *self, DfudPackage *package)
 	options.upgrade_flag = self->record->upgrade;
 	options.window = self->record->window;
 	options.no_reassembly = self->record->no_reassembly;
+	options.accept_permanent = self->record->accept_permanent;
 	/* an earlier run of the daemon sent the reset: the device may still be swapping */
 	options.after_reset = self->record->restarts > 0 &&
 			      (g_strcmp0(self->record->stage, "resetting") == 0 ||
@@ -660,6 +686,7 @@ dd_job_new(DdContext *ctx, const DdJobRecord *record, DfudPackage *package,
 	dfud_dbus_job_set_mode(self->iface, record->mode);
 	dfud_dbus_job_set_bytes_total(self->iface, total);
 	dfud_dbus_job_set_images(self->iface, images_variant(package));
+	dfud_dbus_job_set_plan(self->iface, g_variant_new_array(G_VARIANT_TYPE("{sv}"), NULL, 0));
 	dfud_dbus_job_set_old_version(self->iface, "");
 	dfud_dbus_job_set_old_hash(self->iface, bytes_variant(NULL, 0));
 	dfud_dbus_job_set_created(self->iface, record->created_us);

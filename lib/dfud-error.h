@@ -45,6 +45,13 @@ typedef enum {
 	DFUD_ERROR_PACKAGE_MISMATCH,	  /* PackageMismatch: manifest and images disagree */
 	DFUD_ERROR_UNKNOWN_FORMAT,	  /* UnknownFormat: neither an MCUboot image nor a DFU zip */
 	DFUD_ERROR_LINK_LOST,		  /* LinkLost: the link to the device went away mid-command */
+	DFUD_ERROR_PERMANENT_INSTALL, /* PermanentInstall: test-only asked of a bootloader with no
+					 revert, and a permanent install was not accepted */
+	DFUD_ERROR_WRONG_SLOT,	      /* WrongSlot: the image is linked for another slot than the one
+					 it would run from */
+	DFUD_ERROR_NOT_NEWER,	      /* NotNewer: the bootloader boots the highest version only */
+	DFUD_ERROR_LOADER_NEEDED,     /* LoaderNeeded: the application cannot replace itself and the
+					 device did not enter its loader */
 	DFUD_ERROR_LAST
 } DfudErrorCode;
 

@@ -12,8 +12,10 @@ typedef enum {
 	STEP_ECHO,
 	STEP_PARAMS,
 	STEP_MODE,
+	STEP_WRITE_PROBE,
 	STEP_B0,
 	STEP_SLOT_INFO,
+	STEP_OS_INFO,
 	STEP_STATE,
 	STEP_DONE,
 } ReadStep;
@@ -21,7 +23,7 @@ typedef enum {
 typedef struct {
 	DfudSmpClient *client;
 	guint timeout_ms;
-	gboolean want_b0;
+	DfudUpdateDeviceReadFlags flags;
 	ReadStep step;
 	DfudUpdateDevice *device;
 } ReadData;
@@ -34,6 +36,7 @@ dfud_update_device_free(DfudUpdateDevice *device)
 	g_clear_pointer(&device->mode_info, dfud_smp_bootloader_info_free);
 	g_clear_pointer(&device->b0_info, dfud_smp_bootloader_info_free);
 	g_clear_pointer(&device->slot_info, dfud_smp_slot_info_free);
+	g_clear_pointer(&device->os_info, g_free);
 	g_clear_pointer(&device->state, dfud_smp_image_state_free);
 	g_free(device);
 }
@@ -68,11 +71,18 @@ step_request(ReadData *data, GError **error)
 	case STEP_MODE:
 		return dfud_smp_request_bootloader_info(v, 0, DFUD_SMP_BOOTLOADER_QUERY_MODE,
 							error);
+	case STEP_WRITE_PROBE: {
+		/* no image's hash is all zeros: answered HASH_NOT_FOUND where a state write exists */
+		static const guint8 none[32] = {0};
+		return dfud_smp_request_image_state_write(v, 0, none, sizeof(none), FALSE, error);
+	}
 	case STEP_B0:
 		return dfud_smp_request_bootloader_info(
 		    v, 0, DFUD_SMP_BOOTLOADER_QUERY_ACTIVE_B0_SLOT, error);
 	case STEP_SLOT_INFO:
 		return dfud_smp_request_image_slot_info(v, 0);
+	case STEP_OS_INFO:
+		return dfud_smp_request_os_info(v, 0, "a", error);
 	case STEP_STATE:
 	default:
 		return dfud_smp_request_image_state_read(v, 0);
@@ -99,6 +109,14 @@ step_parse(ReadData *data, DfudSmpResponse *resp, GError **error)
 	case STEP_MODE:
 		dev->mode_info = dfud_smp_response_parse_bootloader_info(resp, &local);
 		break;
+	case STEP_WRITE_PROBE:
+		/* the command has no write handler: the generic rc 8 (spec §2.7), not the image
+		 * group's HASH_NOT_FOUND (also 8, as a group error) */
+		dev->state_write = resp->status.failed && !resp->status.group_error &&
+					   resp->status.rc == DFUD_SMP_RC_ENOTSUP
+				       ? 0
+				       : 1;
+		return TRUE;
 	case STEP_B0:
 		dev->b0_info = dfud_smp_response_parse_bootloader_info(resp, &local);
 		if (dev->b0_info != NULL && !dev->b0_info->has_active)
@@ -106,6 +124,9 @@ step_parse(ReadData *data, DfudSmpResponse *resp, GError **error)
 		break;
 	case STEP_SLOT_INFO:
 		dev->slot_info = dfud_smp_response_parse_slot_info(resp, &local);
+		break;
+	case STEP_OS_INFO:
+		dev->os_info = dfud_smp_response_parse_os_info(resp, &local);
 		break;
 	case STEP_STATE:
 	default:
@@ -130,7 +151,9 @@ read_step_done(GObject *source, GAsyncResult *res, gpointer user_data)
 
 	if (resp == NULL) {
 		/* optional queries of a device that stays silent on them are no reason to stop */
-		if (data->step == STEP_SLOT_INFO && !is_link_error(error)) {
+		if ((data->step == STEP_SLOT_INFO || data->step == STEP_OS_INFO ||
+		     data->step == STEP_WRITE_PROBE) &&
+		    !is_link_error(error)) {
 			data->step++;
 			read_next(g_steal_pointer(&task));
 			return;
@@ -153,7 +176,14 @@ read_next(GTask *task)
 	g_autoptr(GBytes) request = NULL;
 	GError *error = NULL;
 
-	if (data->step == STEP_B0 && !data->want_b0)
+	if (data->step == STEP_WRITE_PROBE &&
+	    ((data->flags & DFUD_UPDATE_DEVICE_READ_PROBE_WRITE) == 0 ||
+	     (data->device->mode_info != NULL && data->device->mode_info->has_mode &&
+	      data->device->mode_info->mode >= 0)))
+		data->step++;
+	if (data->step == STEP_B0 && (data->flags & DFUD_UPDATE_DEVICE_READ_B0) == 0)
+		data->step++;
+	if (data->step == STEP_OS_INFO && (data->flags & DFUD_UPDATE_DEVICE_READ_OS_INFO) == 0)
 		data->step++;
 	if (data->step == STEP_DONE) {
 		g_task_return_pointer(task, g_steal_pointer(&data->device),
@@ -183,12 +213,14 @@ read_task_new(DfudSmpClient *client, guint timeout_ms, ReadStep first, GCancella
 	data->timeout_ms = timeout_ms;
 	data->step = first;
 	data->device = g_new0(DfudUpdateDevice, 1);
+	data->device->state_write = -1;
 	g_task_set_task_data(task, data, (GDestroyNotify)read_data_free);
 	return task;
 }
 
 void
-dfud_update_device_read_async(DfudSmpClient *client, gboolean want_b0, guint timeout_ms,
+dfud_update_device_read_async(DfudSmpClient *client, DfudUpdateDeviceReadFlags flags,
+			      guint timeout_ms,
 			      GCancellable *cancellable, GAsyncReadyCallback callback,
 			      gpointer user_data)
 {
@@ -196,7 +228,7 @@ dfud_update_device_read_async(DfudSmpClient *client, gboolean want_b0, guint tim
 				    dfud_update_device_read_async);
 	ReadData *data = g_task_get_task_data(task);
 
-	data->want_b0 = want_b0;
+	data->flags = flags;
 	read_next(task);
 }
 

@@ -22,13 +22,28 @@ typedef struct {
 	DfudSmpBootloaderInfo *mode_info;
 	DfudSmpBootloaderInfo *b0_info;
 	DfudSmpSlotInfo *slot_info;
+	gchar *os_info; /* OS/application info, all fields (spec §3.4), when asked and answered */
+	/* when the mode is not reported and the probe was asked for: does the application have
+	 * an image state write (spec §4.2: not in direct-XIP, RAM-load, firmware-loader builds)?
+	 * -1 not known, 0 no (rc 8), 1 yes */
+	gint state_write;
 	DfudSmpImageState *state;
 } DfudUpdateDevice;
 
+typedef enum {
+	DFUD_UPDATE_DEVICE_READ_B0 = 1 << 0,	  /* bootloader info active_b0_slot */
+	DFUD_UPDATE_DEVICE_READ_OS_INFO = 1 << 1, /* OS/application info (format "a") */
+	/* when the device does not report its mode (Zephyr reports -1 for RAM-load): a state
+	 * write that changes nothing (test of a hash no slot holds) tells whether it has one */
+	DFUD_UPDATE_DEVICE_READ_PROBE_WRITE = 1 << 2,
+} DfudUpdateDeviceReadFlags;
+
 void dfud_update_device_free(DfudUpdateDevice *device);
 
-/* full probe: echo, params, bootloader info (+ active_b0_slot if @want_b0), slot info, state */
-void dfud_update_device_read_async(DfudSmpClient *client, gboolean want_b0, guint timeout_ms,
+/* full probe: echo, params, bootloader info (+ active_b0_slot, + OS info as @flags ask), slot
+ * info, state */
+void dfud_update_device_read_async(DfudSmpClient *client, DfudUpdateDeviceReadFlags flags,
+				   guint timeout_ms,
 				   GCancellable *cancellable, GAsyncReadyCallback callback,
 				   gpointer user_data);
 DfudUpdateDevice *dfud_update_device_read_finish(GAsyncResult *res, GError **error);

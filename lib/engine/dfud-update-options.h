@@ -35,6 +35,7 @@ typedef struct {
 	guint min_rate;		      /* bytes/s an upload keeps on average at least: 256 */
 	gboolean after_reset; /* an earlier run reset the device (a restart of dfud): it may
 				 still be rebooting, silent for up to reset_timeout_ms */
+	gboolean accept_permanent; /* test-only on a bootloader without revert installs for good */
 } DfudUpdateOptions;
 
 void dfud_update_options_init(DfudUpdateOptions *options);

@@ -10,6 +10,7 @@
 
 #include "dfud-hex.h"
 #include "dfud-update-plan.h"
+#include "dfud-update-slots.h"
 
 static void
 plan_item_free(gpointer data)
@@ -43,13 +44,15 @@ slot_has_hash(const DfudSmpImageSlot *slot, GBytes *hash)
 const DfudSmpImageSlot *
 dfud_update_plan_item_find_slot(const DfudUpdatePlanItem *item, const DfudSmpImageState *state)
 {
-	GBytes *hash = dfud_image_get_hash(item->image);
+	GBytes *uploaded = dfud_image_get_hash(item->image);
+	GBytes *installed = dfud_image_get_installed_hash(item->image);
 
 	if (state == NULL || state->slots == NULL)
 		return NULL;
 	for (guint i = 0; i < state->slots->len; i++) {
 		const DfudSmpImageSlot *slot = g_ptr_array_index(state->slots, i);
-		if (slot->image == item->image_index && slot_has_hash(slot, hash))
+		if (slot->image == item->image_index &&
+		    slot_has_hash(slot, slot->active ? installed : uploaded))
 			return slot;
 	}
 	return NULL;
@@ -69,7 +72,7 @@ describe_slot(guint image, const DfudSmpImageSlot *slot)
 static gboolean
 check_downgrade(const DfudUpdatePlanItem *item, const DfudSmpImageSlot *active,
 		const DfudUpdateDeviceFacts *facts, const DfudUpdateOptions *options,
-		GError **error)
+		const DfudUpdateSteps *steps, GError **error)
 {
 	DfudImageVersion running;
 	const DfudImageVersion *new_version = dfud_image_get_version(item->image);
@@ -80,6 +83,18 @@ check_downgrade(const DfudUpdatePlanItem *item, const DfudSmpImageSlot *active,
 	if (active == NULL || active->version == NULL ||
 	    !dfud_image_version_parse(active->version, &running, NULL))
 		return TRUE; /* nothing to compare with */
+	/* direct-XIP and RAM-load boot the slot with the higher version (build number not
+	 * compared): an image that is not newer is never booted */
+	if (steps->newer_only && dfud_image_version_compare(new_version, &running, FALSE) <= 0) {
+		new_str = dfud_image_version_to_string(new_version);
+		g_set_error(error, DFUD_ERROR, DFUD_ERROR_NOT_NEWER,
+			    "image %u: version %s is not newer than the running %s, and the "
+			    "device's MCUboot (%s) boots the slot with the higher version: it would "
+			    "never run",
+			    item->image_index, new_str, active->version,
+			    dfud_update_strategy_to_string(steps->strategy));
+		return FALSE;
+	}
 	if (dfud_image_version_compare(new_version, &running, FALSE) >= 0)
 		return TRUE;
 	new_str = dfud_image_version_to_string(new_version);
@@ -100,51 +115,81 @@ check_downgrade(const DfudUpdatePlanItem *item, const DfudSmpImageSlot *active,
 	return TRUE;
 }
 
-/* the secondary slot's size from slot info, when the device reports it */
-static gboolean
-check_slot_size(const DfudUpdatePlanItem *item, const DfudSmpSlotInfo *info, GError **error)
+static gint
+active_slot_of(const DfudUpdateDeviceFacts *facts, guint image_index)
 {
-	gsize size = dfud_image_get_size(item->image);
+	const DfudSmpImageSlot *active =
+	    facts->state != NULL ? dfud_smp_image_state_find_active(facts->state, image_index)
+				 : NULL;
 
-	if (info == NULL || info->images == NULL)
-		return TRUE;
-	for (guint i = 0; i < info->images->len; i++) {
-		const DfudSmpSlotInfoImage *img = g_ptr_array_index(info->images, i);
-		if (img->image != item->image_index)
-			continue;
-		if (img->has_max_image_size && size > img->max_image_size) {
-			g_set_error(error, DFUD_ERROR, DFUD_ERROR_INVALID_ARGUMENT,
-				    "image %u: %" G_GSIZE_FORMAT
-				    " bytes exceed the device's largest "
-				    "image of %" G_GUINT64_FORMAT " bytes",
-				    item->image_index, size, img->max_image_size);
-			return FALSE;
-		}
-		for (guint s = 0; img->slots != NULL && s < img->slots->len; s++) {
-			const DfudSmpSlotInfoSlot *slot =
-			    &g_array_index(img->slots, DfudSmpSlotInfoSlot, s);
-			if (slot->has_size && size > slot->size) {
-				g_set_error(error, DFUD_ERROR, DFUD_ERROR_INVALID_ARGUMENT,
-					    "image %u: %" G_GSIZE_FORMAT " bytes do not fit slot "
-					    "%u of %" G_GUINT64_FORMAT " bytes",
-					    item->image_index, size, slot->slot, slot->size);
-				return FALSE;
-			}
-		}
-	}
-	return TRUE;
+	return active != NULL ? (gint)active->slot : -1;
 }
 
 static DfudUpdatePlanItem *
-item_new(DfudPackageEntry *entry, gboolean mcuboot)
+item_new(DfudPackageEntry *entry, gboolean mcuboot, const DfudUpdateSteps *steps,
+	 const DfudUpdateDeviceFacts *facts)
 {
 	DfudUpdatePlanItem *item = g_new0(DfudUpdatePlanItem, 1);
+	gint active;
 
 	item->entry = g_object_ref(entry);
 	item->image = dfud_package_entry_get_image(entry);
 	item->image_index = dfud_package_entry_get_image_index(entry);
 	item->mcuboot = mcuboot;
+	active = active_slot_of(facts, item->image_index);
+	item->upload_slot = mcuboot ? 1 : dfud_update_steps_upload_slot(steps, active);
+	item->run_slot = mcuboot ? 0 : dfud_update_steps_run_slot(steps, active);
 	return item;
+}
+
+/* the device runs @entry's image (NULL: no) */
+static gboolean
+entry_runs(DfudPackageEntry *entry, const DfudUpdateDeviceFacts *facts)
+{
+	const DfudSmpImageSlot *active =
+	    facts->state != NULL
+		? dfud_smp_image_state_find_active(facts->state,
+						   dfud_package_entry_get_image_index(entry))
+		: NULL;
+
+	return entry != NULL && active != NULL &&
+	       slot_has_hash(active, dfud_image_get_installed_hash(
+					 dfud_package_entry_get_image(entry)));
+}
+
+/*
+ * Direct-XIP builds (spec §8.3): of the two variants of an image, the one that runs already
+ * (up to date, or in test to be confirmed), else the one linked for the slot the new image
+ * will run from; *keep FALSE for the other. Which slot that is depends on the mode.
+ */
+static gboolean
+pick_variant(DfudPackage *package, DfudPackageEntry *entry, const DfudUpdateSteps *steps,
+	     const DfudUpdateDeviceFacts *facts, gboolean *keep, GError **error)
+{
+	guint image_index = dfud_package_entry_get_image_index(entry);
+	guint slot = 0;
+
+	*keep = TRUE;
+	if (!dfud_package_entry_get_xip_slot(entry, &slot))
+		return TRUE;
+	/* one of the two builds runs already (or in test, to be confirmed): that one */
+	if (entry_runs(entry, facts))
+		return TRUE;
+	if (entry_runs(dfud_package_get_xip_variant(package, image_index, 1 - slot), facts)) {
+		*keep = FALSE;
+		return TRUE;
+	}
+	/* a mode not reported, with an image state write: swap or direct-XIP with revert */
+	if (steps->bootloader_mode < 0 && steps->strategy == DFUD_UPDATE_STRATEGY_SWAP) {
+		g_set_error(error, DFUD_ERROR, DFUD_ERROR_NOT_SUPPORTED,
+			    "the package holds image %u built for each of its two slots "
+			    "(direct-XIP) but the device does not report its MCUboot mode "
+			    "(bootloader info): which build can run is unknown",
+			    image_index);
+		return FALSE;
+	}
+	*keep = slot == dfud_update_steps_run_slot(steps, active_slot_of(facts, image_index));
+	return TRUE;
 }
 
 static gint
@@ -180,14 +225,15 @@ add_mcuboot(DfudUpdatePlan *plan, DfudPackage *package, const DfudUpdateDeviceFa
 	entry = dfud_package_get_mcuboot_for_active_slot(package, plan->b0_active, error);
 	if (entry == NULL)
 		return FALSE;
-	g_ptr_array_add(plan->items, item_new(entry, TRUE));
+	g_ptr_array_add(plan->items, item_new(entry, TRUE, &plan->steps, facts));
 	return TRUE;
 }
 
 /* TRUE when @item must stay in the plan; fills running_* */
 static gboolean
 check_item(DfudUpdatePlanItem *item, const DfudUpdateDeviceFacts *facts,
-	   const DfudUpdateOptions *options, GString *running, GError **error)
+	   const DfudUpdateOptions *options, const DfudUpdateSteps *steps, GString *running,
+	   GError **error)
 {
 	const DfudSmpImageSlot *active =
 	    facts->state != NULL ? dfud_smp_image_state_find_active(facts->state, item->image_index)
@@ -199,9 +245,10 @@ check_item(DfudUpdatePlanItem *item, const DfudUpdateDeviceFacts *facts,
 		item->running_hash = g_bytes_new(active->hash, active->hash_len);
 	}
 	if (item->mcuboot)
-		return check_slot_size(item, facts->slot_info, error);
+		return dfud_update_slots_check(item, steps, facts->slot_info, error);
 	/* an update cut short after its reset: the new image runs in test, confirm it */
 	if (holder != NULL && holder->active && !holder->confirmed && !holder->permanent &&
+	    dfud_update_steps_can_confirm(steps) &&
 	    (options->mode == DFUD_UPDATE_MODE_TEST_AND_CONFIRM ||
 	     options->mode == DFUD_UPDATE_MODE_CONFIRM_ONLY)) {
 		item->confirm_only = TRUE;
@@ -215,9 +262,45 @@ check_item(DfudUpdatePlanItem *item, const DfudUpdateDeviceFacts *facts,
 		return TRUE;
 	}
 	item->uploaded = holder != NULL;
-	if (!check_downgrade(item, active, facts, options, error))
+	if (!check_downgrade(item, active, facts, options, steps, error))
 		return FALSE;
-	return check_slot_size(item, facts->slot_info, error);
+	return dfud_update_slots_check(item, steps, facts->slot_info, error);
+}
+
+/*
+ * The device's MCUboot mode: as reported; else, for an application without an image state
+ * write whose slot info lists a single slot for image 0, single slot with RAM load (mode 8,
+ * which Zephyr's bootloader info does not report); else -1.
+ */
+static gint32
+bootloader_mode(const DfudUpdateDeviceFacts *facts)
+{
+	const DfudSmpSlotInfo *info = facts->slot_info;
+
+	if (facts->mode_info != NULL && facts->mode_info->has_mode && facts->mode_info->mode >= 0)
+		return facts->mode_info->mode;
+	if (facts->state_write != 0 || info == NULL || info->images == NULL)
+		return -1;
+	for (guint i = 0; i < info->images->len; i++) {
+		const DfudSmpSlotInfoImage *img = g_ptr_array_index(info->images, i);
+		if (img->image == 0 && img->slots != NULL && img->slots->len == 1)
+			return 8;
+	}
+	return -1;
+}
+
+/* the images of @package are RAM-load builds (header flag RAM_LOAD) */
+static gboolean
+package_ram_load(DfudPackage *package)
+{
+	GPtrArray *entries = dfud_package_get_entries(package);
+
+	for (guint i = 0; i < entries->len; i++) {
+		DfudImage *image = dfud_package_entry_get_image(g_ptr_array_index(entries, i));
+		if ((dfud_image_get_flags(image) & DFUD_IMAGE_FLAG_RAM_LOAD) == 0)
+			return FALSE;
+	}
+	return entries->len > 0;
 }
 
 DfudUpdatePlan *
@@ -229,10 +312,15 @@ dfud_update_plan_new(DfudPackage *package, const DfudUpdateDeviceFacts *facts,
 	g_autoptr(GString) running = g_string_new(NULL);
 	GPtrArray *entries = dfud_package_get_entries(package);
 	gboolean has_mcuboot = FALSE;
+	gint32 mode = bootloader_mode(facts);
 
 	plan->items = g_ptr_array_new_with_free_func(plan_item_free);
+	if (!dfud_update_steps_init(&plan->steps, mode, facts->state_write,
+				    package_ram_load(package), options, error))
+		return NULL;
 	for (guint i = 0; i < entries->len; i++) {
 		DfudPackageEntry *entry = g_ptr_array_index(entries, i);
+		gboolean keep = TRUE;
 		if (is_mcuboot_role(dfud_package_entry_get_role(entry))) {
 			has_mcuboot = TRUE;
 			continue;
@@ -240,7 +328,10 @@ dfud_update_plan_new(DfudPackage *package, const DfudUpdateDeviceFacts *facts,
 		if (options->image >= 0 &&
 		    dfud_package_entry_get_image_index(entry) != (guint)options->image)
 			continue;
-		g_ptr_array_add(plan->items, item_new(entry, FALSE));
+		if (!pick_variant(package, entry, &plan->steps, facts, &keep, error))
+			return NULL;
+		if (keep)
+			g_ptr_array_add(plan->items, item_new(entry, FALSE, &plan->steps, facts));
 	}
 	if (has_mcuboot && !add_mcuboot(plan, package, facts, error))
 		return NULL;
@@ -255,7 +346,7 @@ dfud_update_plan_new(DfudPackage *package, const DfudUpdateDeviceFacts *facts,
 	for (guint i = 0; i < plan->items->len; i++) {
 		DfudUpdatePlanItem *item = g_ptr_array_index(plan->items, i);
 		gsize before = running->len;
-		if (!check_item(item, facts, options, running, error))
+		if (!check_item(item, facts, options, &plan->steps, running, error))
 			return NULL;
 		if (running->len == before)
 			g_ptr_array_add(candidates, g_ptr_array_steal_index(plan->items, i--));
@@ -267,6 +358,10 @@ dfud_update_plan_new(DfudPackage *package, const DfudUpdateDeviceFacts *facts,
 	}
 	g_ptr_array_unref(plan->items);
 	plan->items = g_steal_pointer(&candidates);
+	/* the firmware loader runs from slot 1, the application from slot 0 (MCUboot's firmware
+	 * loader mode): a run after one that entered the loader finds slot 0 not running */
+	plan->in_loader = plan->steps.enter_loader && mode == 7 && facts->state != NULL &&
+			  active_slot_of(facts, 0) != 0;
 	plan->confirm_only = TRUE;
 	for (guint i = 0; i < plan->items->len; i++) {
 		DfudUpdatePlanItem *item = g_ptr_array_index(plan->items, i);

@@ -6,6 +6,8 @@
 
 #include <glib.h>
 
+#include "engine/dfud-update-strategy.h"
+
 G_BEGIN_DECLS
 
 /* the stages of an update, in order; the names are the D-Bus Job Status strings */
@@ -33,6 +35,10 @@ typedef struct {
 	guint buf_size;	   /* packet size used (device buf_size or transport limit) */
 	guint window;	   /* requests in flight allowed */
 	guint smp_version;
+	/* the plan, once made (before the first byte): the device's MCUboot mode, what dfud does
+	 * in it and what success will mean */
+	gboolean planned;
+	DfudUpdateSteps steps;
 } DfudUpdateProgress;
 
 const gchar *dfud_update_stage_to_string(DfudUpdateStage stage);

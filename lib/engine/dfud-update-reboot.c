@@ -444,7 +444,8 @@ send_reset(GTask *task)
 	GError *error = NULL;
 	g_autoptr(GBytes) request =
 	    dfud_smp_request_reset(dfud_smp_client_get_version(r->client), 0,
-				   (r->flags & DFUD_UPDATE_REBOOT_FORCE) != 0, -1, &error);
+				   (r->flags & DFUD_UPDATE_REBOOT_FORCE) != 0,
+				   (r->flags & DFUD_UPDATE_REBOOT_BOOTLOADER) != 0 ? 1 : -1, &error);
 
 	if (request == NULL) {
 		finish_error(task, error);

@@ -46,6 +46,9 @@ typedef enum {
 	DFUD_UPDATE_REBOOT_ACKNOWLEDGED = 1 << 0,
 	/* the reset's `force` (spec §3.2: a reset hook may refuse one without it) */
 	DFUD_UPDATE_REBOOT_FORCE = 1 << 1,
+	/* `boot_mode` 1: into the bootloader / firmware loader (spec §3.2); a device without
+	 * CONFIG_MCUMGR_GRP_OS_RESET_BOOT_MODE ignores it and boots as usual */
+	DFUD_UPDATE_REBOOT_BOOTLOADER = 1 << 2,
 } DfudUpdateRebootFlags;
 
 void dfud_update_reboot_async(DfudSmpClient *client, const DfudUpdateOptions *options,

@@ -38,10 +38,18 @@ struct _DfudUpdater {
 	DfudUploader *uploader;
 	DfudUpdateRate rate;
 	gint64 last_emit_us;
+	gboolean in_loader; /* the device runs its loader (firmware loader, serial recovery) */
 };
 
 void dfud_updater_set_stage(DfudUpdater *self, DfudUpdateStage stage);
 void dfud_updater_set_state(DfudUpdater *self, DfudSmpImageState *state);
+/*
+ * The image state a step ended with (takes @state and @error): TRUE when it is now the latest
+ * state; FALSE when the run is over already, or the step failed: then the run reconnects and
+ * resumes @stage after a link's failure (@recover) or fails.
+ */
+gboolean dfud_updater_take_state(DfudUpdater *self, DfudSmpImageState *state, GError *error,
+				 gboolean recover, DfudUpdateStage stage);
 DfudUpdatePlanItem *dfud_updater_current_item(DfudUpdater *self);
 /* completes the run with @error (NULL: success); takes ownership */
 void dfud_updater_finish(DfudUpdater *self, GError *error);

@@ -47,13 +47,43 @@ describe_not_booted(const DfudSmpImageState *state, const DfudUpdatePlanItem *it
 			       want, slot->slot);
 }
 
+/*
+ * Direct-XIP: MCUboot leaves a ROM-fixed image linked for another address than its slot's
+ * unused in that slot (loader.c, boot_rom_address_check()); it fails no check, so it is not
+ * erased. Slot info carries no addresses (spec §4.5), so a bare image linked for the wrong
+ * slot is known only here; TRUE (with WrongSlot) when that is what happened.
+ */
+static gboolean
+not_run_from_slot(DfudUpdater *self, const DfudUpdatePlanItem *item, GError **error)
+{
+	DfudUpdateStrategy strategy = self->plan->steps.strategy;
+	GBytes *hash = dfud_image_get_hash(item->image);
+	const DfudSmpImageSlot *slot = dfud_smp_image_state_find_hash(
+	    self->state, g_bytes_get_data(hash, NULL), g_bytes_get_size(hash));
+	guint32 address = 0;
+
+	if ((strategy != DFUD_UPDATE_STRATEGY_DIRECT_XIP &&
+	     strategy != DFUD_UPDATE_STRATEGY_DIRECT_XIP_REVERT) ||
+	    !dfud_image_get_rom_fixed_address(item->image, &address) || slot == NULL ||
+	    slot->image != item->image_index || slot->active)
+		return FALSE;
+	g_set_error(error, DFUD_ERROR, DFUD_ERROR_WRONG_SLOT,
+		    "the device did not run the new image: it is linked for 0x%x (ROM_FIXED) and "
+		    "stays unused in slot %u, which MCUboot does not run it from: it is the "
+		    "build for the other slot; upload the build for slot %u (an nRF Connect SDK "
+		    "direct-XIP zip holds both)",
+		    address, slot->slot, slot->slot);
+	return TRUE;
+}
+
 /* the active slot of @item's image must hold its hash */
 static gboolean
 verify_item(DfudUpdater *self, const DfudUpdatePlanItem *item, GError **error)
 {
 	const DfudSmpImageSlot *active =
 	    dfud_smp_image_state_find_active(self->state, item->image_index);
-	GBytes *hash = dfud_image_get_hash(item->image);
+	/* a compressed image runs as its decompressed self: DECOMP_SHA (spec §7.2) */
+	GBytes *hash = dfud_image_get_installed_hash(item->image);
 	gsize hash_len = 0;
 	const guint8 *hash_data = g_bytes_get_data(hash, &hash_len);
 	g_autofree gchar *want =
@@ -73,6 +103,9 @@ verify_item(DfudUpdater *self, const DfudUpdatePlanItem *item, GError **error)
 	}
 	got = g_bytes_new(active->hash, active->hash_len);
 	got_hash = describe_hash(got);
+	if (item->running_hash != NULL && g_bytes_equal(got, item->running_hash) &&
+	    not_run_from_slot(self, item, error))
+		return FALSE;
 	if (item->running_hash != NULL && g_bytes_equal(got, item->running_hash)) {
 		g_autofree gchar *why = describe_not_booted(self->state, item, want);
 
@@ -81,6 +114,15 @@ verify_item(DfudUpdater *self, const DfudUpdatePlanItem *item, GError **error)
 			    "%s), expected %s (hash %s); %s",
 			    item->image_index, active->version != NULL ? active->version : "?",
 			    got_hash, want, want_hash, why);
+		return FALSE;
+	}
+	if (dfud_image_is_compressed(item->image) &&
+	    g_bytes_equal(got, dfud_image_get_hash(item->image))) {
+		g_set_error(error, DFUD_ERROR, DFUD_ERROR_DEVICE,
+			    "after the reset image %u reports the compressed image's hash %s as "
+			    "running, not the decompressed image's (DECOMP_SHA %s) that MCUboot "
+			    "installs: the device did not decompress it",
+			    item->image_index, got_hash, want_hash);
 		return FALSE;
 	}
 	g_set_error(error, DFUD_ERROR, DFUD_ERROR_DEVICE,
@@ -93,7 +135,7 @@ verify_item(DfudUpdater *self, const DfudUpdatePlanItem *item, GError **error)
 static void
 verify_done(DfudUpdater *self)
 {
-	if (self->options.mode == DFUD_UPDATE_MODE_TEST_AND_CONFIRM) {
+	if (self->plan->steps.confirm_after) {
 		dfud_updater_stage_confirm(self);
 		return;
 	}
@@ -158,16 +200,8 @@ confirm_checked(GObject *source, GAsyncResult *res, gpointer user_data)
 	GError *error = NULL;
 	DfudSmpImageState *state = dfud_update_device_read_state_finish(res, &error);
 
-	if (self->task == NULL) {
-		g_clear_error(&error);
-		g_clear_pointer(&state, dfud_smp_image_state_free);
+	if (!dfud_updater_take_state(self, state, error, TRUE, DFUD_UPDATE_STAGE_CONFIRMING))
 		return;
-	}
-	if (state == NULL) {
-		dfud_updater_recover_or_fail(self, DFUD_UPDATE_STAGE_CONFIRMING, error);
-		return;
-	}
-	dfud_updater_set_state(self, state);
 	for (guint i = 0; i < self->plan->items->len; i++) {
 		const DfudUpdatePlanItem *item = g_ptr_array_index(self->plan->items, i);
 		const DfudSmpImageSlot *slot = dfud_update_plan_item_find_slot(item, state);
@@ -205,17 +239,8 @@ confirm_done(GObject *source, GAsyncResult *res, gpointer user_data)
 	GError *error = NULL;
 	DfudSmpImageState *state = dfud_update_mark_finish(res, &error);
 
-	if (self->task == NULL) {
-		g_clear_error(&error);
-		g_clear_pointer(&state, dfud_smp_image_state_free);
-		return;
-	}
-	if (state == NULL) {
-		dfud_updater_recover_or_fail(self, DFUD_UPDATE_STAGE_CONFIRMING, error);
-		return;
-	}
-	dfud_updater_set_state(self, state);
-	confirm_skip(self);
+	if (dfud_updater_take_state(self, state, error, TRUE, DFUD_UPDATE_STAGE_CONFIRMING))
+		confirm_skip(self);
 }
 
 static void
@@ -230,7 +255,8 @@ confirm_next(DfudUpdater *self)
 	}
 	/* an MCUboot update: the application keeps running, confirm it (a no-op when it is) */
 	self->progress.image_index = item->image_index;
-	dfud_update_mark_async(self->client, item->mcuboot ? NULL : dfud_image_get_hash(item->image),
+	dfud_update_mark_async(self->client,
+			       item->mcuboot ? NULL : dfud_image_get_installed_hash(item->image),
 			       TRUE, self->options.command_timeout_ms, self->cancellable,
 			       confirm_done, g_object_ref(self));
 }

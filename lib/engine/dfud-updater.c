@@ -6,6 +6,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include "dfud-update-mark.h"
 #include "dfud-update-reboot.h"
 #include "dfud-updater-private.h"
@@ -31,6 +33,7 @@ static gboolean wait_for_reboot(DfudUpdater *self, GError *error);
 static void stage_upload(DfudUpdater *self);
 static void stage_mark(DfudUpdater *self);
 static void stage_reset(DfudUpdater *self);
+static void stage_enter_loader(DfudUpdater *self);
 static void reconnect(DfudUpdater *self);
 
 /* --- object --- */
@@ -264,6 +267,26 @@ dfud_updater_set_state(DfudUpdater *self, DfudSmpImageState *state)
 	self->state = state;
 }
 
+gboolean
+dfud_updater_take_state(DfudUpdater *self, DfudSmpImageState *state, GError *error,
+			gboolean recover, DfudUpdateStage stage)
+{
+	if (self->task == NULL) {
+		g_clear_error(&error);
+		g_clear_pointer(&state, dfud_smp_image_state_free);
+		return FALSE;
+	}
+	if (state == NULL) {
+		if (recover)
+			dfud_updater_recover_or_fail(self, stage, error);
+		else
+			dfud_updater_finish(self, error);
+		return FALSE;
+	}
+	dfud_updater_set_state(self, state);
+	return TRUE;
+}
+
 static void
 make_plan(DfudUpdater *self)
 {
@@ -272,6 +295,7 @@ make_plan(DfudUpdater *self)
 	    .mode_info = self->device->mode_info,
 	    .b0_info = self->device->b0_info,
 	    .slot_info = self->device->slot_info,
+	    .state_write = self->device->state_write,
 	};
 	GError *error = NULL;
 
@@ -282,8 +306,19 @@ make_plan(DfudUpdater *self)
 	}
 	self->progress.bytes_total = dfud_update_plan_bytes_to_upload(self->plan);
 	self->progress.bytes_done = 0;
+	self->progress.planned = TRUE;
+	self->progress.steps = self->plan->steps;
+	{
+		g_autofree gchar *steps = dfud_update_steps_describe(&self->plan->steps);
+		g_debug("plan: %s", steps);
+	}
+	emit_progress(self);
 	if (self->plan->confirm_only) {
 		dfud_updater_stage_confirm(self);
+		return;
+	}
+	if (self->plan->steps.enter_loader && !self->in_loader && !self->plan->in_loader) {
+		stage_enter_loader(self);
 		return;
 	}
 	stage_upload(self);
@@ -339,7 +374,11 @@ device_read_done(GObject *source, GAsyncResult *res, gpointer user_data)
 static void
 read_device(DfudUpdater *self)
 {
-	dfud_update_device_read_async(self->client, package_has_mcuboot(self->package),
+	dfud_update_device_read_async(self->client,
+				      DFUD_UPDATE_DEVICE_READ_PROBE_WRITE |
+					  (package_has_mcuboot(self->package)
+					       ? DFUD_UPDATE_DEVICE_READ_B0
+					       : 0),
 				      self->options.command_timeout_ms, self->cancellable,
 				      device_read_done, g_object_ref(self));
 }
@@ -457,6 +496,17 @@ upload_done(GObject *source, GAsyncResult *res, gpointer user_data)
 }
 
 static void
+state_before_reset(GObject *source, GAsyncResult *res, gpointer user_data)
+{
+	g_autoptr(DfudUpdater) self = user_data;
+	GError *error = NULL;
+	DfudSmpImageState *state = dfud_update_device_read_state_finish(res, &error);
+
+	if (dfud_updater_take_state(self, state, error, TRUE, DFUD_UPDATE_STAGE_UPLOADING))
+		stage_reset(self);
+}
+
+static void
 upload_next(DfudUpdater *self)
 {
 	DfudUpdatePlanItem *item;
@@ -466,6 +516,19 @@ upload_next(DfudUpdater *self)
 	if (self->item >= self->plan->items->len) {
 		if (self->options.mode == DFUD_UPDATE_MODE_UPLOAD_ONLY) {
 			dfud_updater_finish(self, NULL);
+			return;
+		}
+		/* direct-XIP, RAM-load, the loader: the mode has no state to write; the reset
+		 * needs the state the device answers with until it reboots */
+		if (self->plan->steps.mark == DFUD_UPDATE_MARK_NONE) {
+			if (!self->plan->steps.reset) {
+				dfud_updater_finish(self, NULL);
+				return;
+			}
+			dfud_update_device_read_state_async(self->client,
+							    self->options.command_timeout_ms,
+							    self->cancellable, state_before_reset,
+							    g_object_ref(self));
 			return;
 		}
 		stage_mark(self);
@@ -509,7 +572,8 @@ static void mark_next(DfudUpdater *self);
 static gboolean
 mark_confirms(DfudUpdater *self, const DfudUpdatePlanItem *item)
 {
-	if (self->options.mode == DFUD_UPDATE_MODE_CONFIRM_ONLY)
+	/* confirm-only, and overwrite-only where a test boot does not exist (spec §4.2) */
+	if (self->plan->steps.mark == DFUD_UPDATE_MARK_CONFIRM)
 		return TRUE;
 	return self->options.mode == DFUD_UPDATE_MODE_TEST_AND_CONFIRM && !item->mcuboot &&
 	       item->image_index != 0;
@@ -556,7 +620,7 @@ mark_done(GObject *source, GAsyncResult *res, gpointer user_data)
 	dfud_updater_set_state(self, g_steal_pointer(&state));
 	/* marking goes from the highest image index down: the network core before image 0 */
 	if (self->item == 0) {
-		if (self->options.no_reset) {
+		if (!self->plan->steps.reset) {
 			dfud_updater_finish(self, NULL);
 			return;
 		}
@@ -595,17 +659,8 @@ rebooted(GObject *source, GAsyncResult *res, gpointer user_data)
 	GError *error = NULL;
 	DfudSmpImageState *state = dfud_update_reboot_finish(res, &error);
 
-	if (self->task == NULL) {
-		g_clear_error(&error);
-		g_clear_pointer(&state, dfud_smp_image_state_free);
-		return;
-	}
-	if (state == NULL) {
-		dfud_updater_finish(self, error);
-		return;
-	}
-	dfud_updater_set_state(self, state);
-	dfud_updater_stage_verify(self);
+	if (dfud_updater_take_state(self, state, error, FALSE, DFUD_UPDATE_STAGE_RESETTING))
+		dfud_updater_stage_verify(self);
 }
 
 static void
@@ -614,6 +669,62 @@ stage_reset(DfudUpdater *self)
 	dfud_updater_set_stage(self, DFUD_UPDATE_STAGE_RESETTING);
 	dfud_update_reboot_async(self->client, &self->options, self->state,
 				 DFUD_UPDATE_REBOOT_NONE, self->cancellable, rebooted,
+				 g_object_ref(self));
+}
+
+/* --- firmware loader / single application slot: the update is made by the loader --- */
+
+/*
+ * The application was running before the reset: if image 0's active slot still holds its hash,
+ * the device came back in the application (it ignores boot_mode, spec §3.2), not in a loader,
+ * and the application cannot replace itself.
+ */
+static gboolean
+check_in_loader(DfudUpdater *self, const DfudSmpImageState *state, GError **error)
+{
+	const DfudUpdatePlanItem *item = g_ptr_array_index(self->plan->items, 0);
+	const DfudSmpImageSlot *active = dfud_smp_image_state_find_active(state, 0);
+
+	if (item->running_hash == NULL || active == NULL ||
+	    active->hash_len != g_bytes_get_size(item->running_hash) ||
+	    memcmp(active->hash, g_bytes_get_data(item->running_hash, NULL), active->hash_len) !=
+		0)
+		return TRUE;
+	g_set_error(error, DFUD_ERROR, DFUD_ERROR_LOADER_NEEDED,
+		    "the device's MCUboot runs %s: the application cannot replace itself, and "
+		    "after an os reset with boot_mode 1 the device runs the same application "
+		    "again instead of its loader: it needs CONFIG_MCUMGR_GRP_OS_RESET_BOOT_MODE "
+		    "(and the retention boot mode) to enter the loader, or the loader started "
+		    "by hand",
+		    dfud_smp_bootloader_mode_to_string(self->plan->steps.bootloader_mode));
+	return FALSE;
+}
+
+static void
+loader_entered(GObject *source, GAsyncResult *res, gpointer user_data)
+{
+	g_autoptr(DfudUpdater) self = user_data;
+	GError *error = NULL;
+	DfudSmpImageState *state = dfud_update_reboot_finish(res, &error);
+
+	if (!dfud_updater_take_state(self, state, error, FALSE, DFUD_UPDATE_STAGE_RESETTING))
+		return;
+	if (!check_in_loader(self, state, &error)) {
+		dfud_updater_finish(self, error);
+		return;
+	}
+	self->in_loader = TRUE;
+	/* the loader has its own buffers: read its parameters, then upload */
+	self->resume_stage = DFUD_UPDATE_STAGE_UPLOADING;
+	read_device(self);
+}
+
+static void
+stage_enter_loader(DfudUpdater *self)
+{
+	dfud_updater_set_stage(self, DFUD_UPDATE_STAGE_RESETTING);
+	dfud_update_reboot_async(self->client, &self->options, self->state,
+				 DFUD_UPDATE_REBOOT_BOOTLOADER, self->cancellable, loader_entered,
 				 g_object_ref(self));
 }
 

@@ -603,6 +603,29 @@ on_answer(DfudUploader *self, ChunkCall *call, const DfudSmpUploadResult *result
 	pump(self);
 }
 
+/*
+ * A direct-XIP device with CONFIG_MCUMGR_GRP_IMG_REJECT_DIRECT_XIP_MISMATCHED_SLOT refuses a
+ * ROM-fixed image linked for another slot's address with image error 25, INVALID_FLASH_ADDRESS
+ * (spec §2.4), before it erases anything: WrongSlot, the device's words kept. Takes @error.
+ */
+static GError *
+wrong_slot_error(DfudUploader *self, const DfudSmpResponse *resp, GError *error)
+{
+	GError *wrong;
+
+	if (!resp->status.failed || !resp->status.group_error ||
+	    resp->status.group != DFUD_SMP_GROUP_IMAGE ||
+	    resp->status.rc != DFUD_SMP_IMG_RC_INVALID_FLASH_ADDRESS)
+		return error;
+	wrong = g_error_new(DFUD_ERROR, DFUD_ERROR_WRONG_SLOT,
+			    "image %u is linked (ROM_FIXED) for another slot than the one the "
+			    "device would write it to, which it refused before erasing anything "
+			    "(%s): upload the build for that slot",
+			    self->image_index, error->message);
+	g_error_free(error);
+	return wrong;
+}
+
 static void
 chunk_done(GObject *source, GAsyncResult *res, gpointer user_data)
 {
@@ -643,7 +666,7 @@ chunk_done(GObject *source, GAsyncResult *res, gpointer user_data)
 			return;
 		if (!current && g_error_matches(error, DFUD_ERROR, DFUD_ERROR_BUSY))
 			return; /* went again since */
-		finish(self, g_steal_pointer(&error));
+		finish(self, wrong_slot_error(self, resp, g_steal_pointer(&error)));
 		return;
 	}
 	dfud_upload_size_answered(self->size, call->size, resp, NULL);

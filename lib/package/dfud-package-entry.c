@@ -19,6 +19,8 @@ struct _DfudPackageEntry {
 	gchar *manifest_version;
 	gboolean has_load_address;
 	guint64 load_address;
+	gboolean has_xip_slot;
+	guint xip_slot;
 };
 
 G_DEFINE_TYPE(DfudPackageEntry, dfud_package_entry, G_TYPE_OBJECT)
@@ -162,6 +164,24 @@ dfud_package_entry_set_load_address(DfudPackageEntry *self, guint64 load_address
 	g_return_if_fail(DFUD_IS_PACKAGE_ENTRY(self));
 	self->load_address = load_address;
 	self->has_load_address = TRUE;
+}
+
+gboolean
+dfud_package_entry_get_xip_slot(DfudPackageEntry *self, guint *slot)
+{
+	g_return_val_if_fail(DFUD_IS_PACKAGE_ENTRY(self), FALSE);
+	if (self->has_xip_slot && slot != NULL)
+		*slot = self->xip_slot;
+	return self->has_xip_slot;
+}
+
+void
+dfud_package_entry_set_xip_slot(DfudPackageEntry *self, guint slot)
+{
+	g_return_if_fail(DFUD_IS_PACKAGE_ENTRY(self));
+	g_return_if_fail(slot <= 1);
+	self->xip_slot = slot;
+	self->has_xip_slot = TRUE;
 }
 
 const gchar *

@@ -56,6 +56,16 @@ dfud_package_entry_get_load_address(DfudPackageEntry *self, guint64 *load_addres
 void
 dfud_package_entry_set_load_address(DfudPackageEntry *self, guint64 load_address);
 
+/*
+ * Direct-XIP builds (spec §8.3): an nRF Connect SDK zip holds the image twice, linked for slot 0
+ * and for slot 1 of its image (ROM_FIXED); @slot is that slot within the image (0 or 1).
+ * FALSE for an entry that is no such variant.
+ */
+gboolean
+dfud_package_entry_get_xip_slot(DfudPackageEntry *self, guint *slot);
+void
+dfud_package_entry_set_xip_slot(DfudPackageEntry *self, guint slot);
+
 const gchar *
 dfud_image_role_to_string(DfudImageRole role);
 

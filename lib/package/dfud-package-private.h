@@ -4,6 +4,7 @@
  */
 #pragma once
 
+#include "dfud-manifest.h"
 #include "dfud-package.h"
 
 G_BEGIN_DECLS
@@ -34,5 +35,17 @@ dfud_package_zip_read(GBytes *zip, gsize max_size, GError **error);
 /* dfud_package_new_from_bytes() with another size limit than DFUD_PACKAGE_MAX_SIZE */
 DfudPackage *
 dfud_package_new_from_bytes_with_limit(GBytes *data, gsize max_size, GError **error);
+
+/*
+ * Direct-XIP slot variants (dfud-package-xip.c): fills @xip_slots (one per manifest file) with
+ * the slot within its image each file is built for, -1 for files that are no variant.
+ * DFUD_ERROR_PACKAGE_INVALID for a `slot` outside the image or two builds for one slot.
+ */
+gboolean
+dfud_package_xip_assign(DfudManifest *manifest, gint *xip_slots, GError **error);
+/* after parsing: each variant ROM_FIXED, at its manifest load_address, the two apart
+ * (DFUD_ERROR_PACKAGE_MISMATCH) */
+gboolean
+dfud_package_xip_check(GPtrArray *entries, GError **error);
 
 G_END_DECLS

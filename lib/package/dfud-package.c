@@ -119,10 +119,12 @@ dfud_package_is_network_core(const DfudManifestFile *file, const DfudManifestFil
 
 static gboolean
 dfud_package_roles_application(DfudManifest *manifest, DfudImageRole *roles, guint *indices,
-			       GError **error)
+			       gint *xip_slots, GError **error)
 {
 	const DfudManifestFile *primary = NULL;
 
+	if (!dfud_package_xip_assign(manifest, xip_slots, error))
+		return FALSE;
 	for (guint i = 0; i < manifest->files->len; i++) {
 		const DfudManifestFile *file = g_ptr_array_index(manifest->files, i);
 		if (file->image_index == 0) {
@@ -137,13 +139,12 @@ dfud_package_roles_application(DfudManifest *manifest, DfudImageRole *roles, gui
 			const DfudManifestFile *other = g_ptr_array_index(manifest->files, j);
 			if (other->image_index != file->image_index)
 				continue;
-			g_set_error(
-			    error, DFUD_ERROR, DFUD_ERROR_PACKAGE_MISMATCH,
-			    "manifest.json gives \"%s\" and \"%s\" the same image_index %u%s",
-			    other->file, file->file, file->image_index,
-			    other->has_slot && file->has_slot
-				? " (direct-XIP slot variants are not supported)"
-				: "");
+			/* the direct-XIP builds for the two slots of one image */
+			if (xip_slots[i] >= 0 && xip_slots[j] >= 0)
+				continue;
+			g_set_error(error, DFUD_ERROR, DFUD_ERROR_PACKAGE_MISMATCH,
+				    "manifest.json gives \"%s\" and \"%s\" the same image_index %u",
+				    other->file, file->file, file->image_index);
 			return FALSE;
 		}
 		indices[i] = file->image_index;
@@ -222,7 +223,7 @@ dfud_package_roles_mcuboot(DfudManifest *manifest, DfudImageRole *roles, guint *
 
 static gboolean
 dfud_package_assign_roles(DfudManifest *manifest, DfudImageRole *roles, guint *indices,
-			  GError **error)
+			  gint *xip_slots, GError **error)
 {
 	guint n_mcuboot = 0;
 
@@ -237,7 +238,7 @@ dfud_package_assign_roles(DfudManifest *manifest, DfudImageRole *roles, guint *i
 		}
 	}
 	if (n_mcuboot == 0)
-		return dfud_package_roles_application(manifest, roles, indices, error);
+		return dfud_package_roles_application(manifest, roles, indices, xip_slots, error);
 	if (n_mcuboot != manifest->files->len) {
 		g_set_error_literal(error, DFUD_ERROR, DFUD_ERROR_PACKAGE_INVALID,
 				    "manifest.json mixes mcuboot and application files");
@@ -322,6 +323,7 @@ dfud_package_load_zip(DfudPackage *self, GBytes *data, gsize max_size, GError **
 	g_autoptr(DfudManifest) manifest = NULL;
 	g_autofree DfudImageRole *roles = NULL;
 	g_autofree guint *indices = NULL;
+	g_autofree gint *xip_slots = NULL;
 	GBytes *manifest_data;
 	gsize manifest_len = 0;
 	const gchar *manifest_text;
@@ -347,7 +349,10 @@ dfud_package_load_zip(DfudPackage *self, GBytes *data, gsize max_size, GError **
 
 	roles = g_new0(DfudImageRole, manifest->files->len);
 	indices = g_new0(guint, manifest->files->len);
-	if (!dfud_package_assign_roles(manifest, roles, indices, error))
+	xip_slots = g_new(gint, manifest->files->len);
+	for (guint i = 0; i < manifest->files->len; i++)
+		xip_slots[i] = -1;
+	if (!dfud_package_assign_roles(manifest, roles, indices, xip_slots, error))
 		return FALSE;
 
 	/* manifest and zip list the same files */
@@ -386,8 +391,12 @@ dfud_package_load_zip(DfudPackage *self, GBytes *data, gsize max_size, GError **
 		    file, g_hash_table_lookup(by_name, file->file), roles[i], indices[i], error);
 		if (entry == NULL)
 			return FALSE;
+		if (xip_slots[i] >= 0)
+			dfud_package_entry_set_xip_slot(entry, (guint)xip_slots[i]);
 		g_ptr_array_add(self->entries, entry);
 	}
+	if (!dfud_package_xip_check(self->entries, error))
+		return FALSE;
 	self->format = DFUD_PACKAGE_FORMAT_ZIP;
 	self->format_version = manifest->format_version;
 	self->name = g_strdup(manifest->name);
@@ -554,6 +563,21 @@ dfud_package_get_mcuboot_for_active_slot(DfudPackage *self, guint active_b0_slot
 	}
 	g_set_error_literal(error, DFUD_ERROR, DFUD_ERROR_NOT_FOUND,
 			    "the package holds no MCUboot update");
+	return NULL;
+}
+
+DfudPackageEntry *
+dfud_package_get_xip_variant(DfudPackage *self, guint image_index, guint slot)
+{
+	g_return_val_if_fail(DFUD_IS_PACKAGE(self), NULL);
+
+	for (guint i = 0; i < self->entries->len; i++) {
+		DfudPackageEntry *entry = g_ptr_array_index(self->entries, i);
+		guint entry_slot = 0;
+		if (dfud_package_entry_get_image_index(entry) == image_index &&
+		    dfud_package_entry_get_xip_slot(entry, &entry_slot) && entry_slot == slot)
+			return entry;
+	}
 	return NULL;
 }
 

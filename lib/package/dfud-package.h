@@ -54,6 +54,11 @@ dfud_package_get_format_version(DfudPackage *self);
 DfudPackageEntry *
 dfud_package_get_mcuboot_for_active_slot(DfudPackage *self, guint active_b0_slot, GError **error);
 
+/* the direct-XIP build of @image_index linked for @slot (0 or 1, within the image), or NULL
+ * (transfer none); see dfud_package_entry_get_xip_slot() */
+DfudPackageEntry *
+dfud_package_get_xip_variant(DfudPackage *self, guint image_index, guint slot);
+
 const gchar *
 dfud_package_format_to_string(DfudPackageFormat format);
 

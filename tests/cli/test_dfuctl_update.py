@@ -29,7 +29,7 @@ SIGNED_NEW = "padheader-ecdsa-p256_60k_v1.3.0.bin"
 OTHER_KEY = "ed25519_60k_v2.0.0.bin"  # signed, with a key the device does not trust
 KEY = "key-ecdsa-p256.pem"
 
-JOB_KEYS = {"id", "path", "device", "status", "result", "mode", "progress", "bytes_done",
+JOB_KEYS = {"id", "path", "device", "status", "result", "mode", "plan", "progress", "bytes_done",
             "bytes_total", "rate", "mtu", "buf_size", "window", "image", "old_version",
             "old_hash", "images", "created", "started", "finished", "restarts", "error_name",
             "error_message"}
@@ -141,7 +141,7 @@ class UpdateTest(UpdateCliTestCase):
         # the last line names the device and the version and hash it now runs
         final = lines[-1]
         self.assertEqual(final, f"verified: {sim.uri} runs {self.version_of(final)} "
-                                f"(hash {dfudtest.HASHES[BIG]})", lines)
+                                f"(hash {dfudtest.HASHES[BIG]}), confirmed", lines)
         self.assertTrue(version_is(self.version_of(final), "1.0.0"), final)
         order = self.assert_plain_lines(lines[:-1], "done")
         for stage in ("uploading", "testing", "resetting", "verifying", "confirming"):
@@ -220,6 +220,11 @@ class UpdateTest(UpdateCliTestCase):
         self.assertEqual(set(obj), JOB_KEYS, run.out)
         self.assertEqual((obj["status"], obj["result"]), ("done", "verified"), run.out)
         self.assertEqual(obj["mode"], "test-and-confirm")
+        # the device's default swap-move MCUboot: test, reset, verify, confirm
+        self.assertEqual((obj["plan"]["bootloader_mode"], obj["plan"]["strategy"],
+                          obj["plan"]["state_write"], obj["plan"]["success"]),
+                         ("swap-move", "swap", "test", "confirmed"), obj["plan"])
+        self.assertIn("test, reset, verify, confirm", obj["plan"]["steps"])
         self.assertEqual(obj["progress"], 100)
         self.assertEqual(obj["bytes_done"], obj["bytes_total"])
         self.assertIsNone(obj["error_name"])
@@ -375,6 +380,40 @@ class NoSwapTest(UpdateCliTestCase):
         self.assertIn("still pending in slot 1: the bootloader did not swap", run.err, str(run))
         self.assertIn("(Reverted)", run.err, str(run))
         self.assertEqual(len([e for e in sim.events() if e.get("event") == "reset"]), 1)
+
+
+class PermanentTest(UpdateCliTestCase):
+    def test_accept_permanent(self):
+        """overwrite-only has no test boot: --mode test-only is refused (64, PermanentInstall)
+        before the upload unless --accept-permanent, and the success then says permanent"""
+        sim = self.start_sim("--slot0", data(OLD), "--bootloader=overwrite-only", *FAST)
+        self.start_daemon()
+        device = self.device_path(sim.uri)
+
+        run = self.expect(64, "update", sim.uri, data(NEW), "--mode", "test-only")
+        self.assertRegex(run.err, r"job \d+ failed: .*no test boot.* \(PermanentInstall\)\n$",
+                         str(run))
+        uploads = lambda: [e for e in sim.events()  # noqa: E731
+                           if e.get("event") == "request" and e.get("command") == "image upload"]
+        self.assertEqual(uploads(), [])
+
+        self.wait_device_idle(device)
+        run = self.expect(0, "update", sim.uri, data(NEW), "--mode", "test-only",
+                          "--accept-permanent")
+        self.assertRegex(run.out.splitlines()[-1],
+                         r"^verified: .* runs 2\.0\.0.*, permanent: the bootloader has no old "
+                         r"image to go back to$", str(run))
+        self.assertEqual(hexbytes(self.active_image(device)["hash"]), dfudtest.HASHES[NEW])
+        self.assertTrue(self.active_image(device)["confirmed"])
+        self.assertNotEqual(uploads(), [])
+
+        # the job record names the plan
+        run = self.expect(0, "jobs", "--json")
+        plans = [j["plan"] for j in json.loads(run.out)["jobs"]]
+        self.assertIn({"bootloader_mode": "overwrite-only", "strategy": "overwrite-only",
+                       "state_write": "confirm", "success": "permanent",
+                       "steps": "overwrite-only: upload, confirm, reset, verify; success: "
+                                "permanent"}, plans)
 
 
 if __name__ == "__main__":

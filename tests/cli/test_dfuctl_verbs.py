@@ -23,11 +23,11 @@ SLOW_OPTIONS = {"allow-downgrade": dfudtest.GLib.Variant("b", True)}
 DEVICE_KEYS = {"index", "object", "path", "name", "uri", "transport", "address", "connected",
                "state", "current_job", "active_version"}
 INFO_KEYS = {"path", "object", "index", "name", "uri", "transport", "address", "bluez_device",
-             "added", "connected", "state", "current_job", "bootloader_mode", "active_version",
-             "last_update", "images"}
+             "added", "connected", "state", "current_job", "bootloader_mode", "no_downgrade",
+             "os_info", "active_version", "last_update", "images"}
 SLOT_KEYS = {"image", "slot", "version", "hash", "active", "confirmed", "pending", "permanent",
-             "bootable"}
-JOB_KEYS = {"id", "path", "device", "status", "result", "mode", "progress", "bytes_done",
+             "bootable", "size"}
+JOB_KEYS = {"id", "path", "device", "status", "result", "mode", "plan", "progress", "bytes_done",
             "bytes_total", "rate", "mtu", "buf_size", "window", "image", "old_version",
             "old_hash", "images", "created", "started", "finished", "restarts", "error_name",
             "error_message"}
@@ -162,6 +162,9 @@ class DevicesTest(DfuctlTestCase):
         self.assertIsNone(info["bluez_device"])
         self.assertIsNone(info["last_update"])
         self.assertEqual(info["images"], [])
+        # nothing read yet: not known
+        self.assertIsNone(info["no_downgrade"])
+        self.assertIsNone(info["os_info"])
         for selector in (str(alpha["index"]), alpha["path"], alpha["object"], sim.uris[0]):
             self.assertEqual(self.ok_json("--session", "info", selector)["path"],
                              alpha["path"], selector)
@@ -229,7 +232,7 @@ class CommandsTest(DfuctlTestCase):
     def test_commands(self):
         sim = self.start_sim("--slot0", data(OLD), "--time-scale=0",
                              # the reboot at once: the test reads the state right after Reset
-                             "--reset-delay=0")
+                             "--reset-delay=0", "--slot-info", "--slot-size=0x76000")
         self.start_daemon()
         device = self.add_device(sim.uri)
         old_hash = dfudtest.HASHES[OLD]
@@ -254,7 +257,9 @@ class CommandsTest(DfuctlTestCase):
         self.assert_keys(slot, SLOT_KEYS, "slot")
         self.assertEqual((slot["image"], slot["slot"], slot["hash"]), (0, 0, old_hash))
         self.assertEqual((slot["active"], slot["confirmed"], slot["pending"]), (True, True, False))
+        self.assertEqual(slot["size"], 0x76000, slot)  # the device's slot info
         text = self.ok("--session", "images", "1").out
+        self.assertRegex(text, r"Slot size: +483328\n")
         self.assertIn("Image 0, slot 0", text)
         self.assertIn(old_hash, text)
         self.assertIn("active confirmed", text)
@@ -262,6 +267,10 @@ class CommandsTest(DfuctlTestCase):
         info = self.ok_json("--session", "info", "1")
         self.assertEqual([s["hash"] for s in info["images"]], [old_hash])
         self.assertEqual(info["bootloader_mode"], "swap-move")
+        self.assertIs(info["no_downgrade"], False)
+        self.assertIn("nrf52840dk", info["os_info"])  # os info "a": the board among it
+        text = self.ok("--session", "info", "1").out
+        self.assertRegex(text, r"Downgrade prevention: +no\n")
 
         # test: bad hashes are usage errors and never reach the daemon
         self.fails(64, None, "--session", "test", "1", "xyz")

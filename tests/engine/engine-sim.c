@@ -267,6 +267,7 @@ typedef struct {
 	GError *error;
 	DfudUpdateStage last_stage;
 	guint stage_changes;
+	DfudUpdateProgress last;
 } UpdateRun;
 
 static void
@@ -281,6 +282,7 @@ on_progress(DfudUpdater *updater, gconstpointer data, gpointer user_data)
 	if (p->stage != run->last_stage)
 		run->stage_changes++;
 	run->last_stage = p->stage;
+	run->last = *p;
 }
 
 static void
@@ -294,6 +296,13 @@ update_done(GObject *source, GAsyncResult *res, gpointer user_data)
 
 GError *
 engine_run_update(const gchar *uri, DfudPackage *package, const DfudUpdateOptions *options)
+{
+	return engine_run_update_full(uri, package, options, NULL);
+}
+
+GError *
+engine_run_update_full(const gchar *uri, DfudPackage *package, const DfudUpdateOptions *options,
+		       DfudUpdateProgress *last)
 {
 	g_autoptr(GError) error = NULL;
 	g_autoptr(DfudTransport) transport = dfud_transport_new_for_uri(uri, &error);
@@ -309,5 +318,7 @@ engine_run_update(const gchar *uri, DfudPackage *package, const DfudUpdateOption
 	g_main_loop_unref(run.loop);
 	if (run.error == NULL)
 		g_assert_cmpint(run.last_stage, ==, DFUD_UPDATE_STAGE_DONE);
+	if (last != NULL)
+		*last = run.last;
 	return run.error;
 }

@@ -43,6 +43,9 @@ void engine_test_options(DfudUpdateOptions *options);
 DfudPackage *engine_load_package(const gchar *name);
 /* runs an update to completion; returns its error (NULL on success) */
 GError *engine_run_update(const gchar *uri, DfudPackage *package, const DfudUpdateOptions *options);
+/* idem, and the last progress the update reported (its plan among it) */
+GError *engine_run_update_full(const gchar *uri, DfudPackage *package,
+			       const DfudUpdateOptions *options, DfudUpdateProgress *last);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(EngineSim, engine_sim_free)
 

@@ -202,7 +202,7 @@ test_image_larger_than_slot(void)
 	options.allow_downgrade = TRUE;
 	error = engine_run_update(sim->uri, package, &options);
 	g_assert_error(error, DFUD_ERROR, DFUD_ERROR_INVALID_ARGUMENT);
-	g_assert_nonnull(strstr(error->message, "image 1: 37528 bytes do not fit slot"));
+	g_assert_nonnull(strstr(error->message, "image 1: the upload of 37528 bytes does not fit slot 1"));
 	engine_sim_stop(sim);
 	g_assert_cmpuint(engine_sim_count_requests(sim, "image upload"), ==, 0);
 }

@@ -120,6 +120,17 @@ fuzz_accessors(DfudImage *image, gsize size)
 	g_assert_nonnull(dfud_image_encryption_to_string(dfud_image_get_encryption(image)));
 	(void)dfud_image_get_security_counter(image, &counter);
 	(void)dfud_image_get_trailer(image, &image_ok);
+	/* a compressed image has both decompression facts, its DECOMP_SHA as long as its hash */
+	if (dfud_image_is_compressed(image)) {
+		g_assert_true(dfud_image_get_decompressed_size(image, &counter));
+		g_assert_cmpuint(g_bytes_get_size(dfud_image_get_decompressed_hash(image)), ==,
+				 g_bytes_get_size(dfud_image_get_hash(image)));
+	}
+	fuzz_check_bytes(dfud_image_get_decompressed_hash(image), 0);
+	fuzz_check_bytes(dfud_image_get_installed_hash(image),
+			 g_bytes_get_size(dfud_image_get_hash(image)));
+	(void)dfud_image_get_installed_size(image);
+	(void)dfud_image_get_rom_fixed_address(image, &counter);
 }
 
 int

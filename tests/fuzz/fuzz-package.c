@@ -28,10 +28,20 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (guint i = 0; i < entries->len; i++) {
 		DfudPackageEntry *entry = g_ptr_array_index(entries, i);
 		guint64 load = 0;
+		guint slot = 0;
 
 		g_assert_nonnull(dfud_package_entry_get_image(entry));
 		g_assert_nonnull(dfud_image_role_to_string(dfud_package_entry_get_role(entry)));
 		(void)dfud_package_entry_get_load_address(entry, &load);
+		/* a direct-XIP variant is ROM-fixed, and the package finds it by its slot */
+		if (dfud_package_entry_get_xip_slot(entry, &slot)) {
+			g_assert_cmpuint(slot, <=, 1);
+			g_assert_true(dfud_image_get_rom_fixed_address(
+			    dfud_package_entry_get_image(entry), NULL));
+			g_assert_true(dfud_package_get_xip_variant(
+					  package, dfud_package_entry_get_image_index(entry), slot) ==
+				      entry);
+		}
 	}
 	for (guint slot = 0; slot <= 2; slot++) {
 		g_autoptr(GError) slot_error = NULL;

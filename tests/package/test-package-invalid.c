@@ -67,7 +67,8 @@ test_package_manifest_errors(void)
 	    {"{\"format-version\": 1, \"files\": [{\"file\": \"a.bin\", \"size\": 1576, "
 	     "\"type\": \"application\", \"slot\": 0}, {\"file\": \"b.bin\", "
 	     "\"size\": 1576, \"type\": \"application\", \"slot\": 1}]}",
-	     two, DFUD_ERROR_PACKAGE_MISMATCH, "direct-XIP"},
+	     two, DFUD_ERROR_PACKAGE_MISMATCH,
+	     "\"a.bin\": the direct-XIP build for slot 0 is not ROM_FIXED"},
 	    {"{\"format-version\": 1, \"files\": [{\"file\": \"a.bin\", \"size\": 1576, "
 	     "\"type\": \"application\"}]}",
 	     two, DFUD_ERROR_PACKAGE_MISMATCH, "\"b.bin\" is an unlisted file"},
