@@ -57,26 +57,16 @@ dfud_smp_serial_encoded_size(gsize len)
 }
 
 GBytes *
-dfud_smp_serial_encode(const guint8 *message, gsize len)
+dfud_smp_serial_frame_packet(const guint8 *packet, gsize len)
 {
-	g_autofree guint8 *raw = NULL;
 	g_autofree gchar *text = NULL;
 	GByteArray *out;
 	gsize text_len;
-	guint16 crc;
 
-	if (len == 0 || len > G_MAXUINT16 - 2u)
-		return NULL;
-	raw = g_malloc(len + DFUD_SMP_SERIAL_PACKET_OVERHEAD);
-	raw[0] = (guint8)((len + 2) >> 8);
-	raw[1] = (guint8)(len + 2);
-	memcpy(raw + 2, message, len);
-	crc = dfud_smp_serial_crc16(0, message, len);
-	raw[len + 2] = (guint8)(crc >> 8);
-	raw[len + 3] = (guint8)crc;
-	text = g_base64_encode(raw, len + DFUD_SMP_SERIAL_PACKET_OVERHEAD);
+	g_return_val_if_fail(packet != NULL && len > 0, NULL);
+	text = g_base64_encode(packet, len);
 	text_len = strlen(text);
-	out = g_byte_array_sized_new((guint)dfud_smp_serial_encoded_size(len));
+	out = g_byte_array_sized_new((guint)(text_len + 3 * (text_len / 124 + 1)));
 	/* 124 characters a frame: whole 4-character groups, so each frame decodes alone */
 	for (gsize at = 0; at < text_len; at += DFUD_SMP_SERIAL_FRAME_TEXT_MAX) {
 		gsize n = MIN(DFUD_SMP_SERIAL_FRAME_TEXT_MAX, text_len - at);
@@ -88,6 +78,24 @@ dfud_smp_serial_encode(const guint8 *message, gsize len)
 		g_byte_array_append(out, (const guint8 *)"\n", 1);
 	}
 	return g_byte_array_free_to_bytes(out);
+}
+
+GBytes *
+dfud_smp_serial_encode(const guint8 *message, gsize len)
+{
+	g_autofree guint8 *raw = NULL;
+	guint16 crc;
+
+	if (len == 0 || len > G_MAXUINT16 - 2u)
+		return NULL;
+	raw = g_malloc(len + DFUD_SMP_SERIAL_PACKET_OVERHEAD);
+	raw[0] = (guint8)((len + 2) >> 8);
+	raw[1] = (guint8)(len + 2);
+	memcpy(raw + 2, message, len);
+	crc = dfud_smp_serial_crc16(0, message, len);
+	raw[len + 2] = (guint8)(crc >> 8);
+	raw[len + 3] = (guint8)crc;
+	return dfud_smp_serial_frame_packet(raw, len + DFUD_SMP_SERIAL_PACKET_OVERHEAD);
 }
 
 /* ---- decoder ---- */

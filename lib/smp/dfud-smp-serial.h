@@ -30,6 +30,8 @@ guint16 dfud_smp_serial_crc16(guint16 crc, const guint8 *data, gsize len);
 
 /* the frames of one SMP message (@len 1..65533), ready to write; NULL when too long */
 GBytes *dfud_smp_serial_encode(const guint8 *message, gsize len);
+/* the frames of an assembled packet (length | message | CRC, as given: a simulator's faults) */
+GBytes *dfud_smp_serial_frame_packet(const guint8 *packet, gsize len);
 /* the bytes on the wire for a message of @len bytes (markers, Base64, newlines) */
 gsize dfud_smp_serial_encoded_size(gsize len);
 
