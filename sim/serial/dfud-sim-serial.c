@@ -465,13 +465,30 @@ serial_running_cb(DfudSimDevice *device, gboolean running, gpointer user_data)
 
 	if (!running) {
 		serial_log(self, "serial", "state", "away (reset)", -1);
+		source_clear(&self->replug_timer); /* the reset's drop-link: no unplug */
 		serial_close_pty(self);
 	} else if (self->replug_timer == NULL) {
 		serial_reopen(self);
 	}
 }
 
-/* drop-link: the cable pulled, plugged back after --serial-unplug ms */
+/* after a drop-link: a reset (the device no longer runs: the reset's own handler reopens the
+ * port) or the cable pulled, plugged back after --serial-unplug ms */
+static gboolean
+serial_unplugged_cb(gpointer user_data)
+{
+	DfudSimSerial *self = user_data;
+
+	g_clear_pointer(&self->replug_timer, g_source_unref);
+	if (!dfud_sim_device_is_running(self->device))
+		return G_SOURCE_REMOVE;
+	serial_log(self, "serial", "state", "away (unplugged)", -1);
+	self->replug_timer = g_timeout_source_new(self->params.unplug_ms);
+	g_source_set_callback(self->replug_timer, serial_replug_cb, self, NULL);
+	g_source_attach(self->replug_timer, g_main_context_get_thread_default());
+	return G_SOURCE_REMOVE;
+}
+
 static void
 serial_drop_link_cb(DfudSimDevice *device, gpointer session, gpointer user_data)
 {
@@ -479,11 +496,11 @@ serial_drop_link_cb(DfudSimDevice *device, gpointer session, gpointer user_data)
 
 	if (session == NULL || session != self->session)
 		return;
-	serial_log(self, "serial", "state", "away (unplugged)", -1);
 	serial_close_pty(self);
+	/* a reset drops the link first and stops the device next: tell them apart after both */
 	source_clear(&self->replug_timer);
-	self->replug_timer = g_timeout_source_new(self->params.unplug_ms);
-	g_source_set_callback(self->replug_timer, serial_replug_cb, self, NULL);
+	self->replug_timer = g_idle_source_new();
+	g_source_set_callback(self->replug_timer, serial_unplugged_cb, self, NULL);
 	g_source_attach(self->replug_timer, g_main_context_get_thread_default());
 }
 
