@@ -705,7 +705,7 @@ dd_manager_new(DdConfig *config, const gchar *state_dir, gboolean system_bus, GE
 
 	self->iface = dfud_dbus_manager_skeleton_new();
 	dfud_dbus_manager_set_version(self->iface, PACKAGE_VERSION);
-	g_strv_builder_add_many(features, "udp", "pipelining", "resume", "history", NULL);
+	g_strv_builder_add_many(features, "udp", "serial", "pipelining", "resume", "history", NULL);
 	if (dd_auth_uses_polkit(self->ctx.auth))
 		g_strv_builder_add(features, "polkit");
 	if (config->require_signed)
