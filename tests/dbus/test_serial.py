@@ -72,5 +72,20 @@ class SerialTest(dfudtest.DfudTestCase):
         self.assertGreater(len(faults), 0)
 
 
+class SerialConfigTest(dfudtest.DfudTestCase):
+    def test_config_lists_device(self):
+        """a serial device listed in dfud.conf [Devices] is there at start and updates"""
+        sim = self.start_sim("--serial", "--slot0", data(OLD), "--time-scale=0")
+        with open(self.config_path, "a") as f:
+            f.write(f"[Devices]\nUris={sim.serial_uri}?baud=115200\n")
+        self.start_daemon()
+        devices = [p for p, ifaces in self.managed_objects().items() if DEVICE in ifaces]
+        self.assertEqual(len(devices), 1, devices)
+        props = self.props(devices[0], DEVICE)
+        self.assertEqual((props["Transport"], props["Address"]), ("serial", sim.serial_link))
+        job = self.update(devices[0], data(NEW))
+        self.assert_job_verified(job, self.wait_job_final(job))
+
+
 if __name__ == "__main__":
     dfudtest.main()
