@@ -718,7 +718,7 @@ dd_device_new(DdContext *ctx, const gchar *name_in_path, const gchar *uri, const
 	dfud_dbus_device_set_uri(self->iface, uri);
 	dfud_dbus_device_set_address(self->iface, address != NULL ? address : "");
 	dfud_dbus_device_set_name(self->iface, name != NULL ? name : "");
-	dfud_dbus_device_set_transport(self->iface, transport != NULL		 ? transport
+	dfud_dbus_device_set_transport(self->iface, transport != NULL	    ? transport
 						    : self->address != NULL ? "ble"
 									    : "udp");
 	dfud_dbus_device_set_bluez_device(self->iface, "/");

@@ -540,8 +540,8 @@ restore_devices(DdManager *self)
 		add_device(self, path_name, uri, g_ptr_array_index(names, i), TRUE);
 	}
 	/* dfud.conf [Devices] Uris: known at every start, not written to the store */
-	for (guint i = 0; self->ctx.config->device_uris != NULL &&
-			  self->ctx.config->device_uris[i] != NULL;
+	for (guint i = 0;
+	     self->ctx.config->device_uris != NULL && self->ctx.config->device_uris[i] != NULL;
 	     i++) {
 		const gchar *uri = self->ctx.config->device_uris[i];
 		g_autofree gchar *path_name = dd_device_path_name_for_uri(uri);

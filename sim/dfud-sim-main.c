@@ -177,8 +177,9 @@ sim_start_serial(DfudSim *sim, GError **error)
 			return FALSE;
 		g_ptr_array_add(sim->serials, serial);
 		/* as native_sim says "UART connected to pseudotty: /dev/pts/N" */
-		printf("dfud-sim: device %u serial on %s%s%s\n", i, dfud_sim_serial_get_path(serial),
-		       link != NULL ? " link " : "", link != NULL ? link : "");
+		printf("dfud-sim: device %u serial on %s%s%s\n", i,
+		       dfud_sim_serial_get_path(serial), link != NULL ? " link " : "",
+		       link != NULL ? link : "");
 	}
 	fflush(stdout);
 	return TRUE;

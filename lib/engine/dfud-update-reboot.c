@@ -286,7 +286,6 @@ state_read(GObject *source, GAsyncResult *res, gpointer user_data)
 	probe(task);
 }
 
-
 static void
 probe(GTask *task)
 {

@@ -256,8 +256,8 @@ choose_packet(DfudUpdater *self)
 		self->progress.window = 1;
 	/* the link's own limit (a serial port: stop-and-wait) unless the caller chose a window */
 	if (self->options.window == 0 && dfud_transport_get_max_in_flight(self->transport) != 0)
-		self->progress.window = MIN(self->progress.window,
-					    dfud_transport_get_max_in_flight(self->transport));
+		self->progress.window =
+		    MIN(self->progress.window, dfud_transport_get_max_in_flight(self->transport));
 	self->progress.mtu = dfud_transport_get_mtu(self->transport);
 }
 

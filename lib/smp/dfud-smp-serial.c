@@ -30,7 +30,8 @@ crc_table_init(void)
 		guint16 crc = (guint16)(i << 8);
 
 		for (guint bit = 0; bit < 8; bit++)
-			crc = (crc & 0x8000u) ? (guint16)((crc << 1) ^ 0x1021u) : (guint16)(crc << 1);
+			crc =
+			    (crc & 0x8000u) ? (guint16)((crc << 1) ^ 0x1021u) : (guint16)(crc << 1);
 		crc_table[i] = crc;
 	}
 	g_once_init_leave(&done, 1);
@@ -101,10 +102,10 @@ dfud_smp_serial_encode(const guint8 *message, gsize len)
 /* ---- decoder ---- */
 
 typedef enum {
-	STATE_OUTSIDE,	   /* console noise, looking for a marker */
-	STATE_MARK_PKT,	   /* saw 0x06 */
-	STATE_MARK_FRAG,   /* saw 0x04 */
-	STATE_FRAME,	   /* Base64 text up to '\n' */
+	STATE_OUTSIDE,	 /* console noise, looking for a marker */
+	STATE_MARK_PKT,	 /* saw 0x06 */
+	STATE_MARK_FRAG, /* saw 0x04 */
+	STATE_FRAME,	 /* Base64 text up to '\n' */
 } DecoderState;
 
 struct _DfudSmpSerialDecoder {
@@ -206,8 +207,8 @@ quantum_decode(DfudSmpSerialDecoder *self)
 	/* "xx==", "xxx=" or "xxxx"; padding ends the packet */
 	if (!is_base64((guint8)q[0]) || !is_base64((guint8)q[1]))
 		return FALSE;
-	if (q[2] == '=' ? q[3] != '=' : (!is_base64((guint8)q[2]) ||
-					 (q[3] != '=' && !is_base64((guint8)q[3]))))
+	if (q[2] == '=' ? q[3] != '='
+			: (!is_base64((guint8)q[2]) || (q[3] != '=' && !is_base64((guint8)q[3]))))
 		return FALSE;
 	self->padded = q[3] == '=';
 	n = g_base64_decode_step(q, 4, out, &state, &save);

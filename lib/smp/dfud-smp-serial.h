@@ -48,12 +48,12 @@ gsize dfud_smp_serial_encoded_size(gsize len);
 typedef struct _DfudSmpSerialDecoder DfudSmpSerialDecoder;
 
 typedef struct {
-	guint64 packets;      /* delivered */
-	guint64 bad_frames;   /* frames dropped: too long, not Base64, no packet started */
-	guint64 bad_length;   /* packets dropped: length out of range or not matching */
-	guint64 bad_crc;      /* packets dropped: CRC mismatch */
-	guint64 overflow;     /* packets dropped: the queue was full */
-	guint64 noise_bytes;  /* bytes outside any frame */
+	guint64 packets;     /* delivered */
+	guint64 bad_frames;  /* frames dropped: too long, not Base64, no packet started */
+	guint64 bad_length;  /* packets dropped: length out of range or not matching */
+	guint64 bad_crc;     /* packets dropped: CRC mismatch */
+	guint64 overflow;    /* packets dropped: the queue was full */
+	guint64 noise_bytes; /* bytes outside any frame */
 } DfudSmpSerialStats;
 
 DfudSmpSerialDecoder *dfud_smp_serial_decoder_new(gsize max_message);

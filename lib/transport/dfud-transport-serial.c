@@ -86,33 +86,27 @@ dfud_transport_serial_path_is_port(const gchar *real_path)
 	return FALSE;
 }
 
+/* the termios constants of the speeds dfud_transport_serial_baud_valid() takes */
+static const struct {
+	guint baud;
+	speed_t speed;
+} serial_speeds[] = {
+    {1200, B1200},	 {1800, B1800},	      {2400, B2400},	   {4800, B4800},
+    {9600, B9600},	 {19200, B19200},     {38400, B38400},	   {57600, B57600},
+    {115200, B115200},	 {230400, B230400},   {460800, B460800},   {500000, B500000},
+    {576000, B576000},	 {921600, B921600},   {1000000, B1000000}, {1152000, B1152000},
+    {1500000, B1500000}, {2000000, B2000000}, {2500000, B2500000}, {3000000, B3000000},
+    {3500000, B3500000}, {4000000, B4000000},
+};
+
 static speed_t
 serial_speed(guint baud)
 {
-	switch (baud) {
-	case 1200: return B1200;
-	case 1800: return B1800;
-	case 2400: return B2400;
-	case 4800: return B4800;
-	case 9600: return B9600;
-	case 19200: return B19200;
-	case 38400: return B38400;
-	case 57600: return B57600;
-	case 230400: return B230400;
-	case 460800: return B460800;
-	case 500000: return B500000;
-	case 576000: return B576000;
-	case 921600: return B921600;
-	case 1000000: return B1000000;
-	case 1152000: return B1152000;
-	case 1500000: return B1500000;
-	case 2000000: return B2000000;
-	case 2500000: return B2500000;
-	case 3000000: return B3000000;
-	case 3500000: return B3500000;
-	case 4000000: return B4000000;
-	default: return B115200;
+	for (guint i = 0; i < G_N_ELEMENTS(serial_speeds); i++) {
+		if (serial_speeds[i].baud == baud)
+			return serial_speeds[i].speed;
 	}
+	return B115200;
 }
 
 /* ---- closing ---- */
@@ -164,7 +158,8 @@ serial_deliver(DfudTransportSerial *self, GBytes *packet)
 	gsize len = 0;
 	const guint8 *data = g_bytes_get_data(packet, &len);
 
-	if (len < SERIAL_HEADER_SIZE || len != SERIAL_HEADER_SIZE + (((gsize)data[2] << 8) | data[3])) {
+	if (len < SERIAL_HEADER_SIZE ||
+	    len != SERIAL_HEADER_SIZE + (((gsize)data[2] << 8) | data[3])) {
 		g_debug("%s: dropped a packet of %" G_GSIZE_FORMAT
 			" bytes: its SMP header does not match its length",
 			serial_uri(self), len);
@@ -193,8 +188,8 @@ serial_feed_raw(DfudTransportSerial *self, const guint8 *data, gsize len)
 		g_autoptr(GBytes) packet = NULL;
 
 		if (total > max) {
-			g_debug("%s: raw packet of %" G_GSIZE_FORMAT " bytes exceeds %" G_GSIZE_FORMAT
-				": input dropped",
+			g_debug("%s: raw packet of %" G_GSIZE_FORMAT
+				" bytes exceeds %" G_GSIZE_FORMAT ": input dropped",
 				serial_uri(self), total, max);
 			g_byte_array_set_size(self->raw_in, 0);
 			return;
@@ -454,9 +449,9 @@ serial_try_open(DfudTransportSerial *self, GMainContext *context, GError **error
 			    local->message);
 		return TRY_FAILED;
 	}
-	g_debug("%s: opened %s at %u baud, packets of up to %u bytes, %s framing",
-		serial_uri(self), real, self->baud,
-		dfud_transport_get_max_packet(DFUD_TRANSPORT(self)), self->raw ? "raw" : "SMP");
+	g_debug("%s: opened %s at %u baud, packets of up to %u bytes, %s framing", serial_uri(self),
+		real, self->baud, dfud_transport_get_max_packet(DFUD_TRANSPORT(self)),
+		self->raw ? "raw" : "SMP");
 	self->was_open = TRUE;
 	dfud_transport_set_open(DFUD_TRANSPORT(self), TRUE);
 	return TRY_OPENED;
@@ -508,8 +503,8 @@ serial_retry_cb(gpointer user_data)
 }
 
 static void
-serial_open_async(DfudTransport *transport, GCancellable *cancellable,
-		  GAsyncReadyCallback callback, gpointer user_data)
+serial_open_async(DfudTransport *transport, GCancellable *cancellable, GAsyncReadyCallback callback,
+		  gpointer user_data)
 {
 	DfudTransportSerial *self = DFUD_TRANSPORT_SERIAL(transport);
 	g_autoptr(GTask) task = g_task_new(self, cancellable, callback, user_data);
@@ -540,9 +535,8 @@ serial_open_finish(DfudTransport *transport, GAsyncResult *res, GError **error)
 /* the engine probes the device itself (its answers show the reboot); a port that hung up is
  * opened again by the engine, which then waits for it to come back */
 static void
-serial_wait_for_device_async(DfudTransport *transport, guint timeout_ms,
-			     GCancellable *cancellable, GAsyncReadyCallback callback,
-			     gpointer user_data)
+serial_wait_for_device_async(DfudTransport *transport, guint timeout_ms, GCancellable *cancellable,
+			     GAsyncReadyCallback callback, gpointer user_data)
 {
 	g_autoptr(GTask) task = g_task_new(transport, cancellable, callback, user_data);
 

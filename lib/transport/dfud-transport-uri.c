@@ -23,7 +23,7 @@
 
 #define DFUD_TRANSPORT_URI_FORMS                                                                   \
 	"expected udp:HOST[:PORT][?mtu=N&att-mtu=N], udp:[IPV6][:PORT][?...], "                    \
-	"ble:AA:BB:CC:DD:EE:FF[?adapter=hciN], AA:BB:CC:DD:EE:FF or "                               \
+	"ble:AA:BB:CC:DD:EE:FF[?adapter=hciN], AA:BB:CC:DD:EE:FF or "                              \
 	"serial:/dev/PORT[?baud=N&mtu=N&framing=raw]"
 
 void
@@ -278,10 +278,9 @@ option_number(const gchar *uri, const gchar *key, const gchar *value, guint min,
 }
 
 /* the speeds of termios(3) (Linux B1200 .. B4000000) */
-static const guint serial_bauds[] = {1200,    1800,    2400,    4800,    9600,    19200,
-				     38400,   57600,   115200,  230400,  460800,  500000,
-				     576000,  921600,  1000000, 1152000, 1500000, 2000000,
-				     2500000, 3000000, 3500000, 4000000};
+static const guint serial_bauds[] = {
+    1200,   1800,   2400,   4800,    9600,    19200,   38400,	57600,	 115200,  230400,  460800,
+    500000, 576000, 921600, 1000000, 1152000, 1500000, 2000000, 2500000, 3000000, 3500000, 4000000};
 
 gboolean
 dfud_transport_serial_baud_valid(guint baud)
@@ -327,9 +326,8 @@ parse_serial_option(const gchar *uri, const gchar *key, const gchar *value, Dfud
 		out->raw = g_str_equal(value, "raw");
 		return TRUE;
 	}
-	return uri_error(error, uri,
-			 "unknown option \"%s\" (serial: takes baud=N, mtu=N and framing=raw)",
-			 key);
+	return uri_error(
+	    error, uri, "unknown option \"%s\" (serial: takes baud=N, mtu=N and framing=raw)", key);
 }
 
 static gboolean
@@ -388,13 +386,20 @@ parse_query(const gchar *uri, const gchar *query, DfudTransportUri *out, GError 
 	return TRUE;
 }
 
+/* @text up to its '?', @query where that is (NULL for none) */
+static gchar *
+before_query(const gchar *text, const gchar **query)
+{
+	*query = strchr(text, '?');
+	return *query != NULL ? g_strndup(text, (gsize)(*query - text)) : g_strdup(text);
+}
+
 static DfudTransportUri *
 parse_udp(const gchar *uri, const gchar *address, GError **error)
 {
 	g_autoptr(DfudTransportUri) out = g_new0(DfudTransportUri, 1);
-	const gchar *query = strchr(address, '?');
-	g_autofree gchar *rest =
-	    query != NULL ? g_strndup(address, (gsize)(query - address)) : g_strdup(address);
+	const gchar *query = NULL;
+	g_autofree gchar *rest = before_query(address, &query);
 	const gchar *port_text = NULL;
 
 	out->kind = DFUD_TRANSPORT_URI_UDP;
@@ -450,12 +455,11 @@ static DfudTransportUri *
 parse_ble(const gchar *uri, const gchar *rest, GError **error)
 {
 	g_autoptr(DfudTransportUri) out = g_new0(DfudTransportUri, 1);
-	const gchar *query = strchr(rest, '?');
-	g_autofree gchar *address = NULL;
+	const gchar *query = NULL;
+	g_autofree gchar *address = before_query(rest, &query);
 	gchar normalized[DFUD_TRANSPORT_BT_ADDRESS_LEN + 1];
 
 	out->kind = DFUD_TRANSPORT_URI_BLE;
-	address = query != NULL ? g_strndup(rest, (gsize)(query - rest)) : g_strdup(rest);
 	if (!dfud_transport_bt_address_parse(address, normalized)) {
 		uri_error(error, uri, "\"%s\" is not a Bluetooth address (AA:BB:CC:DD:EE:FF)",
 			  address);
@@ -508,9 +512,8 @@ static DfudTransportUri *
 parse_serial(const gchar *uri, const gchar *rest, GError **error)
 {
 	g_autoptr(DfudTransportUri) out = g_new0(DfudTransportUri, 1);
-	const gchar *query = strchr(rest, '?');
-	g_autofree gchar *path =
-	    query != NULL ? g_strndup(rest, (gsize)(query - rest)) : g_strdup(rest);
+	const gchar *query = NULL;
+	g_autofree gchar *path = before_query(rest, &query);
 	const gchar *why = NULL;
 
 	out->kind = DFUD_TRANSPORT_URI_SERIAL;

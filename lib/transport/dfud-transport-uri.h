@@ -85,7 +85,8 @@ gboolean dfud_transport_serial_baud_valid(guint baud);
 DfudTransportUri *dfud_transport_uri_parse(const gchar *uri, GError **error);
 void dfud_transport_uri_free(DfudTransportUri *uri);
 /* the canonical form: "udp:127.0.0.1:1337", "udp:[::1]:1337",
- * "udp:127.0.0.1:1337?mtu=1280&att-mtu=247", "ble:AA:BB:CC:DD:EE:FF?adapter=hci1", "serial:/dev/ttyACM0?baud=115200[&mtu=N][&framing=raw]" */
+ * "udp:127.0.0.1:1337?mtu=1280&att-mtu=247", "ble:AA:BB:CC:DD:EE:FF?adapter=hci1",
+ * "serial:/dev/ttyACM0?baud=115200[&mtu=N][&framing=raw]" */
 gchar *dfud_transport_uri_to_string(const DfudTransportUri *uri);
 
 /* TRUE for a UDP URI whose host is a name, not an address */

@@ -111,8 +111,8 @@ void dfud_transport_emit_closed(DfudTransport *self, const GError *reason);
 
 /*
  * A transport for a device URI: "udp:HOST:PORT" (IPv6 as udp:[::1]:1337), "ble:ADDRESS" or a bare
- * Bluetooth address (any adapter), "ble:ADDRESS?adapter=hci1", "serial:/dev/PORT?baud=N". DFUD_ERROR_INVALID_ARGUMENT for
- * anything else.
+ * Bluetooth address (any adapter), "ble:ADDRESS?adapter=hci1", "serial:/dev/PORT?baud=N".
+ * DFUD_ERROR_INVALID_ARGUMENT for anything else.
  */
 DfudTransport *dfud_transport_new_for_uri(const gchar *uri, GError **error);
 

@@ -282,8 +282,8 @@ check_complete(DfudSimFault *self, const gchar *spec, GError **error)
 	case DFUD_SIM_FAULT_SERIAL_CRC:
 	case DFUD_SIM_FAULT_SERIAL_BASE64:
 		if (random + after != 1)
-			return bad(error, spec, "%s needs exactly one of p=, after=",
-				   kind_names[self->kind]);
+			return bad(error, spec,
+				   "%s needs exactly one of p=, after=", kind_names[self->kind]);
 		break;
 	}
 	/* one-shot triggers fire once unless count= or p= says otherwise */

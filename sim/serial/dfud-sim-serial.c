@@ -139,20 +139,29 @@ serial_write(DfudSimSerial *self, GBytes *bytes)
 	}
 }
 
+/* hands the queue's items whose time has come to @deliver, and waits for the next one */
+static void
+serial_drain(DfudSimSerial *self, GSource **timer, GQueue *queue,
+	     void (*deliver)(DfudSimSerial *self, GBytes *bytes), GSourceFunc again)
+{
+	gint64 now = g_get_monotonic_time();
+	Pending *p;
+
+	g_clear_pointer(timer, g_source_unref);
+	while ((p = g_queue_peek_head(queue)) != NULL && p->at <= now) {
+		g_queue_pop_head(queue);
+		deliver(self, p->bytes);
+		pending_free(p);
+	}
+	serial_arm(self, timer, queue, again);
+}
+
 static gboolean
 serial_tx_cb(gpointer user_data)
 {
 	DfudSimSerial *self = user_data;
-	gint64 now = g_get_monotonic_time();
-	Pending *p;
 
-	g_clear_pointer(&self->tx_timer, g_source_unref);
-	while ((p = g_queue_peek_head(&self->tx)) != NULL && p->at <= now) {
-		g_queue_pop_head(&self->tx);
-		serial_write(self, p->bytes);
-		pending_free(p);
-	}
-	serial_arm(self, &self->tx_timer, &self->tx, serial_tx_cb);
+	serial_drain(self, &self->tx_timer, &self->tx, serial_write, serial_tx_cb);
 	return G_SOURCE_REMOVE;
 }
 
@@ -178,10 +187,10 @@ serial_noise_line(DfudSimSerial *self)
 	gchar *line;
 
 	self->noise_lines++;
-	line = g_strdup_printf("[%02d:%02d:%02d.%03d,000] <inf> app: console line %" G_GUINT64_FORMAT
-			       "\r\nuart:~$ ",
-			       (int)(ms / 3600000 % 24), (int)(ms / 60000 % 60),
-			       (int)(ms / 1000 % 60), (int)(ms % 1000), self->noise_lines);
+	line = g_strdup_printf(
+	    "[%02d:%02d:%02d.%03d,000] <inf> app: console line %" G_GUINT64_FORMAT "\r\nuart:~$ ",
+	    (int)(ms / 3600000 % 24), (int)(ms / 60000 % 60), (int)(ms / 1000 % 60),
+	    (int)(ms % 1000), self->noise_lines);
 	return g_bytes_new_take(line, strlen(line));
 }
 
@@ -264,26 +273,24 @@ serial_noise_cb(gpointer user_data)
 
 /* ---- from the client ---- */
 
+static void
+serial_deliver_request(DfudSimSerial *self, GBytes *packet)
+{
+	gsize len = 0;
+	const guint8 *data = g_bytes_get_data(packet, &len);
+
+	if (!dfud_sim_device_is_running(self->device))
+		serial_log(self, "drop", "reason", "not running", (gint64)len);
+	else if (self->session != NULL)
+		dfud_sim_device_receive(self->device, self->session, data, len);
+}
+
 static gboolean
 serial_rx_cb(gpointer user_data)
 {
 	DfudSimSerial *self = user_data;
-	gint64 now = g_get_monotonic_time();
-	Pending *p;
 
-	g_clear_pointer(&self->rx_timer, g_source_unref);
-	while ((p = g_queue_peek_head(&self->rx)) != NULL && p->at <= now) {
-		gsize len = 0;
-		const guint8 *data = g_bytes_get_data(p->bytes, &len);
-
-		g_queue_pop_head(&self->rx);
-		if (!dfud_sim_device_is_running(self->device))
-			serial_log(self, "drop", "reason", "not running", (gint64)len);
-		else if (self->session != NULL)
-			dfud_sim_device_receive(self->device, self->session, data, len);
-		pending_free(p);
-	}
-	serial_arm(self, &self->rx_timer, &self->rx, serial_rx_cb);
+	serial_drain(self, &self->rx_timer, &self->rx, serial_deliver_request, serial_rx_cb);
 	return G_SOURCE_REMOVE;
 }
 
@@ -442,8 +449,7 @@ serial_reopen(DfudSimSerial *self)
 	g_autoptr(GError) error = NULL;
 
 	if (!serial_open_pty(self, &error))
-		g_warning("device %u: %s", dfud_sim_device_get_index(self->device),
-			  error->message);
+		g_warning("device %u: %s", dfud_sim_device_get_index(self->device), error->message);
 }
 
 static gboolean
@@ -512,8 +518,7 @@ dfud_sim_serial_new(DfudSimDevice *device, DfudSimLog *log, const DfudSimSerialP
 	guint buffer;
 
 	g_return_val_if_fail(DFUD_IS_SIM_DEVICE(device), NULL);
-	g_return_val_if_fail(params != NULL && params->mtu > DFUD_SMP_SERIAL_PACKET_OVERHEAD,
-			     NULL);
+	g_return_val_if_fail(params != NULL && params->mtu > DFUD_SMP_SERIAL_PACKET_OVERHEAD, NULL);
 
 	self = g_new0(DfudSimSerial, 1);
 	self->device = g_object_ref(device);

@@ -18,7 +18,7 @@ typedef struct {
 	gchar *log_path;
 	gchar *uri;
 	GPtrArray *log; /* of JsonObject, filled by engine_sim_stop() */
-	gchar *serial_uri; /* with --serial: "serial:DIR/tty", the link the simulator keeps */
+	gchar *serial_uri;     /* with --serial: "serial:DIR/tty", the link the simulator keeps */
 	GDataInputStream *out; /* the simulator's stdout after READY (serial: "reopened" lines) */
 } EngineSim;
 

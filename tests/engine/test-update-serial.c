@@ -140,10 +140,9 @@ static void
 test_serial_bad_frames(void)
 {
 	g_autoptr(GError) error = NULL;
-	g_autoptr(EngineSim) sim =
-	    serial_update(&error, "", "--fault", "serial-crc:after=20", "--fault",
-			  "serial-base64:after=40", "--fault", "serial-crc:cmd=image.state-read,p=1,count=1",
-			  NULL);
+	g_autoptr(EngineSim) sim = serial_update(
+	    &error, "", "--fault", "serial-crc:after=20", "--fault", "serial-base64:after=40",
+	    "--fault", "serial-crc:cmd=image.state-read,p=1,count=1", NULL);
 
 	g_assert_no_error(error);
 	g_assert_cmpuint(count_log(sim, "fault", "fault", "serial-crc"), ==, 2);

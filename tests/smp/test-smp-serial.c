@@ -18,12 +18,15 @@
 /* spec §3.1: SMP v2 echo {"d":"hi"}, 14 bytes: length field 16 (0x0010), CRC 0x14BE;
  * 00 10 | 08 00 00 06 00 00 00 00 a1 61 64 62 68 69 | 14 be = 18 bytes, 24 characters */
 #define ECHO_REQUEST "08 00 00 06 00 00 00 00 a1 61 64 62 68 69"
-#define ECHO_FRAME "\x06\x09" "ABAIAAAGAAAAAKFhZGJoaRS+\n"
+#define ECHO_FRAME                                                                                 \
+	"\x06\x09"                                                                                 \
+	"ABAIAAAGAAAAAKFhZGJoaRS+\n"
 /* a 100-byte message: header 08 00 00 5c 00 01 00 00, then bytes 0..91; CRC 0xCC53. 104 bytes
  * packed = 140 characters (34 groups and one of two bytes: "zFM="): 124 in the first frame,
  * 16 in the continuation, the padding at the very end */
 #define LONG_TEXT_1                                                                                \
-	"AGYIAABcAAEAAAABAgMEBQYHCAkKCwwNDg8QERITFBUWFxgZGhscHR4fICEiIyQlJicoKSorLC0uLzAxMjM0NTY3ODk6" \
+	"AGYIAABcAAEAAAABAgMEBQYHCAkKCwwNDg8QERITFBUWFxgZGhscHR4fICEiIyQlJicoKSorLC0uLzAxMjM0NTY3" \
+	"ODk6"                                                                                     \
 	"Ozw9Pj9AQUJDREVGR0hJSktMTU5PUFFS"
 #define LONG_TEXT_2 "U1RVVldYWVpbzFM="
 
@@ -118,7 +121,10 @@ test_serial_decode_split(void)
 	g_autoptr(DfudSmpSerialDecoder) dec = dfud_smp_serial_decoder_new(256);
 	g_autoptr(GBytes) echo = test_hex(ECHO_REQUEST);
 
-	feed_str(dec, "\x06\x09" "ABAIAA\n\x04\x14" "AGAAAAAKF\n\x04\x14" "hZGJoaRS+\n");
+	feed_str(dec, "\x06\x09"
+		      "ABAIAA\n\x04\x14"
+		      "AGAAAAAKF\n\x04\x14"
+		      "hZGJoaRS+\n");
 	assert_pop(dec, echo);
 	g_assert_cmpuint(dfud_smp_serial_decoder_get_stats(dec)->bad_frames, ==, 0);
 }
@@ -158,10 +164,12 @@ test_serial_decode_bad(void)
 	const DfudSmpSerialStats *stats = dfud_smp_serial_decoder_get_stats(dec);
 
 	/* the CRC's last character changed: 0x14BE -> 0x14BF ("RS/") */
-	feed_str(dec, "\x06\x09" "ABAIAAAGAAAAAKFhZGJoaRS/\n");
+	feed_str(dec, "\x06\x09"
+		      "ABAIAAAGAAAAAKFhZGJoaRS/\n");
 	g_assert_cmpuint(stats->bad_crc, ==, 1);
 	/* a byte outside Base64 */
-	feed_str(dec, "\x06\x09" "ABAIAAAGAA*AAKFhZGJoaRS+\n");
+	feed_str(dec, "\x06\x09"
+		      "ABAIAAAGAA*AAKFhZGJoaRS+\n");
 	g_assert_cmpuint(stats->bad_frames, ==, 1);
 	/* longer than 127 bytes */
 	feed_str(dec, "\x06\x09");
@@ -169,22 +177,28 @@ test_serial_decode_bad(void)
 	feed_str(dec, "\n");
 	g_assert_cmpuint(stats->bad_frames, ==, 2);
 	/* a continuation with no packet started */
-	feed_str(dec, "\x04\x14" "ABAIAAAG\n");
+	feed_str(dec, "\x04\x14"
+		      "ABAIAAAG\n");
 	g_assert_cmpuint(stats->bad_frames, ==, 3);
 	/* a length beyond the decoder's bound: 0x0200 */
-	feed_str(dec, "\x06\x09" "AgAIAAAG\n");
+	feed_str(dec, "\x06\x09"
+		      "AgAIAAAG\n");
 	g_assert_cmpuint(stats->bad_length, ==, 1);
 	/* a length below CRC + 1: 0x0002 */
-	feed_str(dec, "\x06\x09" "AAIIAAAG\n");
+	feed_str(dec, "\x06\x09"
+		      "AAIIAAAG\n");
 	g_assert_cmpuint(stats->bad_length, ==, 2);
 	/* padding before the end: "ABA=" then more */
-	feed_str(dec, "\x06\x09" "ABA=AAAG\n");
+	feed_str(dec, "\x06\x09"
+		      "ABA=AAAG\n");
 	g_assert_cmpuint(stats->bad_frames, ==, 4);
 	/* more bytes than the length announces: length 3, 6 bytes sent */
-	feed_str(dec, "\x06\x09" "AAMIAAAG\n");
+	feed_str(dec, "\x06\x09"
+		      "AAMIAAAG\n");
 	g_assert_cmpuint(stats->bad_length, ==, 3);
 	/* a new packet cuts a partial one short */
-	feed_str(dec, "\x06\x09" "ABAIAA\n");
+	feed_str(dec, "\x06\x09"
+		      "ABAIAA\n");
 	feed_str(dec, ECHO_FRAME);
 	g_assert_cmpuint(stats->bad_length, ==, 4);
 	assert_pop(dec, echo);
@@ -212,9 +226,11 @@ test_serial_decode_bounds(void)
 	g_assert_cmpuint(n, ==, DFUD_SMP_SERIAL_QUEUE_MAX);
 	g_assert_cmpuint(dfud_smp_serial_decoder_get_stats(dec)->overflow, ==, 2);
 	/* a reset forgets a partial packet */
-	feed_str(dec, "\x06\x09" "ABAIAA");
+	feed_str(dec, "\x06\x09"
+		      "ABAIAA");
 	dfud_smp_serial_decoder_reset(dec);
-	feed_str(dec, "\x04\x14" "AGAAAAAKFhZGJoaRS+\n");
+	feed_str(dec, "\x04\x14"
+		      "AGAAAAAKFhZGJoaRS+\n");
 	g_assert_null(dfud_smp_serial_decoder_pop(dec));
 	feed_str(dec, ECHO_FRAME);
 	assert_pop(dec, echo);

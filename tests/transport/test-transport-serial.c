@@ -26,10 +26,10 @@
 #include "transport/dfud-transport.h"
 
 /* spec §3.1 echo request and its answer */
-static const guint8 echo_req[] = {0x08, 0x00, 0x00, 0x06, 0x00, 0x00, 0x00, 0x00,
-				  0xa1, 0x61, 0x64, 0x62, 0x68, 0x69};
-static const guint8 echo_rsp[] = {0x09, 0x00, 0x00, 0x06, 0x00, 0x00, 0x00, 0x00,
-				  0xa1, 0x61, 0x72, 0x62, 0x68, 0x69};
+static const guint8 echo_req[] = {0x08, 0x00, 0x00, 0x06, 0x00, 0x00, 0x00,
+				  0x00, 0xa1, 0x61, 0x64, 0x62, 0x68, 0x69};
+static const guint8 echo_rsp[] = {0x09, 0x00, 0x00, 0x06, 0x00, 0x00, 0x00,
+				  0x00, 0xa1, 0x61, 0x72, 0x62, 0x68, 0x69};
 
 static void
 test_serial_uri(void)
@@ -48,14 +48,23 @@ test_serial_uri(void)
 	     921600, 512, FALSE},
 	    {"serial:/dev/ttyS0?framing=raw", "serial:/dev/ttyS0?baud=115200&framing=raw", 115200,
 	     0, TRUE},
-	    {"serial:/tmp/sim/tty?framing=smp", "serial:/tmp/sim/tty?baud=115200", 115200, 0, FALSE},
+	    {"serial:/tmp/sim/tty?framing=smp", "serial:/tmp/sim/tty?baud=115200", 115200, 0,
+	     FALSE},
 	};
 	static const gchar *const invalid[] = {
-	    "serial:",			  "serial:ttyACM0",	      "serial:/dev/../etc/passwd",
-	    "serial:/dev//ttyS0",	  "serial:/dev/tty S0",	      "serial:/dev/ttyS0?baud=12345",
-	    "serial:/dev/ttyS0?baud=0", "serial:/dev/ttyS0?mtu=95", "serial:/dev/ttyS0?mtu=16385",
-	    "serial:/dev/ttyS0?mtu=256&mtu=256", "serial:/dev/ttyS0?parity=even",
-	    "serial:/dev/ttyS0?framing=slip", "serial:/dev/ttyS0?baud=9600&baud=9600",
+	    "serial:",
+	    "serial:ttyACM0",
+	    "serial:/dev/../etc/passwd",
+	    "serial:/dev//ttyS0",
+	    "serial:/dev/tty S0",
+	    "serial:/dev/ttyS0?baud=12345",
+	    "serial:/dev/ttyS0?baud=0",
+	    "serial:/dev/ttyS0?mtu=95",
+	    "serial:/dev/ttyS0?mtu=16385",
+	    "serial:/dev/ttyS0?mtu=256&mtu=256",
+	    "serial:/dev/ttyS0?parity=even",
+	    "serial:/dev/ttyS0?framing=slip",
+	    "serial:/dev/ttyS0?baud=9600&baud=9600",
 	};
 
 	for (guint i = 0; i < G_N_ELEMENTS(valid); i++) {
@@ -298,7 +307,10 @@ test_serial_frames(Fixture *f, gconstpointer data)
 	write_str(f, noise, strlen(noise));
 	write_str(f, frames, len);
 	write_str(f, noise, strlen(noise));
-	write_str(f, "\x06\x09" "ABAJAAAGAAAAAKFhcmJoaVPi\n", 27);
+	write_str(f,
+		  "\x06\x09"
+		  "ABAJAAAGAAAAAKFhcmJoaVPi\n",
+		  27);
 	run_for(f, 300);
 	run_for(f, 200); /* the bad one had its chance to arrive */
 	g_assert_cmpuint(f->packets->len, ==, 1);
