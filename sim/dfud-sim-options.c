@@ -149,6 +149,11 @@ static const OptSpec opt_specs[] = {
      "every other answer; 0 = none (%s)"},
     {"serial-unplug", OPT_UINT, FIELD(serial_unplug_ms), 1, 3600000, "MS",
      "After drop-link the port is away MS ms (a cable pulled and plugged back) (%s)"},
+    {"serial-recovery", OPT_SET, FIELD(serial_recovery), 0, 0, NULL,
+     "Start in MCUboot's serial recovery: boot_serial's commands only (echo, image list, upload "
+     "to the primary slot, reset) until a reset boots the application"},
+    {"serial-recovery-params", OPT_SET, FIELD(serial_recovery_params), 0, 0, NULL,
+     "In serial recovery, answer os params (MCUBOOT_BOOT_MGMT_MCUMGR_PARAMS: 512 bytes, 1 buffer)"},
 };
 
 static const gchar options_description[] =

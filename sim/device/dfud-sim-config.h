@@ -90,6 +90,8 @@ typedef struct {
 	guint serial_mtu;	/* --serial-mtu: CONFIG_MCUMGR_TRANSPORT_UART_MTU (256) */
 	guint serial_noise_ms;	/* --serial-noise: a console log line every MS ms; 0 = none */
 	guint serial_unplug_ms; /* --serial-unplug: the port is away this long after drop-link */
+	gboolean serial_recovery;	 /* --serial-recovery: MCUboot's boot_serial answers first */
+	gboolean serial_recovery_params; /* --serial-recovery-params: it answers os params */
 } DfudSimConfig;
 
 /* a config with the defaults documented in dfud-sim(1) (an nRF52840 DK running an NCS sample) */
