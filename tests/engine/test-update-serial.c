@@ -174,6 +174,20 @@ test_serial_reverted(void)
 	g_assert_error(error, DFUD_ERROR, DFUD_ERROR_REVERTED);
 }
 
+/* MCUboot in serial recovery: refused before a byte is written (its upload would overwrite the
+ * running image, and it has no test); the device keeps its image */
+static void
+test_serial_recovery_refused(void)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(EngineSim) sim = serial_update(&error, "", "--serial-recovery", NULL);
+
+	g_assert_error(error, DFUD_ERROR, DFUD_ERROR_NOT_SUPPORTED);
+	g_assert_nonnull(strstr(error->message, "serial recovery"));
+	g_assert_cmpuint(engine_sim_count_requests(sim, "image upload"), ==, 0);
+	g_assert_cmpuint(engine_sim_count_requests(sim, "os reset"), ==, 0);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -184,5 +198,6 @@ main(int argc, char **argv)
 	g_test_add_func("/engine/serial/bad-frames", test_serial_bad_frames);
 	g_test_add_func("/engine/serial/unplug", test_serial_unplug);
 	g_test_add_func("/engine/serial/reverted", test_serial_reverted);
+	g_test_add_func("/engine/serial/recovery-refused", test_serial_recovery_refused);
 	return g_test_run();
 }
