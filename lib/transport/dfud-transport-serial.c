@@ -532,25 +532,6 @@ serial_open_finish(DfudTransport *transport, GAsyncResult *res, GError **error)
 	return g_task_propagate_boolean(G_TASK(res), error);
 }
 
-/* the engine probes the device itself (its answers show the reboot); a port that hung up is
- * opened again by the engine, which then waits for it to come back */
-static void
-serial_wait_for_device_async(DfudTransport *transport, guint timeout_ms, GCancellable *cancellable,
-			     GAsyncReadyCallback callback, gpointer user_data)
-{
-	g_autoptr(GTask) task = g_task_new(transport, cancellable, callback, user_data);
-
-	g_task_set_source_tag(task, serial_wait_for_device_async);
-	g_task_return_boolean(task, TRUE);
-}
-
-static gboolean
-serial_wait_for_device_finish(DfudTransport *transport, GAsyncResult *res, GError **error)
-{
-	g_return_val_if_fail(g_task_is_valid(res, transport), FALSE);
-	return g_task_propagate_boolean(G_TASK(res), error);
-}
-
 static void
 dfud_transport_serial_dispose(GObject *object)
 {
@@ -585,8 +566,8 @@ dfud_transport_serial_class_init(DfudTransportSerialClass *klass)
 	transport_class->open_finish = serial_open_finish;
 	transport_class->send = serial_send;
 	transport_class->close = serial_close;
-	transport_class->wait_for_device_async = serial_wait_for_device_async;
-	transport_class->wait_for_device_finish = serial_wait_for_device_finish;
+	/* no wait_for_device: the base class's completes at once, the engine probes the device
+	 * itself (its answers show the reboot) and opens a port that hung up again */
 }
 
 static void
