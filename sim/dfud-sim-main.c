@@ -165,6 +165,7 @@ sim_start_serial(DfudSim *sim, GError **error)
 		    .mtu = config->serial_mtu,
 		    .noise_ms = config->serial_noise_ms,
 		    .unplug_ms = config->serial_unplug_ms,
+		    .raw = config->serial_raw,
 		};
 		DfudSimSerial *serial;
 

@@ -149,6 +149,8 @@ static const OptSpec opt_specs[] = {
      "every other answer; 0 = none (%s)"},
     {"serial-unplug", OPT_UINT, FIELD(serial_unplug_ms), 1, 3600000, "MS",
      "After drop-link the port is away MS ms (a cable pulled and plugged back) (%s)"},
+    {"serial-raw", OPT_SET, FIELD(serial_raw), 0, 0, NULL,
+     "The raw UART transport (CONFIG_MCUMGR_TRANSPORT_RAW_UART): plain SMP packets, no frames"},
     {"serial-recovery", OPT_SET, FIELD(serial_recovery), 0, 0, NULL,
      "Start in MCUboot's serial recovery: boot_serial's commands only (echo, image list, upload "
      "to the primary slot, reset) until a reset boots the application"},

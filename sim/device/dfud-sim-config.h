@@ -90,6 +90,7 @@ typedef struct {
 	guint serial_mtu;	/* --serial-mtu: CONFIG_MCUMGR_TRANSPORT_UART_MTU (256) */
 	guint serial_noise_ms;	/* --serial-noise: a console log line every MS ms; 0 = none */
 	guint serial_unplug_ms; /* --serial-unplug: the port is away this long after drop-link */
+	gboolean serial_raw;		 /* --serial-raw: the raw UART transport */
 	gboolean serial_recovery;	 /* --serial-recovery: MCUboot's boot_serial answers first */
 	gboolean serial_recovery_params; /* --serial-recovery-params: it answers os params */
 } DfudSimConfig;

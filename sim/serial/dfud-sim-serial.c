@@ -17,6 +17,7 @@
 
 #include "dfud-error.h"
 #include "dfud-sim-serial.h"
+#include "smp/dfud-smp-header.h"
 #include "smp/dfud-smp-serial.h"
 
 #define SERIAL_READ_CHUNK 4096
@@ -39,6 +40,8 @@ struct _DfudSimSerial {
 	GSource *read_source;
 	DfudSimSession *session;
 	DfudSmpSerialDecoder *decoder;
+	GByteArray *raw_in; /* raw framing: the packet being received */
+	gsize raw_max;
 	GQueue rx; /* requests on their way to the device */
 	GQueue tx; /* bytes on their way to the client */
 	gint64 rx_free_us;
@@ -202,6 +205,8 @@ serial_frames(DfudSimSerial *self, GBytes *frame)
 	const guint8 *msg = g_bytes_get_data(frame, &len);
 	GBytes *frames;
 
+	if (self->params.raw)
+		return g_bytes_ref(frame);
 	if (dfud_sim_device_fire_response_fault(self->device, DFUD_SIM_FAULT_SERIAL_CRC,
 						self->session, frame)) {
 		g_autofree guint8 *raw = g_malloc(len + DFUD_SMP_SERIAL_PACKET_OVERHEAD);
@@ -307,6 +312,32 @@ serial_count_drops(DfudSimSerial *self, const DfudSmpSerialStats *before)
 		serial_log(self, "drop", "reason", "bad CRC", -1);
 }
 
+/*
+ * The raw UART transport (CONFIG_MCUMGR_TRANSPORT_RAW_UART, spec §6.2): SMP packets back to back,
+ * delimited by their headers' length; one longer than the buffer discards what is buffered (no
+ * framing to resynchronise on)
+ */
+static void
+serial_feed_raw(DfudSimSerial *self, const guint8 *data, gsize len, GQueue *out)
+{
+	g_byte_array_append(self->raw_in, data, (guint)len);
+	while (self->raw_in->len >= DFUD_SMP_HEADER_SIZE) {
+		const guint8 *b = self->raw_in->data;
+		gsize total = DFUD_SMP_HEADER_SIZE + (((gsize)b[2] << 8) | b[3]);
+
+		if (total > self->raw_max) {
+			serial_log(self, "drop", "reason", "raw packet beyond the buffer",
+				   (gint64)total);
+			g_byte_array_set_size(self->raw_in, 0);
+			return;
+		}
+		if (self->raw_in->len < total)
+			return;
+		g_queue_push_tail(out, g_bytes_new(b, total));
+		g_byte_array_remove_range(self->raw_in, 0, (guint)total);
+	}
+}
+
 static gboolean
 serial_readable_cb(gint fd, GIOCondition condition, gpointer user_data)
 {
@@ -316,6 +347,7 @@ serial_readable_cb(gint fd, GIOCondition condition, gpointer user_data)
 	gssize n = read(fd, buf, sizeof(buf));
 	gint64 at;
 	GBytes *packet;
+	GQueue packets = G_QUEUE_INIT;
 
 	if (n <= 0) {
 		if (n < 0 && (errno == EAGAIN || errno == EINTR))
@@ -326,9 +358,15 @@ serial_readable_cb(gint fd, GIOCondition condition, gpointer user_data)
 		return G_SOURCE_REMOVE;
 	}
 	at = serial_line_time(self, &self->rx_free_us, (gsize)n);
-	dfud_smp_serial_decoder_feed(self->decoder, buf, (gsize)n);
-	serial_count_drops(self, &before);
-	while ((packet = dfud_smp_serial_decoder_pop(self->decoder)) != NULL) {
+	if (self->params.raw) {
+		serial_feed_raw(self, buf, (gsize)n, &packets);
+	} else {
+		dfud_smp_serial_decoder_feed(self->decoder, buf, (gsize)n);
+		serial_count_drops(self, &before);
+		while ((packet = dfud_smp_serial_decoder_pop(self->decoder)) != NULL)
+			g_queue_push_tail(&packets, packet);
+	}
+	while ((packet = g_queue_pop_head(&packets)) != NULL) {
 		Pending *p = g_new0(Pending, 1);
 
 		p->at = at;
@@ -372,6 +410,7 @@ serial_close_pty(DfudSimSerial *self)
 	g_queue_clear_full(&self->rx, pending_free);
 	g_queue_clear_full(&self->tx, pending_free);
 	dfud_smp_serial_decoder_reset(self->decoder);
+	g_byte_array_set_size(self->raw_in, 0);
 	if (self->session != NULL) {
 		DfudSimSession *session = g_steal_pointer(&self->session);
 
@@ -532,6 +571,8 @@ dfud_sim_serial_new(DfudSimDevice *device, DfudSimLog *log, const DfudSimSerialP
 	/* length and CRC around the message must fit the UART MTU and the SMP buffer */
 	buffer = MIN(params->mtu, dfud_sim_device_get_buf_size(device));
 	self->decoder = dfud_smp_serial_decoder_new(buffer - DFUD_SMP_SERIAL_PACKET_OVERHEAD);
+	self->raw_in = g_byte_array_new();
+	self->raw_max = buffer;
 	if (!serial_open_pty(self, error)) {
 		dfud_sim_serial_free(self);
 		return NULL;
@@ -540,7 +581,8 @@ dfud_sim_serial_new(DfudSimDevice *device, DfudSimLog *log, const DfudSimSerialP
 	    g_signal_connect(device, "running-changed", G_CALLBACK(serial_running_cb), self);
 	self->drop_link_id =
 	    g_signal_connect(device, "drop-link", G_CALLBACK(serial_drop_link_cb), self);
-	if (params->noise_ms != 0) {
+	/* the raw transport cannot share its line with a console: no noise there */
+	if (params->noise_ms != 0 && !params->raw) {
 		self->noise_timer = g_timeout_source_new(params->noise_ms);
 		g_source_set_callback(self->noise_timer, serial_noise_cb, self, NULL);
 		g_source_attach(self->noise_timer, g_main_context_get_thread_default());
@@ -561,6 +603,7 @@ dfud_sim_serial_free(DfudSimSerial *self)
 	source_clear(&self->replug_timer);
 	serial_close_pty(self);
 	dfud_smp_serial_decoder_free(self->decoder);
+	g_byte_array_unref(self->raw_in);
 	g_clear_object(&self->device);
 	g_free(self->link);
 	g_free(self);

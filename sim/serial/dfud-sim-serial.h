@@ -40,6 +40,7 @@ typedef struct {
 	guint mtu;
 	guint noise_ms;
 	guint unplug_ms;
+	gboolean raw; /* the raw UART transport: plain SMP packets, no noise, no serial faults */
 } DfudSimSerialParams;
 
 DfudSimSerial *dfud_sim_serial_new(DfudSimDevice *device, DfudSimLog *log,

@@ -174,6 +174,21 @@ test_serial_reverted(void)
 	g_assert_error(error, DFUD_ERROR, DFUD_ERROR_REVERTED);
 }
 
+/* the raw UART transport on both ends: plain SMP packets, packets up to the MTU itself */
+static void
+test_serial_raw(void)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(EngineSim) sim = serial_update(&error, "?framing=raw", "--serial-raw", NULL);
+	g_autoptr(GArray) sizes = engine_sim_upload_sizes(sim);
+
+	g_assert_no_error(error);
+	g_assert_cmpuint(engine_sim_count_requests(sim, "os reset"), ==, 1);
+	for (guint i = 0; i < sizes->len; i++)
+		g_assert_cmpuint(g_array_index(sizes, guint, i), <=, 256);
+	g_assert_cmpuint(engine_sim_count_events(sim, "drop"), ==, 0);
+}
+
 /* MCUboot in serial recovery: refused before a byte is written (its upload would overwrite the
  * running image, and it has no test); the device keeps its image */
 static void
@@ -199,5 +214,6 @@ main(int argc, char **argv)
 	g_test_add_func("/engine/serial/unplug", test_serial_unplug);
 	g_test_add_func("/engine/serial/reverted", test_serial_reverted);
 	g_test_add_func("/engine/serial/recovery-refused", test_serial_recovery_refused);
+	g_test_add_func("/engine/serial/raw", test_serial_raw);
 	return g_test_run();
 }
