@@ -182,6 +182,7 @@ static gboolean
 is_uri(const gchar *selector)
 {
 	return g_str_has_prefix(selector, "udp:") || g_str_has_prefix(selector, "ble:") ||
+	       g_str_has_prefix(selector, "serial:") ||
 	       dfud_transport_bt_address_parse(selector, NULL);
 }
 
@@ -211,6 +212,10 @@ device_matches_uri(DfudDbusDevice *device, const DfudTransportUri *uri, const gc
 	if (uri->kind == DFUD_TRANSPORT_URI_BLE)
 		return g_ascii_strcasecmp(dev_address, uri->address) == 0 &&
 		       g_strcmp0(transport, "ble") == 0;
+	/* the same port whatever the options: one program holds a port at a time */
+	if (uri->kind == DFUD_TRANSPORT_URI_SERIAL)
+		return g_strcmp0(dev_address, uri->path) == 0 &&
+		       g_strcmp0(transport, "serial") == 0;
 	if (uri->ip_mtu != 0 || uri->att_mtu != 0)
 		return FALSE;
 	address = udp_address(uri);

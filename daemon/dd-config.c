@@ -17,6 +17,7 @@
 
 #include "dd-config.h"
 #include "dfud-error.h"
+#include "transport/dfud-transport-uri.h"
 
 /* a configuration or key file bigger than this is a mistake, not something to read */
 #define DD_CONFIG_FILE_MAX (1024 * 1024)
@@ -53,6 +54,8 @@ typedef struct {
 	gsize offset;
 } DdConfigTimeoutKey;
 
+/* [Devices] Uris: devices listed at most */
+#define DD_CONFIG_DEVICE_URIS_MAX 1024u
 #define DD_CONFIG_TIMEOUT_MIN_S 0.1
 #define DD_CONFIG_TIMEOUT_MAX_S 3600.0
 
@@ -72,6 +75,7 @@ static const gchar *const other_keys[][2] = {
     {"Bluetooth", "Passkey"},
     {"Security", "TrustedKeys"},
     {"Security", "RequireSigned"},
+    {"Devices", "Uris"},
 };
 
 DdConfig *
@@ -110,6 +114,7 @@ dd_config_clear(DdConfig *config)
 {
 	g_clear_pointer(&config->adapters, g_strfreev);
 	g_clear_pointer(&config->trusted_keys, g_ptr_array_unref);
+	g_clear_pointer(&config->device_uris, g_strfreev);
 }
 
 void
@@ -128,6 +133,7 @@ dd_config_copy(const DdConfig *config)
 
 	*copy = *config;
 	copy->adapters = g_strdupv(config->adapters);
+	copy->device_uris = g_strdupv(config->device_uris);
 	copy->trusted_keys = g_ptr_array_new_with_free_func(g_object_unref);
 	for (guint i = 0; i < config->trusted_keys->len; i++)
 		g_ptr_array_add(copy->trusted_keys, g_object_ref(config->trusted_keys->pdata[i]));
@@ -496,11 +502,50 @@ key_known(const gchar *group, const gchar *key)
 	return FALSE;
 }
 
+/* [Devices] Uris: device URIs as AddDevice takes them (a bare BLE address too), canonical */
+static gboolean
+parse_devices(const DdConfigParse *ctx, DdConfig *config, GError **error)
+{
+	g_auto(GStrv) uris = NULL;
+	g_autoptr(GStrvBuilder) builder = g_strv_builder_new();
+
+	if (!g_key_file_has_key(ctx->keyfile, "Devices", "Uris", NULL))
+		return TRUE;
+	if (!get_list(ctx, "Devices", "Uris", &uris, error))
+		return FALSE;
+	if (g_strv_length(uris) > DD_CONFIG_DEVICE_URIS_MAX) {
+		set_value_error(error, DFUD_ERROR_INVALID_ARGUMENT, ctx, "Devices", "Uris",
+				"%u devices, at most %u", g_strv_length(uris),
+				DD_CONFIG_DEVICE_URIS_MAX);
+		return FALSE;
+	}
+	for (guint i = 0; uris[i] != NULL; i++) {
+		g_autoptr(GError) error_local = NULL;
+		g_autofree gchar *text = dfud_transport_bt_address_parse(uris[i], NULL)
+					     ? g_strconcat("ble:", uris[i], NULL)
+					     : g_strdup(uris[i]);
+		g_autoptr(DfudTransportUri) uri = dfud_transport_uri_parse(text, &error_local);
+
+		if (uri == NULL) {
+			set_value_error(error, DFUD_ERROR_INVALID_ARGUMENT, ctx, "Devices", "Uris",
+					"%s", error_local->message);
+			return FALSE;
+		}
+		g_autofree gchar *canonical = dfud_transport_uri_to_string(uri);
+
+		g_strv_builder_add(builder, canonical);
+	}
+	g_strfreev(config->device_uris);
+	config->device_uris = g_strv_builder_end(builder);
+	return TRUE;
+}
+
 /* unknown names are likely typos: say so, but a newer file must not stop an older daemon */
 static void
 warn_unknown(const DdConfigParse *ctx)
 {
-	static const gchar *const groups[] = {"Daemon", "Bluetooth", "Timeouts", "Security"};
+	static const gchar *const groups[] = {"Daemon", "Bluetooth", "Timeouts", "Security",
+					      "Devices"};
 	g_auto(GStrv) names = g_key_file_get_groups(ctx->keyfile, NULL);
 
 	for (guint i = 0; names[i] != NULL; i++) {
@@ -569,6 +614,8 @@ dd_config_parse(DdConfig *config, const gchar *data, gsize len, const gchar *nam
 	if (!parse_bluetooth(&ctx, parsed, error))
 		return FALSE;
 	if (!parse_security(&ctx, parsed, error))
+		return FALSE;
+	if (!parse_devices(&ctx, parsed, error))
 		return FALSE;
 	warn_unknown(&ctx);
 

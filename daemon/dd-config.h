@@ -38,6 +38,10 @@ G_BEGIN_DECLS
  *   [Security]
  *   TrustedKeys=/etc/dfud/keys/a.pem;/etc/dfud/keys/b.pem  images must verify with one of them
  *   RequireSigned=false         refuse images without a signature
+ *
+ *   [Devices]
+ *   Uris=serial:/dev/serial/by-id/usb-...-if00?baud=115200;udp:192.0.2.7  devices known at
+ *                               start, as Manager.AddDevice makes them (at most 1024)
  */
 typedef struct {
 	guint max_connections;
@@ -61,6 +65,7 @@ typedef struct {
 	guint firmware_read_timeout_ms;
 	GPtrArray *trusted_keys; /* of DfudPublicKey, loaded from the PEM files */
 	gboolean require_signed;
+	gchar **device_uris; /* [Devices] Uris, canonical; NULL or empty: none */
 } DdConfig;
 
 DdConfig *dd_config_new(void); /* the defaults */

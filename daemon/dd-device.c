@@ -620,6 +620,8 @@ dd_device_path_name_for_uri(const gchar *uri)
 		return NULL;
 	if (parsed->kind == DFUD_TRANSPORT_URI_UDP)
 		raw = g_strdup_printf("udp_%s_%u", parsed->host, parsed->port);
+	else if (parsed->kind == DFUD_TRANSPORT_URI_SERIAL)
+		raw = g_strdup_printf("serial%s", parsed->path); /* serial_dev_ttyACM0 */
 	else if (parsed->adapter != NULL)
 		raw = g_strdup_printf("%s_dev_%s", parsed->adapter, parsed->address);
 	else
@@ -695,6 +697,7 @@ dd_device_new(DdContext *ctx, const gchar *name_in_path, const gchar *uri, const
 	DdDevice *self = g_object_new(DD_TYPE_DEVICE, NULL);
 	g_autoptr(DfudTransportUri) parsed = dfud_transport_uri_parse(uri, NULL);
 	g_autofree gchar *address = NULL;
+	const gchar *transport = NULL;
 
 	self->ctx = ctx;
 	self->path = g_strdup_printf(DFUD_DBUS_DEVICE_PATH "/%s", name_in_path);
@@ -704,6 +707,9 @@ dd_device_new(DdContext *ctx, const gchar *name_in_path, const gchar *uri, const
 		self->address = g_strdup(parsed->address);
 		self->adapter = g_strdup(parsed->adapter != NULL ? parsed->adapter : "");
 		address = g_strdup(parsed->address);
+	} else if (parsed != NULL && parsed->kind == DFUD_TRANSPORT_URI_SERIAL) {
+		address = g_strdup(parsed->path);
+		transport = "serial";
 	} else if (parsed != NULL) {
 		address = g_strdup_printf(strchr(parsed->host, ':') != NULL ? "[%s]:%u" : "%s:%u",
 					  parsed->host, parsed->port);
@@ -714,7 +720,9 @@ dd_device_new(DdContext *ctx, const gchar *name_in_path, const gchar *uri, const
 	dfud_dbus_device_set_uri(self->iface, uri);
 	dfud_dbus_device_set_address(self->iface, address != NULL ? address : "");
 	dfud_dbus_device_set_name(self->iface, name != NULL ? name : "");
-	dfud_dbus_device_set_transport(self->iface, self->address != NULL ? "ble" : "udp");
+	dfud_dbus_device_set_transport(self->iface, transport != NULL	    ? transport
+						    : self->address != NULL ? "ble"
+									    : "udp");
 	dfud_dbus_device_set_bluez_device(self->iface, "/");
 	dfud_dbus_device_set_added(self->iface, added);
 	dfud_dbus_device_set_images(self->iface,

@@ -539,6 +539,22 @@ restore_devices(DdManager *self)
 		}
 		add_device(self, path_name, uri, g_ptr_array_index(names, i), TRUE);
 	}
+	/* dfud.conf [Devices] Uris: known at every start, not written to the store */
+	for (guint i = 0;
+	     self->ctx.config->device_uris != NULL && self->ctx.config->device_uris[i] != NULL;
+	     i++) {
+		const gchar *uri = self->ctx.config->device_uris[i];
+		g_autofree gchar *path_name = dd_device_path_name_for_uri(uri);
+		g_autofree gchar *path = g_strconcat(DFUD_DBUS_DEVICE_PATH "/", path_name, NULL);
+
+		if (g_hash_table_contains(self->devices, path)) {
+			g_warning("dfud.conf: [Devices] %s: a device with that address is known "
+				  "already",
+				  uri);
+			continue;
+		}
+		add_device(self, path_name, uri, NULL, TRUE);
+	}
 }
 
 static void
@@ -705,7 +721,7 @@ dd_manager_new(DdConfig *config, const gchar *state_dir, gboolean system_bus, GE
 
 	self->iface = dfud_dbus_manager_skeleton_new();
 	dfud_dbus_manager_set_version(self->iface, PACKAGE_VERSION);
-	g_strv_builder_add_many(features, "udp", "pipelining", "resume", "history", NULL);
+	g_strv_builder_add_many(features, "udp", "serial", "pipelining", "resume", "history", NULL);
 	if (dd_auth_uses_polkit(self->ctx.auth))
 		g_strv_builder_add(features, "polkit");
 	if (config->require_signed)

@@ -16,6 +16,7 @@
 #include "device/dfud-sim-device.h"
 #include "device/dfud-sim-log.h"
 #include "dfud-sim-options.h"
+#include "serial/dfud-sim-serial.h"
 #include "udp/dfud-sim-udp.h"
 
 /* exit statuses: 0 stopped by a signal, 1 failed at run time, 2 bad command line */
@@ -27,6 +28,7 @@ typedef struct {
 	DfudSimLog *log;
 	GPtrArray *devices; /* element-type DfudSimDevice */
 	GPtrArray *udps;    /* element-type DfudSimUdp */
+	GPtrArray *serials; /* element-type DfudSimSerial */
 	DfudSimBle *ble;
 	GMainLoop *loop;
 	gint status;
@@ -151,6 +153,39 @@ sim_start_udp(DfudSim *sim, GError **error)
 	return TRUE;
 }
 
+static gboolean
+sim_start_serial(DfudSim *sim, GError **error)
+{
+	const DfudSimConfig *config = sim->options->config;
+
+	for (guint i = 0; i < sim->devices->len; i++) {
+		g_autofree gchar *link = NULL;
+		DfudSimSerialParams params = {
+		    .baud = config->serial_baud,
+		    .mtu = config->serial_mtu,
+		    .noise_ms = config->serial_noise_ms,
+		    .unplug_ms = config->serial_unplug_ms,
+		    .raw = config->serial_raw,
+		};
+		DfudSimSerial *serial;
+
+		if (config->serial_link != NULL)
+			link = i == 0 ? g_strdup(config->serial_link)
+				      : g_strdup_printf("%s.%u", config->serial_link, i);
+		params.link = link;
+		serial = dfud_sim_serial_new(sim->devices->pdata[i], sim->log, &params, error);
+		if (serial == NULL)
+			return FALSE;
+		g_ptr_array_add(sim->serials, serial);
+		/* as native_sim says "UART connected to pseudotty: /dev/pts/N" */
+		printf("dfud-sim: device %u serial on %s%s%s\n", i,
+		       dfud_sim_serial_get_path(serial), link != NULL ? " link " : "",
+		       link != NULL ? link : "");
+	}
+	fflush(stdout);
+	return TRUE;
+}
+
 static void
 sim_ble_started_cb(GObject *source, GAsyncResult *result, gpointer user_data)
 {
@@ -188,6 +223,8 @@ sim_start(DfudSim *sim, GError **error)
 	}
 	if (sim->options->udp && !sim_start_udp(sim, error))
 		return FALSE;
+	if (config->serial && !sim_start_serial(sim, error))
+		return FALSE;
 	if (config->ble) {
 		sim->ble = dfud_sim_ble_new(sim->devices, config, error);
 		if (sim->ble == NULL)
@@ -205,6 +242,7 @@ sim_clear(DfudSim *sim)
 {
 	/* the transports first: they close their sessions on the devices */
 	g_clear_pointer(&sim->udps, g_ptr_array_unref);
+	g_clear_pointer(&sim->serials, g_ptr_array_unref);
 	g_clear_pointer(&sim->ble, dfud_sim_ble_free);
 	g_clear_pointer(&sim->devices, g_ptr_array_unref);
 	g_clear_pointer(&sim->log, dfud_sim_log_free);
@@ -244,6 +282,7 @@ main(int argc, char **argv)
 
 	sim.devices = g_ptr_array_new_with_free_func(g_object_unref);
 	sim.udps = g_ptr_array_new_with_free_func((GDestroyNotify)dfud_sim_udp_free);
+	sim.serials = g_ptr_array_new_with_free_func((GDestroyNotify)dfud_sim_serial_free);
 	sim.loop = g_main_loop_new(NULL, FALSE);
 	sim.status = 0;
 	sources[0] = g_unix_signal_add(SIGINT, sim_stop_cb, &sim);

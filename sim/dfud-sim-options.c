@@ -147,6 +147,29 @@ static const OptSpec opt_specs[] = {
      "Read fault specs from FILE, one a line; re-read on SIGHUP"},
     {"seed", OPT_SPECIAL, 0, 0, 0, "N", "Seed of the random faults (%s)"},
     {"version", OPT_SPECIAL, 0, 0, 0, NULL, "Print the version and exit"},
+    /* serial (sim/serial): SMP over a pseudo-terminal, as Zephyr's UART transport */
+    {"serial", OPT_SET, FIELD(serial), 0, 0, NULL,
+     "Serve SMP over a pseudo-terminal per device (Zephyr's UART transport, spec 6.2); its path "
+     "is printed, and again when a reset or an unplug opens a new one"},
+    {"serial-link", OPT_STRING, FIELD(serial_link), 0, 0, "PATH",
+     "Keep a symlink PATH to the current pseudo-terminal (device k > 0: PATH.k), as udev keeps "
+     "/dev/serial/by-id/..."},
+    {"serial-baud", OPT_UINT, FIELD(serial_baud), 0, 4000000, "N",
+     "Pace both directions at N baud (10 bits a byte); 0 = as fast as the PTY (%s)"},
+    {"serial-mtu", OPT_UINT, FIELD(serial_mtu), 96, 16384, "N",
+     "CONFIG_MCUMGR_TRANSPORT_UART_MTU: longer request packets are dropped (%s)"},
+    {"serial-noise", OPT_UINT, FIELD(serial_noise_ms), 0, 3600000, "MS",
+     "Console output on the same line: a log line every MS ms and between the frames of "
+     "every other answer; 0 = none (%s)"},
+    {"serial-unplug", OPT_UINT, FIELD(serial_unplug_ms), 1, 3600000, "MS",
+     "After drop-link the port is away MS ms (a cable pulled and plugged back) (%s)"},
+    {"serial-raw", OPT_SET, FIELD(serial_raw), 0, 0, NULL,
+     "The raw UART transport (CONFIG_MCUMGR_TRANSPORT_RAW_UART): plain SMP packets, no frames"},
+    {"serial-recovery", OPT_SET, FIELD(serial_recovery), 0, 0, NULL,
+     "Start in MCUboot's serial recovery: boot_serial's commands only (echo, image list, upload "
+     "to the primary slot, reset) until a reset boots the application"},
+    {"serial-recovery-params", OPT_SET, FIELD(serial_recovery_params), 0, 0, NULL,
+     "In serial recovery, answer os params (MCUBOOT_BOOT_MGMT_MCUMGR_PARAMS: 512 bytes, 1 buffer)"},
 };
 
 static const gchar options_description[] =
@@ -160,6 +183,7 @@ static const gchar options_description[] =
     "  slow:ms=M[,p=P][,after=N][,cmd=C][,offset=N] (the command holds the queue M ms more)\n"
     "  slow-erase:ms=M                    error:cmd=C,rc=N[,group=G][,offset=N]\n"
     "  corrupt-image[:image=N]            require:security=encrypt|authenticate\n"
+    "  serial-crc:p=P|after=N[,cmd=C]     serial-base64:p=P|after=N[,cmd=C]   (--serial)\n"
     "Commands C: os.echo, os.reset, os.params, os.info, os.bootloader-info, image.state-read,\n"
     "image.state-write, image.upload, image.erase, image.slot-info.\n"
     "\n"
@@ -444,7 +468,7 @@ opt_finish(OptState *state, GError **error)
 	g_autoptr(GPtrArray) file_faults = NULL;
 
 	config->ble = state->ble;
-	if (!state->ble)
+	if (!state->ble && !config->serial)
 		options->udp = TRUE;
 	config->link.enabled = (state->ble || state->link_on) && !state->link_off;
 	if (options->udp && config->udp_port != 0 &&

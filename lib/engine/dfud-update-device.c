@@ -314,3 +314,19 @@ dfud_update_device_read_b0_finish(GAsyncResult *res, GError **error)
 {
 	return g_task_propagate_pointer(G_TASK(res), error);
 }
+
+gboolean
+dfud_update_device_in_serial_recovery(const DfudUpdateDevice *device,
+				      const DfudSmpImageState *state)
+{
+	g_return_val_if_fail(device != NULL, FALSE);
+	if (device->mode_info != NULL || state == NULL || state->slots->len == 0)
+		return FALSE;
+	for (guint i = 0; i < state->slots->len; i++) {
+		const DfudSmpImageSlot *slot = g_ptr_array_index(state->slots, i);
+
+		if (slot->active)
+			return FALSE;
+	}
+	return TRUE;
+}

@@ -39,6 +39,15 @@ typedef enum {
 } DfudUpdateDeviceReadFlags;
 
 void dfud_update_device_free(DfudUpdateDevice *device);
+/*
+ * TRUE when @device (with its image @state) answers as MCUboot's serial recovery (boot_serial, spec §3.2) rather than
+ * an application: no bootloader info (boot_serial answers rc 8) and image slots listed, none of
+ * them active (boot_serial never sets the flag; Zephyr's image group always marks the running
+ * image). Its upload writes the primary slot over the running image and it has no test or
+ * confirm: a swap update must not run there.
+ */
+gboolean dfud_update_device_in_serial_recovery(const DfudUpdateDevice *device,
+					       const DfudSmpImageState *state);
 
 /* full probe: echo, params, bootloader info (+ active_b0_slot, + OS info as @flags ask), slot
  * info, state */

@@ -291,6 +291,12 @@ probe(GTask *task)
 {
 	Reboot *r = g_task_get_task_data(task);
 
+	/* a transport without a link that closed itself (a serial port hung up as its USB device
+	 * re-enumerates): open it again, waiting for it to come back, before asking */
+	if (!dfud_transport_has_link(r->transport) && !dfud_transport_is_open(r->transport)) {
+		link_down(task);
+		return;
+	}
 	dfud_update_device_read_state_async(r->client,
 					    remaining_ms(r, r->options.command_timeout_ms),
 					    g_task_get_cancellable(task), state_read,

@@ -257,6 +257,10 @@ choose_packet(DfudUpdater *self)
 		self->progress.window = MAX(dev->params.buf_count, 2u) - 1;
 	else
 		self->progress.window = 1;
+	/* the link's own limit (a serial port: stop-and-wait) unless the caller chose a window */
+	if (self->options.window == 0 && dfud_transport_get_max_in_flight(self->transport) != 0)
+		self->progress.window =
+		    MIN(self->progress.window, dfud_transport_get_max_in_flight(self->transport));
 	self->progress.mtu = dfud_transport_get_mtu(self->transport);
 }
 
@@ -299,6 +303,17 @@ make_plan(DfudUpdater *self)
 	};
 	GError *error = NULL;
 
+	/* the bootloader's recovery writes the running image's slot and has no test: never a swap
+	 * plan there (updating through it is not done yet) */
+	if (dfud_update_device_in_serial_recovery(self->device, self->state)) {
+		dfud_updater_finish(
+		    self, g_error_new_literal(
+			      DFUD_ERROR, DFUD_ERROR_NOT_SUPPORTED,
+			      "the device answers as MCUboot in serial recovery (no bootloader "
+			      "info, no active slot): its upload would overwrite the running image "
+			      "and it cannot test one; reset it into the application first"));
+		return;
+	}
 	self->plan = dfud_update_plan_new(self->package, &facts, &self->options, &error);
 	if (self->plan == NULL) {
 		dfud_updater_finish(self, error);

@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include "dfud-transport-ble.h"
+#include "dfud-transport-serial.h"
 #include "dfud-transport-udp.h"
 #include "dfud-transport-uri.h"
 #include "dfud-transport.h"
@@ -34,5 +35,8 @@ dfud_transport_new_for_uri(const gchar *uri, GError **error)
 		}
 		return transport;
 	}
+	if (parsed->kind == DFUD_TRANSPORT_URI_SERIAL)
+		return dfud_transport_serial_new(parsed->path, parsed->baud, parsed->serial_mtu,
+						 parsed->raw);
 	return dfud_transport_ble_new(parsed->address, parsed->adapter, NULL);
 }

@@ -23,7 +23,8 @@
 
 #define DFUD_TRANSPORT_URI_FORMS                                                                   \
 	"expected udp:HOST[:PORT][?mtu=N&att-mtu=N], udp:[IPV6][:PORT][?...], "                    \
-	"ble:AA:BB:CC:DD:EE:FF[?adapter=hciN] or AA:BB:CC:DD:EE:FF"
+	"ble:AA:BB:CC:DD:EE:FF[?adapter=hciN], AA:BB:CC:DD:EE:FF or "                              \
+	"serial:/dev/PORT[?baud=N&mtu=N&framing=raw]"
 
 void
 dfud_transport_uri_free(DfudTransportUri *uri)
@@ -33,6 +34,7 @@ dfud_transport_uri_free(DfudTransportUri *uri)
 	g_free(uri->host);
 	g_free(uri->address);
 	g_free(uri->adapter);
+	g_free(uri->path);
 	g_free(uri);
 }
 
@@ -275,6 +277,59 @@ option_number(const gchar *uri, const gchar *key, const gchar *value, guint min,
 	return TRUE;
 }
 
+/* the speeds of termios(3) (Linux B1200 .. B4000000) */
+static const guint serial_bauds[] = {
+    1200,   1800,   2400,   4800,    9600,    19200,   38400,	57600,	 115200,  230400,  460800,
+    500000, 576000, 921600, 1000000, 1152000, 1500000, 2000000, 2500000, 3000000, 3500000, 4000000};
+
+gboolean
+dfud_transport_serial_baud_valid(guint baud)
+{
+	for (guint i = 0; i < G_N_ELEMENTS(serial_bauds); i++) {
+		if (serial_bauds[i] == baud)
+			return TRUE;
+	}
+	return FALSE;
+}
+
+static gboolean
+parse_serial_option(const gchar *uri, const gchar *key, const gchar *value, DfudTransportUri *out,
+		    GError **error)
+{
+	if (g_str_equal(key, "baud")) {
+		guint baud = 0;
+
+		if (out->baud != 0)
+			return uri_error(error, uri, "baud= is given twice");
+		if (!option_number(uri, key, value, serial_bauds[0],
+				   serial_bauds[G_N_ELEMENTS(serial_bauds) - 1], "a line speed",
+				   &baud, error))
+			return FALSE;
+		if (!dfud_transport_serial_baud_valid(baud))
+			return uri_error(error, uri,
+					 "baud=%u: not a speed termios knows (9600, 115200, "
+					 "230400, 460800, 921600, 1000000, ...)",
+					 baud);
+		out->baud = baud;
+		return TRUE;
+	}
+	if (g_str_equal(key, "mtu")) {
+		if (out->serial_mtu != 0)
+			return uri_error(error, uri, "mtu= is given twice");
+		return option_number(uri, key, value, DFUD_TRANSPORT_SERIAL_MTU_MIN,
+				     DFUD_TRANSPORT_SERIAL_MTU_MAX, "an SMP MTU", &out->serial_mtu,
+				     error);
+	}
+	if (g_str_equal(key, "framing")) {
+		if (!g_str_equal(value, "raw") && !g_str_equal(value, "smp"))
+			return uri_error(error, uri, "framing=%s: not smp or raw", value);
+		out->raw = g_str_equal(value, "raw");
+		return TRUE;
+	}
+	return uri_error(
+	    error, uri, "unknown option \"%s\" (serial: takes baud=N, mtu=N and framing=raw)", key);
+}
+
 static gboolean
 parse_option(const gchar *uri, const gchar *key, const gchar *value, DfudTransportUri *out,
 	     GError **error)
@@ -301,6 +356,8 @@ parse_option(const gchar *uri, const gchar *key, const gchar *value, DfudTranspo
 		out->adapter = g_strdup(value);
 		return TRUE;
 	}
+	if (out->kind == DFUD_TRANSPORT_URI_SERIAL)
+		return parse_serial_option(uri, key, value, out, error);
 	return uri_error(error, uri, "unknown option \"%s\" (%s takes %s)", key,
 			 out->kind == DFUD_TRANSPORT_URI_UDP ? "udp:" : "ble:",
 			 out->kind == DFUD_TRANSPORT_URI_UDP ? "mtu=N and att-mtu=N"
@@ -329,13 +386,20 @@ parse_query(const gchar *uri, const gchar *query, DfudTransportUri *out, GError 
 	return TRUE;
 }
 
+/* @text up to its '?', @query where that is (NULL for none) */
+static gchar *
+before_query(const gchar *text, const gchar **query)
+{
+	*query = strchr(text, '?');
+	return *query != NULL ? g_strndup(text, (gsize)(*query - text)) : g_strdup(text);
+}
+
 static DfudTransportUri *
 parse_udp(const gchar *uri, const gchar *address, GError **error)
 {
 	g_autoptr(DfudTransportUri) out = g_new0(DfudTransportUri, 1);
-	const gchar *query = strchr(address, '?');
-	g_autofree gchar *rest =
-	    query != NULL ? g_strndup(address, (gsize)(query - address)) : g_strdup(address);
+	const gchar *query = NULL;
+	g_autofree gchar *rest = before_query(address, &query);
 	const gchar *port_text = NULL;
 
 	out->kind = DFUD_TRANSPORT_URI_UDP;
@@ -391,12 +455,11 @@ static DfudTransportUri *
 parse_ble(const gchar *uri, const gchar *rest, GError **error)
 {
 	g_autoptr(DfudTransportUri) out = g_new0(DfudTransportUri, 1);
-	const gchar *query = strchr(rest, '?');
-	g_autofree gchar *address = NULL;
+	const gchar *query = NULL;
+	g_autofree gchar *address = before_query(rest, &query);
 	gchar normalized[DFUD_TRANSPORT_BT_ADDRESS_LEN + 1];
 
 	out->kind = DFUD_TRANSPORT_URI_BLE;
-	address = query != NULL ? g_strndup(rest, (gsize)(query - rest)) : g_strdup(rest);
 	if (!dfud_transport_bt_address_parse(address, normalized)) {
 		uri_error(error, uri, "\"%s\" is not a Bluetooth address (AA:BB:CC:DD:EE:FF)",
 			  address);
@@ -411,6 +474,58 @@ parse_ble(const gchar *uri, const gchar *rest, GError **error)
 	out->address = g_strdup(normalized);
 	if (query != NULL && !parse_query(uri, query + 1, out, error))
 		return NULL;
+	return g_steal_pointer(&out);
+}
+
+/* an absolute path of printable characters without "." or ".." components */
+static gboolean
+serial_path_valid(const gchar *path, const gchar **why)
+{
+	g_auto(GStrv) parts = NULL;
+
+	if (path[0] != '/') {
+		*why = "not an absolute path";
+		return FALSE;
+	}
+	if (strlen(path) > DFUD_TRANSPORT_SERIAL_PATH_MAX) {
+		*why = "longer than 255 characters";
+		return FALSE;
+	}
+	for (const gchar *p = path; *p != '\0'; p++) {
+		if (!g_ascii_isgraph(*p)) {
+			*why = "holds a space or a control character";
+			return FALSE;
+		}
+	}
+	parts = g_strsplit(path + 1, "/", -1);
+	for (guint i = 0; parts[i] != NULL; i++) {
+		if (parts[i][0] == '\0' || g_str_equal(parts[i], ".") ||
+		    g_str_equal(parts[i], "..")) {
+			*why = "has an empty, \".\" or \"..\" component";
+			return FALSE;
+		}
+	}
+	return TRUE;
+}
+
+static DfudTransportUri *
+parse_serial(const gchar *uri, const gchar *rest, GError **error)
+{
+	g_autoptr(DfudTransportUri) out = g_new0(DfudTransportUri, 1);
+	const gchar *query = NULL;
+	g_autofree gchar *path = before_query(rest, &query);
+	const gchar *why = NULL;
+
+	out->kind = DFUD_TRANSPORT_URI_SERIAL;
+	if (!serial_path_valid(path, &why)) {
+		uri_error(error, uri, "\"%s\" is not a serial port's path: %s", path, why);
+		return NULL;
+	}
+	out->path = g_steal_pointer(&path);
+	if (query != NULL && !parse_query(uri, query + 1, out, error))
+		return NULL;
+	if (out->baud == 0)
+		out->baud = DFUD_TRANSPORT_SERIAL_DEFAULT_BAUD;
 	return g_steal_pointer(&out);
 }
 
@@ -433,6 +548,8 @@ dfud_transport_uri_parse(const gchar *uri, GError **error)
 		return parse_udp(uri, uri + 4, error);
 	if (g_str_has_prefix(uri, "ble:"))
 		return parse_ble(uri, uri + 4, error);
+	if (g_str_has_prefix(uri, "serial:"))
+		return parse_serial(uri, uri + 7, error);
 	if (g_ascii_isxdigit(uri[0]) && g_ascii_isxdigit(uri[1]) && uri[2] == ':')
 		return parse_ble(uri, uri, error);
 	/* SCHEME: as RFC 3986 section 3.1 has it */
@@ -470,6 +587,16 @@ dfud_transport_uri_to_string(const DfudTransportUri *uri)
 		}
 		if (uri->att_mtu != 0)
 			g_string_append_printf(out, "%satt-mtu=%u", sep, uri->att_mtu);
+		return g_string_free(out, FALSE);
+	}
+	if (uri->kind == DFUD_TRANSPORT_URI_SERIAL) {
+		GString *out = g_string_new("serial:");
+
+		g_string_append_printf(out, "%s?baud=%u", uri->path, uri->baud);
+		if (uri->serial_mtu != 0)
+			g_string_append_printf(out, "&mtu=%u", uri->serial_mtu);
+		if (uri->raw)
+			g_string_append(out, "&framing=raw");
 		return g_string_free(out, FALSE);
 	}
 	if (uri->adapter != NULL)
@@ -569,7 +696,8 @@ dfud_transport_uri_resolve_async(const DfudTransportUri *uri, GCancellable *canc
 	g_task_set_check_cancellable(task, FALSE);
 	if (uri->kind != DFUD_TRANSPORT_URI_UDP) {
 		g_task_return_new_error(task, DFUD_ERROR, DFUD_ERROR_INVALID_ARGUMENT,
-					"ble:%s has no host to resolve", uri->address);
+					"%s has no host to resolve",
+					uri->address != NULL ? uri->address : uri->path);
 		return;
 	}
 	if (!dfud_transport_uri_has_host_name(uri)) {

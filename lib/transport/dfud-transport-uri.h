@@ -28,7 +28,14 @@ G_BEGIN_DECLS
 typedef enum {
 	DFUD_TRANSPORT_URI_UDP,
 	DFUD_TRANSPORT_URI_BLE,
+	DFUD_TRANSPORT_URI_SERIAL,
 } DfudTransportUriKind;
+
+/* serial: the line speeds termios knows (B1200 .. B4000000), the default, the SMP MTU range */
+#define DFUD_TRANSPORT_SERIAL_DEFAULT_BAUD 115200u
+#define DFUD_TRANSPORT_SERIAL_MTU_MIN 96u
+#define DFUD_TRANSPORT_SERIAL_MTU_MAX 16384u
+#define DFUD_TRANSPORT_SERIAL_PATH_MAX 255u
 
 /*
  * A parsed device URI (see dfud_transport_new_for_uri):
@@ -45,6 +52,15 @@ typedef enum {
  *                model, a UDP-to-BLE bridge): packets are sized as for such a link
  *                (fragments of N - 3 bytes, reassembly up to the device's buffer)
  *   ble:ADDRESS[?adapter=hciN], ADDRESS[?adapter=hciN]   ADDRESS = six hex pairs and colons
+ *   serial:PATH[?OPTIONS]      PATH absolute (/dev/ttyACM0, /dev/serial/by-id/..., a symlink
+ *                              to a port), at most 255 printable characters, no "." or ".."
+ *                              component; what it resolves to is checked when opened
+ *   OPTIONS of serial:, each at most once:
+ *     baud=N     the line speed, one termios knows (1200..4000000; default 115200)
+ *     mtu=N      the device's SMP MTU over serial (CONFIG_MCUMGR_TRANSPORT_UART_MTU or
+ *                _SHELL_MTU), 96..16384 (default 256): requests carry at most N - 4 bytes
+ *     framing=raw  the raw UART transport (CONFIG_MCUMGR_TRANSPORT_RAW_UART): plain SMP
+ *                packets, no Base64, markers or CRC (default: framing=smp, spec §6.2)
  * An address no device can have is refused: 0.0.0.0, ::, multicast and broadcast addresses,
  * 00:00:00:00:00:00 and FF:FF:FF:FF:FF:FF.
  */
@@ -56,13 +72,21 @@ typedef struct {
 	guint ip_mtu;	/* UDP: ?mtu=N, 0 when absent */
 	gchar *address; /* BLE: upper case, "AA:BB:CC:DD:EE:FF" */
 	gchar *adapter; /* BLE: "hci0" or NULL for any */
+	gchar *path;	/* serial: as given */
+	guint baud;	/* serial: ?baud=N, DFUD_TRANSPORT_SERIAL_DEFAULT_BAUD when absent */
+	guint serial_mtu; /* serial: ?mtu=N, 0 when absent (256) */
+	gboolean raw;	  /* serial: ?framing=raw */
 } DfudTransportUri;
+
+/* TRUE when @baud is a speed termios has a constant for */
+gboolean dfud_transport_serial_baud_valid(guint baud);
 
 /* DFUD_ERROR_INVALID_ARGUMENT saying what is wrong for anything but the forms above */
 DfudTransportUri *dfud_transport_uri_parse(const gchar *uri, GError **error);
 void dfud_transport_uri_free(DfudTransportUri *uri);
 /* the canonical form: "udp:127.0.0.1:1337", "udp:[::1]:1337",
- * "udp:127.0.0.1:1337?mtu=1280&att-mtu=247", "ble:AA:BB:CC:DD:EE:FF?adapter=hci1" */
+ * "udp:127.0.0.1:1337?mtu=1280&att-mtu=247", "ble:AA:BB:CC:DD:EE:FF?adapter=hci1",
+ * "serial:/dev/ttyACM0?baud=115200[&mtu=N][&framing=raw]" */
 gchar *dfud_transport_uri_to_string(const DfudTransportUri *uri);
 
 /* TRUE for a UDP URI whose host is a name, not an address */

@@ -20,6 +20,7 @@ typedef struct {
 	gchar *uri;
 	gboolean lossy;
 	gboolean connectionless;
+	guint max_in_flight; /* 0: as many as the device's buffers */
 } DfudTransportPrivate;
 
 G_DEFINE_ABSTRACT_TYPE_WITH_PRIVATE(DfudTransport, dfud_transport, G_TYPE_OBJECT)
@@ -468,6 +469,26 @@ dfud_transport_set_datagram(DfudTransport *self)
 	priv = dfud_transport_get_instance_private(self);
 	priv->lossy = TRUE;
 	priv->connectionless = TRUE;
+}
+
+guint
+dfud_transport_get_max_in_flight(DfudTransport *self)
+{
+	DfudTransportPrivate *priv;
+
+	g_return_val_if_fail(DFUD_IS_TRANSPORT(self), 0);
+	priv = dfud_transport_get_instance_private(self);
+	return priv->max_in_flight;
+}
+
+void
+dfud_transport_set_max_in_flight(DfudTransport *self, guint max_in_flight)
+{
+	DfudTransportPrivate *priv;
+
+	g_return_if_fail(DFUD_IS_TRANSPORT(self));
+	priv = dfud_transport_get_instance_private(self);
+	priv->max_in_flight = max_in_flight;
 }
 
 const gchar *

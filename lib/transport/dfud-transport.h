@@ -87,7 +87,13 @@ gboolean dfud_transport_is_lossy(DfudTransport *self);
  * the device's answers (and silence) show a reboot.
  */
 gboolean dfud_transport_has_link(DfudTransport *self);
-/* "udp:127.0.0.1:1337", "ble:AA:BB:CC:DD:EE:FF" */
+/*
+ * The requests the link lets the device hold at once, whatever the device's SMP buffers
+ * (params buf_count) say: 1 for a serial port (Zephyr's UART transport decodes one packet at a
+ * time and has no flow control, spec §6.2), 0 for no limit of the link's own
+ */
+guint dfud_transport_get_max_in_flight(DfudTransport *self);
+/* "udp:127.0.0.1:1337", "ble:AA:BB:CC:DD:EE:FF", "serial:/dev/ttyACM0?baud=115200" */
 const gchar *dfud_transport_get_uri(DfudTransport *self);
 
 /* for subclasses */
@@ -96,6 +102,7 @@ void dfud_transport_set_fragment_size(DfudTransport *self, guint fragment_size);
 void dfud_transport_set_max_packet(DfudTransport *self, guint max_packet);
 void dfud_transport_set_mtu(DfudTransport *self, guint mtu);
 void dfud_transport_set_uri(DfudTransport *self, const gchar *uri);
+void dfud_transport_set_max_in_flight(DfudTransport *self, guint max_in_flight);
 /* for datagram transports: lossy and without a link */
 void dfud_transport_set_datagram(DfudTransport *self);
 void dfud_transport_emit_packet(DfudTransport *self, GBytes *frame);
@@ -104,8 +111,8 @@ void dfud_transport_emit_closed(DfudTransport *self, const GError *reason);
 
 /*
  * A transport for a device URI: "udp:HOST:PORT" (IPv6 as udp:[::1]:1337), "ble:ADDRESS" or a bare
- * Bluetooth address (any adapter), "ble:ADDRESS?adapter=hci1". DFUD_ERROR_INVALID_ARGUMENT for
- * anything else.
+ * Bluetooth address (any adapter), "ble:ADDRESS?adapter=hci1", "serial:/dev/PORT?baud=N".
+ * DFUD_ERROR_INVALID_ARGUMENT for anything else.
  */
 DfudTransport *dfud_transport_new_for_uri(const gchar *uri, GError **error);
 

@@ -49,6 +49,8 @@ dfud_sim_config_new(void)
 	self->count = 1;
 	self->udp_host = g_strdup("127.0.0.1");
 	self->udp_port = 1337;
+	self->serial_mtu = 256;
+	self->serial_unplug_ms = 500;
 	return self;
 }
 
@@ -72,6 +74,7 @@ dfud_sim_config_free(DfudSimConfig *self)
 	g_free(self->udp_host);
 	g_free(self->adapter);
 	g_free(self->name);
+	g_free(self->serial_link);
 	g_free(self);
 }
 

@@ -101,6 +101,16 @@ typedef struct {
 	gchar *adapter;		  /* --adapter hciN (any when NULL) */
 	gchar *name;		  /* --name: advertised name; device k > 0 gets "-k" appended */
 	gboolean ble_write_socket; /* --ble-write-socket: writes through AcquireWrite */
+	/* --serial: SMP over a pseudo-terminal (sim/serial) */
+	gboolean serial;
+	gchar *serial_link;	/* --serial-link PATH: a symlink kept to the current PTY */
+	guint serial_baud;	/* --serial-baud: the line's speed, bytes paced at it; 0 = none */
+	guint serial_mtu;	/* --serial-mtu: CONFIG_MCUMGR_TRANSPORT_UART_MTU (256) */
+	guint serial_noise_ms;	/* --serial-noise: a console log line every MS ms; 0 = none */
+	guint serial_unplug_ms; /* --serial-unplug: the port is away this long after drop-link */
+	gboolean serial_raw;		 /* --serial-raw: the raw UART transport */
+	gboolean serial_recovery;	 /* --serial-recovery: MCUboot's boot_serial answers first */
+	gboolean serial_recovery_params; /* --serial-recovery-params: it answers os params */
 } DfudSimConfig;
 
 /* a config with the defaults documented in dfud-sim(1) (an nRF52840 DK running an NCS sample) */

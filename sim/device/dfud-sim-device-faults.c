@@ -149,3 +149,15 @@ dfud_sim_device_get_required_security(DfudSimDevice *self)
 	}
 	return sec;
 }
+
+gboolean
+dfud_sim_device_fire_response_fault(DfudSimDevice *self, DfudSimFaultKind kind,
+				    DfudSimSession *session, GBytes *frame)
+{
+	DfudSmpHeader hdr = {0};
+	gint64 off = -1;
+	const DfudSmpHeader *h = dfud_sim_packet_peek(frame, &hdr, &off);
+
+	g_return_val_if_fail(DFUD_IS_SIM_DEVICE(self), FALSE);
+	return dfud_sim_device_fault_fire(self, kind, DFUD_SIM_PHASE_DONE, session, h, off) != NULL;
+}

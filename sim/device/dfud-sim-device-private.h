@@ -58,6 +58,12 @@ struct _DfudSimDevice {
 	guint release_timer; /* dfud_sim_timer: the last answer's buffers, --buf-release-us */
 	guint release_bufs;  /* the buffers it frees */
 	DfudSimUpload upload;
+	/* --serial-recovery: MCUboot's boot_serial answers (dfud-sim-recovery.c) until a reset
+	 * made from it boots the application */
+	gboolean recovery;
+	gboolean recovery_leaving;
+	guint64 recovery_off; /* boot_serial's curr_off and img_size */
+	guint64 recovery_len;
 	guint reset_source;
 	guint64 boots;	       /* reboots since the start (a fault's boot=) */
 	gboolean enter_loader; /* firmware-loader: the next boot runs the loader (boot_mode 1) */
@@ -133,6 +139,9 @@ void dfud_sim_dispatch(DfudSimDevice *self, DfudSimSession *session, const guint
 		       gsize len, gboolean rsp_buffer, DfudSimResult *result);
 void dfud_sim_result_clear(DfudSimResult *result);
 gboolean dfud_sim_ctx_decode_failed(DfudSimCtx *ctx);
+
+/* dfud-sim-recovery.c: a request to MCUboot in serial recovery */
+DfudSimStatus dfud_sim_recovery_handle(DfudSimCtx *ctx);
 
 /* dfud-sim-os-group.c */
 DfudSimStatus dfud_sim_os_handle(DfudSimCtx *ctx, gboolean *found);

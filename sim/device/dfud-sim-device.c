@@ -350,6 +350,9 @@ on_reset(gpointer data)
 
 	self->reset_source = 0;
 	self->boots++;
+	/* a reset from serial recovery: the button is released, the application boots */
+	if (self->recovery_leaving)
+		self->recovery = self->recovery_leaving = FALSE;
 	dfud_sim_device_log(self, "reset", NULL);
 	for (GList *l = copy; l != NULL; l = l->next) {
 		if (g_list_find(self->sessions, l->data) != NULL)
@@ -708,6 +711,7 @@ dfud_sim_device_new(const DfudSimConfig *config, guint index, DfudSimLog *log, G
 			return NULL;
 		dfud_sim_device_save(self);
 	}
+	self->recovery = config->serial_recovery;
 	self->running = TRUE;
 	return g_steal_pointer(&self);
 }

@@ -72,4 +72,12 @@ void
 dfud_sim_device_receive(DfudSimDevice *self, DfudSimSession *session, const guint8 *packet,
 			gsize len);
 
+/*
+ * For a transport's own faults (serial-crc, serial-base64): whether a fault of @kind fires for
+ * the response @frame sent to @session (cmd= and after= as for drop-response); counted and
+ * logged like the device's own
+ */
+gboolean dfud_sim_device_fire_response_fault(DfudSimDevice *self, DfudSimFaultKind kind,
+					     DfudSimSession *session, GBytes *frame);
+
 G_END_DECLS

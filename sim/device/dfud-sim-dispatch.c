@@ -182,6 +182,8 @@ run_command(DfudSimCtx *ctx)
 				       ctx->session, &ctx->hdr, upload_offset(ctx));
 	if (fault != NULL)
 		return (DfudSimStatus){fault->rc, fault->group, NULL};
+	if (ctx->device->recovery)
+		return dfud_sim_recovery_handle(ctx);
 	if (ctx->hdr.group == DFUD_SMP_GROUP_OS)
 		st = dfud_sim_os_handle(ctx, &found);
 	else if (ctx->hdr.group == DFUD_SMP_GROUP_IMAGE)

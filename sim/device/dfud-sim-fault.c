@@ -26,6 +26,8 @@ static const gchar *const kind_names[] = {
     [DFUD_SIM_FAULT_REQUIRE_SECURITY] = "require",
     [DFUD_SIM_FAULT_STUCK_OFFSET] = "stuck-offset",
     [DFUD_SIM_FAULT_SLOW] = "slow",
+    [DFUD_SIM_FAULT_SERIAL_CRC] = "serial-crc",
+    [DFUD_SIM_FAULT_SERIAL_BASE64] = "serial-base64",
 };
 
 /* the keys each kind accepts besides device= and count= */
@@ -42,6 +44,8 @@ static const gchar *const kind_keys[] = {
     [DFUD_SIM_FAULT_REQUIRE_SECURITY] = "security",
     [DFUD_SIM_FAULT_STUCK_OFFSET] = "offset",
     [DFUD_SIM_FAULT_SLOW] = "ms p after cmd offset",
+    [DFUD_SIM_FAULT_SERIAL_CRC] = "p after cmd",
+    [DFUD_SIM_FAULT_SERIAL_BASE64] = "p after cmd",
 };
 
 static const struct {
@@ -274,6 +278,12 @@ check_complete(DfudSimFault *self, const gchar *spec, GError **error)
 			self->count = -1;
 		break;
 	case DFUD_SIM_FAULT_CORRUPT_IMAGE:
+		break;
+	case DFUD_SIM_FAULT_SERIAL_CRC:
+	case DFUD_SIM_FAULT_SERIAL_BASE64:
+		if (random + after != 1)
+			return bad(error, spec,
+				   "%s needs exactly one of p=, after=", kind_names[self->kind]);
 		break;
 	}
 	/* one-shot triggers fire once unless count= or p= says otherwise */

@@ -49,6 +49,11 @@ G_BEGIN_DECLS
  *   require:security=encrypt|authenticate
  *                               the SMP characteristic needs an encrypted or an authenticated
  *                               (MITM) link (BLE only)
+ *   serial-crc:p=P|after=N[,cmd=C]
+ *                               (--serial) send the response with a wrong CRC-16: the client
+ *                               must drop it (spec §6.2), as a line error would make it
+ *   serial-base64:p=P|after=N[,cmd=C]
+ *                               (--serial) a byte outside Base64 in the response's first frame
  * Commands C are GROUP.NAME: os.echo, os.reset, os.params, os.info, os.bootloader-info,
  * image.state-read, image.state-write, image.upload, image.erase, image.slot-info.
  */
@@ -65,6 +70,8 @@ typedef enum {
 	DFUD_SIM_FAULT_REQUIRE_SECURITY,
 	DFUD_SIM_FAULT_STUCK_OFFSET,
 	DFUD_SIM_FAULT_SLOW,
+	DFUD_SIM_FAULT_SERIAL_CRC,
+	DFUD_SIM_FAULT_SERIAL_BASE64,
 } DfudSimFaultKind;
 
 typedef enum {

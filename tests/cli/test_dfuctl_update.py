@@ -416,5 +416,25 @@ class PermanentTest(UpdateCliTestCase):
                                 "permanent"}, plans)
 
 
+class SerialTest(UpdateCliTestCase):
+    def test_serial(self):
+        """dfuctl update serial:PORT, no add first: verified over the pseudo-terminal of
+        dfud-sim --serial (reached through its link, which follows the PTY the reset reopens);
+        dfuctl images on the same URI shows the new image running"""
+        sim = self.start_sim("--serial", "--slot0", data(OLD), *FAST)
+        self.start_daemon()
+        run = self.expect(0, "update", sim.serial_uri, data(NEW))
+        final = run.out.splitlines()[-1]
+        self.assertEqual(final, f"verified: {sim.serial_uri}?baud=115200 runs "
+                                f"{UpdateTest.version_of(final)} (hash {dfudtest.HASHES[NEW]})", run.out)
+        run = self.expect(0, "images", sim.serial_uri)
+        self.assertIn(dfudtest.HASHES[NEW], run.out)
+        # a device in MCUboot's serial recovery is refused, untouched
+        other = self.start_sim("--serial", "--serial-recovery", "--slot0", data(OLD), *FAST)
+        run = self.expect(1, "update", other.serial_uri, data(NEW))
+        self.assertIn("serial recovery", run.err, str(run))
+        self.assertFalse([e for e in other.events() if e.get("command") == "image upload"])
+
+
 if __name__ == "__main__":
     dfudtest.main()

@@ -391,6 +391,28 @@ test_require_signed(void)
 	}
 }
 
+/* [Devices] Uris: any device URI, canonical; a bad one names itself */
+static void
+test_devices(void)
+{
+	g_autoptr(DdConfig) config =
+	    config_ok("[Devices]\nUris=serial:/dev/serial/by-id/usb-ZEPHYR_x-if00 ; "
+		      "udp:192.0.2.7;aa:bb:cc:dd:ee:ff;serial:/dev/ttyUSB0?mtu=512&baud=9600\n");
+	g_autoptr(DdConfig) none = config_ok("[Devices]\nUris=\n");
+
+	g_assert_cmpuint(g_strv_length(config->device_uris), ==, 4);
+	g_assert_cmpstr(config->device_uris[0], ==,
+			"serial:/dev/serial/by-id/usb-ZEPHYR_x-if00?baud=115200");
+	g_assert_cmpstr(config->device_uris[1], ==, "udp:192.0.2.7:1337");
+	g_assert_cmpstr(config->device_uris[2], ==, "ble:AA:BB:CC:DD:EE:FF");
+	g_assert_cmpstr(config->device_uris[3], ==, "serial:/dev/ttyUSB0?baud=9600&mtu=512");
+	g_assert_cmpuint(g_strv_length(none->device_uris), ==, 0);
+	config_fails("[Devices]\nUris=serial:ttyACM0\n", DFUD_ERROR_INVALID_ARGUMENT,
+		     "dfud.conf: [Devices] Uris=");
+	config_fails("[Devices]\nUris=serial:/dev/ttyS0?baud=7\n", DFUD_ERROR_INVALID_ARGUMENT,
+		     "dfud.conf: [Devices] Uris=");
+}
+
 static void
 test_trusted_keys(void)
 {
@@ -606,6 +628,7 @@ main(int argc, char **argv)
 	g_test_add_func("/daemon/config/bluetooth", test_bluetooth);
 	g_test_add_func("/daemon/config/require-signed", test_require_signed);
 	g_test_add_func("/daemon/config/trusted-keys", test_trusted_keys);
+	g_test_add_func("/daemon/config/devices", test_devices);
 	g_test_add_func("/daemon/config/load-file", test_load_file);
 	g_test_add_func("/daemon/config/unknown", test_unknown);
 	g_test_add_func("/daemon/config/junk", test_junk);

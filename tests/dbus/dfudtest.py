@@ -197,6 +197,10 @@ class Sim:
         self.stderr = open(self.stderr_path, "w")
         argv = [env_path("DFUD_SIM"), "--udp=127.0.0.1:0", "--state-dir", self.dir,
                 "--log-json", self.log_path, f"--count={count}"] + list(args)
+        # --serial: a PTY per device too, reached through the link the simulator keeps to it
+        self.serial_link = os.path.join(self.dir, "tty") if "--serial" in args else None
+        if self.serial_link:
+            argv += ["--serial-link", self.serial_link]
         self.argv = argv
         self.process = subprocess.Popen(_die_with_parent(argv), stdout=subprocess.PIPE,
                                         stderr=self.stderr, stdin=subprocess.DEVNULL)
@@ -215,6 +219,11 @@ class Sim:
     @property
     def uri(self):
         return self.uris[0]
+
+    @property
+    def serial_uri(self):
+        """device 0's port, "serial:DIR/tty" (with --serial)"""
+        return "serial:" + self.serial_link
 
     def events(self):
         """the JSON-lines log as written so far (the simulator flushes every line)"""

@@ -13,10 +13,12 @@ from dfudtest import DEVICE, ERROR, JOB, MANAGER, ROOT, data
 
 OLD = "hashonly_1k_v1.2.3+4.bin"
 NEW = "hashonly_60k_v2.0.0.bin"
-FEATURES = {"udp", "ble", "pipelining", "resume", "history", "polkit", "require-signed"}
+FEATURES = {"udp", "ble", "pipelining", "resume", "history", "polkit", "require-signed",
+            "serial"}
 BAD_URIS = ("", "bogus", "udp:", "udp:127.0.0.1:", "udp:127.0.0.1:70000",
             "udp:127.0.0.1:abc", "udp::1337", "tcp:127.0.0.1:1337", "ble:not-an-address",
             "AA:BB:CC:DD:EE", "AA:BB:CC:DD:EE:FF:00", "udp:127.0.0.1:1337\n",
+            "serial:ttyACM0", "serial:/dev/../dev/ttyACM0", "serial:/dev/ttyACM0?baud=1234",
             "udp:[::1:1337",
             # addresses that cannot exist, RFC 1123 names, options (dfud-transport-uri.h)
             "udp:999.1.1.1:5", "udp:1.2.3:5", "udp:0.0.0.0:5", "udp:my_board:5",

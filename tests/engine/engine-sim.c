@@ -28,6 +28,7 @@ engine_sim_startv(const gchar *const *args)
 	g_autoptr(GDataInputStream) out = NULL;
 	g_autoptr(GSubprocessLauncher) launcher = NULL;
 	gboolean ready = FALSE;
+	g_autofree gchar *link = NULL;
 
 	sim->dir = g_dir_make_tmp("dfud-engine-XXXXXX", &error);
 	g_assert_no_error(error);
@@ -38,8 +39,14 @@ engine_sim_startv(const gchar *const *args)
 	g_ptr_array_add(argv, sim->dir);
 	g_ptr_array_add(argv, (gpointer) "--log-json");
 	g_ptr_array_add(argv, sim->log_path);
-	for (guint i = 0; args[i] != NULL; i++)
+	for (guint i = 0; args[i] != NULL; i++) {
 		g_ptr_array_add(argv, (gpointer)args[i]);
+		if (g_strcmp0(args[i], "--serial") == 0 && link == NULL) {
+			link = g_build_filename(sim->dir, "tty", NULL);
+			g_ptr_array_add(argv, (gpointer) "--serial-link");
+			g_ptr_array_add(argv, link);
+		}
+	}
 	g_ptr_array_add(argv, NULL);
 	launcher = g_subprocess_launcher_new(G_SUBPROCESS_FLAGS_STDOUT_PIPE);
 	/* no simulator outlives a test that aborts */
@@ -56,9 +63,13 @@ engine_sim_startv(const gchar *const *args)
 		at = strstr(line, "listening on udp ");
 		if (at != NULL && sim->uri == NULL)
 			sim->uri = g_strdup_printf("udp:%s", at + strlen("listening on udp "));
+		if (link != NULL && strstr(line, " serial on ") != NULL && sim->serial_uri == NULL)
+			sim->serial_uri = g_strdup_printf("serial:%s", link);
 		ready = g_strcmp0(line, "READY") == 0;
 	}
 	g_assert_nonnull(sim->uri);
+	g_assert_true(link == NULL || sim->serial_uri != NULL);
+	sim->out = g_steal_pointer(&out);
 	return sim;
 }
 
@@ -142,6 +153,8 @@ engine_sim_free(EngineSim *sim)
 	g_free(sim->dir);
 	g_free(sim->log_path);
 	g_free(sim->uri);
+	g_free(sim->serial_uri);
+	g_clear_object(&sim->out);
 	if (sim->log != NULL)
 		g_ptr_array_unref(sim->log);
 	g_free(sim);

@@ -18,9 +18,12 @@ typedef struct {
 	gchar *log_path;
 	gchar *uri;
 	GPtrArray *log; /* of JsonObject, filled by engine_sim_stop() */
+	gchar *serial_uri;     /* with --serial: "serial:DIR/tty", the link the simulator keeps */
+	GDataInputStream *out; /* the simulator's stdout after READY (serial: "reopened" lines) */
 } EngineSim;
 
-/* NULL-terminated extra arguments; the test fails when the simulator does not start */
+/* NULL-terminated extra arguments; the test fails when the simulator does not start. With
+ * "--serial" the simulator also serves a PTY, linked from DIR/tty (sim->serial_uri). */
 EngineSim *engine_sim_start(const gchar *first_arg, ...) G_GNUC_NULL_TERMINATED;
 EngineSim *engine_sim_startv(const gchar *const *args);
 /* stops the simulator and reads its log */

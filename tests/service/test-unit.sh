@@ -9,6 +9,7 @@
 #   test-unit.sh sysusers FILE            the sysusers.d entry creates user dfud, group dfu
 #   test-unit.sh activation FILE UNIT     the D-Bus activation file names the unit and user
 #   test-unit.sh polkit POLICY AUTH_H     the polkit actions are valid and are dd-auth.h's
+#   test-unit.sh udev RULES               the udev rule keeps ModemManager off dfud's ports
 set -eu
 
 fail() {
@@ -83,6 +84,14 @@ contents)
 		fi
 	done
 	grep -q 'udp: devices' "$unit" || fail "$unit does not explain the network choice"
+	# serial: devices: the tty classes through the dialout group, no other device
+	for line in 'DevicePolicy=closed' 'SupplementaryGroups=dialout' 'DeviceAllow=char-ttyACM rw' \
+		'DeviceAllow=char-ttyUSB rw' 'DeviceAllow=char-ttyS rw'; do
+		grep -qxF "$line" "$unit" || fail "$unit lacks the line: $line"
+	done
+	if grep '^DeviceAllow=' "$unit" | grep -qv '^DeviceAllow=char-tty\(ACM\|USB\|S\) rw$'; then
+		fail "$unit allows a device beyond the serial ports"
+	fi
 	echo "unit contents: ok"
 	;;
 
@@ -114,6 +123,13 @@ activation)
 	echo "activation file: ok"
 	;;
 
+udev)
+	# the rule keeps ModemManager off the ports of the devices dfud updates
+	rules=$1
+	grep -q 'ENV{ID_MM_DEVICE_IGNORE}="1"' "$rules" || fail "$rules sets no ID_MM_DEVICE_IGNORE"
+	grep -q '^SUBSYSTEM!="tty", GOTO=' "$rules" || fail "$rules is not limited to ttys"
+	echo "udev rule: ok"
+	;;
 polkit)
 	policy=$1
 	auth_h=$2
