@@ -426,7 +426,8 @@ class SerialTest(UpdateCliTestCase):
         run = self.expect(0, "update", sim.serial_uri, data(NEW))
         final = run.out.splitlines()[-1]
         self.assertEqual(final, f"verified: {sim.serial_uri}?baud=115200 runs "
-                                f"{UpdateTest.version_of(final)} (hash {dfudtest.HASHES[NEW]})", run.out)
+                                f"{UpdateTest.version_of(final)} (hash {dfudtest.HASHES[NEW]}), confirmed",
+                         run.out)
         run = self.expect(0, "images", sim.serial_uri)
         self.assertIn(dfudtest.HASHES[NEW], run.out)
         # a device in MCUboot's serial recovery is refused, untouched
