@@ -155,7 +155,7 @@ dfud_ble_open_start_scan(DfudTransportBle *self)
 	if (self->scan != NULL && !dfud_ble_scan_is_on(self->scan, self->adapter))
 		g_clear_pointer(&self->scan, dfud_ble_scan_free);
 	if (self->scan == NULL)
-		self->scan = dfud_ble_scan_start(self->adapter, self->address);
+		self->scan = dfud_ble_scan_start(self->adapter);
 }
 
 /* ---- connect, resolve, link, pair ---- */
