@@ -118,10 +118,9 @@ dfuctl_scan_run(const DfuctlOptions *options, int argc, char **argv)
 	if (rssi != G_MININT)
 		g_variant_builder_add(&scan_options, "{sv}", "rssi",
 				      g_variant_new_int16((gint16)rssi));
-	if (!dfud_dbus_manager_call_scan_sync(client->root, g_variant_builder_end(&scan_options),
-					      G_DBUS_CALL_FLAGS_NONE,
-					      (timeout_s + SCAN_CALL_SLACK_S) * 1000, &found, NULL,
-					      &local)) {
+	if (!dfud_dbus_manager_call_scan_sync(
+		client->root, g_variant_builder_end(&scan_options), G_DBUS_CALL_FLAGS_NONE,
+		(timeout_s + SCAN_CALL_SLACK_S) * 1000, &found, NULL, &local)) {
 		error = dfuctl_client_error(local);
 		return dfuctl_fail(&opts, "scan", error);
 	}

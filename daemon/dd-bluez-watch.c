@@ -543,8 +543,8 @@ dd_bluez_watch_list_devices(DdBluezWatch *self)
 	while (g_hash_table_iter_next(&iter, &key, &value)) {
 		DdBluezWatchDevice *dev = value;
 		DdBluezSeen *seen = g_new0(DdBluezSeen, 1);
-		g_autoptr(GDBusInterface) proxy = g_dbus_object_manager_get_interface(
-		    self->manager, key, BLUEZ_DEVICE_IFACE);
+		g_autoptr(GDBusInterface) proxy =
+		    g_dbus_object_manager_get_interface(self->manager, key, BLUEZ_DEVICE_IFACE);
 		g_autoptr(GVariant) rssi =
 		    proxy != NULL ? proxy_get(G_DBUS_PROXY(proxy), "RSSI", G_VARIANT_TYPE_INT16)
 				  : NULL;

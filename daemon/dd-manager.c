@@ -455,9 +455,9 @@ scan_entry(DdManager *self, const DdBluezSeen *seen)
 	g_variant_builder_add(&b, "{sv}", "adapter", g_variant_new_string(seen->adapter));
 	if (seen->has_rssi)
 		g_variant_builder_add(&b, "{sv}", "rssi", g_variant_new_int16(seen->rssi));
-	g_variant_builder_add(&b, "{sv}", "device",
-			      g_variant_new_object_path(device != NULL ? dd_device_get_path(device)
-								       : "/"));
+	g_variant_builder_add(
+	    &b, "{sv}", "device",
+	    g_variant_new_object_path(device != NULL ? dd_device_get_path(device) : "/"));
 	g_variant_builder_add(&b, "{sv}", "added",
 			      g_variant_new_boolean(device != NULL && dd_device_get_added(device)));
 	return g_variant_builder_end(&b);

@@ -241,8 +241,8 @@ dd_scan_run_async(DdBluezWatch *watch, GVariant *options, GCancellable *cancella
 	       run->scans->len == 1 ? "" : "s");
 	run->timer = g_timeout_add_seconds(run->duration_s, timer_fired, g_object_ref(task));
 	if (cancellable != NULL)
-		run->cancel_id = g_cancellable_connect(cancellable, G_CALLBACK(on_cancelled),
-						       task, NULL);
+		run->cancel_id =
+		    g_cancellable_connect(cancellable, G_CALLBACK(on_cancelled), task, NULL);
 }
 
 GPtrArray *

@@ -57,6 +57,8 @@ struct _DfudSimBle {
 	gulong running_id;
 	gulong drop_id;
 	guint props_sub;
+	guint bluez_watch;   /* org.bluez's owner: a new bluetoothd gets app and adverts again */
+	gboolean bluez_gone; /* bluetoothd went away since the registration */
 };
 
 static void sync_advertising(DfudSimBle *self);
@@ -408,6 +410,82 @@ start_failed(GTask *task, GError *error)
 	return TRUE;
 }
 
+/*
+ * bluetoothd restarting (the gateway's test stack: the simulated device shares the VM's
+ * bluetoothd, a real device has its own radio and never notices): the GATT application and the
+ * advertisement died with it, and so did every link. Register both again with the new one.
+ */
+static void
+reregistered(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+	DfudSimBle *self = user_data;
+	g_autoptr(GVariant) ret = NULL;
+	g_autoptr(GError) error = NULL;
+
+	ret = g_dbus_connection_call_finish(G_DBUS_CONNECTION(source), result, &error);
+	if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+		return;
+	if (ret == NULL) {
+		g_message("GattManager1.RegisterApplication with the new bluetoothd: %s",
+			  error->message);
+		return;
+	}
+	g_message("registered with the new bluetoothd");
+	self->app_registered = TRUE;
+	sync_advertising(self);
+}
+
+static void
+repowered(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+	DfudSimBle *self = user_data;
+	g_autoptr(GVariant) ret = NULL;
+	g_autoptr(GError) error = NULL;
+
+	ret = g_dbus_connection_call_finish(G_DBUS_CONNECTION(source), result, &error);
+	if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+		return;
+	if (ret == NULL)
+		g_message("powering %s on: %s", self->adapter_path, error->message);
+	g_dbus_connection_call(
+	    self->bus, BLUEZ, self->adapter_path, IFACE_GATT_MANAGER, "RegisterApplication",
+	    g_variant_new("(oa{sv})", dfud_sim_ble_app_get_path(self->app), NULL), NULL,
+	    G_DBUS_CALL_FLAGS_NONE, CALL_TIMEOUT_MS, self->cancellable, reregistered, self);
+}
+
+static void
+bluez_appeared(GDBusConnection *bus, const gchar *name, const gchar *owner, gpointer user_data)
+{
+	DfudSimBle *self = user_data;
+
+	(void)name;
+	if (!self->bluez_gone)
+		return;
+	self->bluez_gone = FALSE;
+	g_message("bluetoothd is back (%s): registering again", owner);
+	g_dbus_connection_call(
+	    bus, BLUEZ, self->adapter_path, IFACE_PROPS, "Set",
+	    g_variant_new("(ssv)", IFACE_ADAPTER, "Powered", g_variant_new_boolean(TRUE)), NULL,
+	    G_DBUS_CALL_FLAGS_NONE, CALL_TIMEOUT_MS, self->cancellable, repowered, self);
+}
+
+static void
+bluez_vanished(GDBusConnection *bus, const gchar *name, gpointer user_data)
+{
+	DfudSimBle *self = user_data;
+
+	(void)bus;
+	(void)name;
+	if (self->bluez_gone)
+		return;
+	g_message("bluetoothd went away: its links, GATT application and advertisement with it");
+	self->bluez_gone = TRUE;
+	self->app_registered = FALSE;
+	self->adv = ADV_OFF;
+	g_hash_table_remove_all(self->sessions);
+	g_hash_table_remove_all(self->dropping);
+}
+
 static void
 start_registered(GObject *source, GAsyncResult *result, gpointer user_data)
 {
@@ -427,6 +505,9 @@ start_registered(GObject *source, GAsyncResult *result, gpointer user_data)
 	self->app_registered = TRUE;
 	g_debug("GATT application registered on %s", self->adapter_path);
 	sync_advertising(self);
+	self->bluez_watch =
+	    g_bus_watch_name_on_connection(self->bus, BLUEZ, G_BUS_NAME_WATCHER_FLAGS_NONE,
+					   bluez_appeared, bluez_vanished, self, NULL);
 	g_task_return_boolean(task, TRUE);
 	g_object_unref(task);
 }
@@ -570,6 +651,7 @@ dfud_sim_ble_free(DfudSimBle *self)
 	if (self == NULL)
 		return;
 	g_cancellable_cancel(self->cancellable);
+	g_clear_handle_id(&self->bluez_watch, g_bus_unwatch_name);
 	if (self->running_id != 0)
 		g_signal_handler_disconnect(self->device, self->running_id);
 	if (self->drop_id != 0)

@@ -545,6 +545,14 @@ on_object_added(GDBusObjectManager *om, GDBusObject *object, gpointer user_data)
 	const gchar *path = g_dbus_object_get_object_path(object);
 
 	(void)om;
+	if (self->op != NULL && self->phase == PH_SETUP && self->adapter == NULL) {
+		g_autoptr(GDBusInterface) adapter =
+		    g_dbus_object_get_interface(object, IFACE_ADAPTER);
+
+		if (adapter != NULL)
+			dfud_ble_setup_find_adapter(self);
+		return;
+	}
 	if (self->device_path == NULL)
 		return;
 	if (g_strcmp0(path, self->device_path) == 0)
@@ -634,12 +642,7 @@ on_properties_changed(GDBusObjectManagerClient *om, GDBusObjectProxy *object, GD
 		advertised(self);
 }
 
-/*
- * ---- setup: bus, object manager, adapter ----
- * Failures here are the system bus's or bluetoothd's, not the link's: they stay
- * DFUD_ERROR_IO (NOT_FOUND without an adapter), since a fresh link would not mend them. Only a
- * link that went down is DFUD_ERROR_LINK_LOST (device_gone, on_link_lost).
- */
+/* ---- the open proper, once bus, BlueZ and the adapter are there (dfud-ble-setup.c) ---- */
 
 static void
 agent_ready(GObject *source, GAsyncResult *result, gpointer user_data)
@@ -658,8 +661,8 @@ agent_ready(GObject *source, GAsyncResult *result, gpointer user_data)
 		dfud_ble_open_start_scan(self);
 }
 
-static void
-after_setup(DfudTransportBle *self)
+void
+dfud_ble_open_begin(DfudTransportBle *self)
 {
 	if (self->op_kind == OP_WAIT) {
 		dfud_transport_ble_wait_ready(self);
@@ -681,111 +684,13 @@ after_setup(DfudTransportBle *self)
 				      g_object_ref(self));
 }
 
-static void
-powered(GObject *source, GAsyncResult *result, gpointer user_data)
-{
-	g_autoptr(DfudTransportBle) self = user_data;
-	g_autoptr(GVariant) ret = NULL;
-	g_autoptr(GError) error = NULL;
-
-	ret = g_dbus_proxy_call_finish(G_DBUS_PROXY(source), result, &error);
-	if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-		return;
-	if (ret == NULL) {
-		g_dbus_error_strip_remote_error(error);
-		op_finish(self,
-			  g_error_new(DFUD_ERROR, DFUD_ERROR_IO, "powering on %s: %s",
-				      g_dbus_proxy_get_object_path(self->adapter), error->message));
-		return;
-	}
-	after_setup(self);
-}
-
-static void
-find_adapter(DfudTransportBle *self)
-{
-	g_clear_object(&self->adapter);
-	self->adapter = dfud_ble_objects_pick_adapter(self->om, self->adapter_name);
-	if (self->adapter == NULL) {
-		gboolean running = g_dbus_object_manager_client_get_name_owner(
-				       G_DBUS_OBJECT_MANAGER_CLIENT(self->om)) != NULL;
-
-		op_finish(self, g_error_new(DFUD_ERROR, DFUD_ERROR_NOT_FOUND, "%s%s%s",
-					    running ? "BlueZ has no Bluetooth adapter"
-						    : "bluetoothd (org.bluez) is not running",
-					    self->adapter_name != NULL ? " " : "",
-					    self->adapter_name != NULL ? self->adapter_name : ""));
-		return;
-	}
-	g_free(self->device_path);
-	self->device_path =
-	    dfud_ble_device_path(g_dbus_proxy_get_object_path(self->adapter), self->address);
-	if (dfud_ble_proxy_get_bool(self->adapter, "Powered")) {
-		after_setup(self);
-		return;
-	}
-	g_debug("powering on %s", g_dbus_proxy_get_object_path(self->adapter));
-	g_dbus_proxy_call(
-	    self->adapter, "org.freedesktop.DBus.Properties.Set",
-	    g_variant_new("(ssv)", IFACE_ADAPTER, "Powered", g_variant_new_boolean(TRUE)),
-	    G_DBUS_CALL_FLAGS_NONE, CALL_TIMEOUT_MS, self->op_cancel, powered, g_object_ref(self));
-}
-
-static void
-got_manager(GObject *source, GAsyncResult *result, gpointer user_data)
-{
-	g_autoptr(DfudTransportBle) self = user_data;
-	g_autoptr(GError) error = NULL;
-	GDBusObjectManager *om;
-
-	(void)source;
-	om = g_dbus_object_manager_client_new_finish(result, &error);
-	if (om == NULL) {
-		if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-			return;
-		op_finish(self, g_error_new(DFUD_ERROR, DFUD_ERROR_IO, "talking to BlueZ: %s",
-					    error->message));
-		return;
-	}
-	self->om = om;
-	self->om_ids[0] = g_signal_connect(om, "object-added", G_CALLBACK(on_object_added), self);
-	self->om_ids[1] =
-	    g_signal_connect(om, "object-removed", G_CALLBACK(on_object_removed), self);
-	self->om_ids[2] = g_signal_connect(om, "interface-proxy-properties-changed",
-					   G_CALLBACK(on_properties_changed), self);
-	find_adapter(self);
-}
-
-static void
-got_bus(GObject *source, GAsyncResult *result, gpointer user_data)
-{
-	g_autoptr(DfudTransportBle) self = user_data;
-	g_autoptr(GError) error = NULL;
-	GDBusConnection *bus;
-
-	(void)source;
-	bus = g_bus_get_finish(result, &error);
-	if (bus == NULL) {
-		if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-			return;
-		op_finish(self, g_error_new(DFUD_ERROR, DFUD_ERROR_IO, "the system bus: %s",
-					    error->message));
-		return;
-	}
-	self->bus = bus;
-	dfud_ble_open_setup(self);
-}
-
 void
-dfud_ble_open_setup(DfudTransportBle *self)
+dfud_ble_open_watch_objects(DfudTransportBle *self)
 {
-	self->phase = PH_SETUP;
-	if (self->bus == NULL)
-		g_bus_get(G_BUS_TYPE_SYSTEM, self->op_cancel, got_bus, g_object_ref(self));
-	else if (self->om == NULL)
-		g_dbus_object_manager_client_new(
-		    self->bus, G_DBUS_OBJECT_MANAGER_CLIENT_FLAGS_DO_NOT_AUTO_START, BLUEZ, "/",
-		    NULL, NULL, NULL, self->op_cancel, got_manager, g_object_ref(self));
-	else
-		find_adapter(self);
+	self->om_ids[0] =
+	    g_signal_connect(self->om, "object-added", G_CALLBACK(on_object_added), self);
+	self->om_ids[1] =
+	    g_signal_connect(self->om, "object-removed", G_CALLBACK(on_object_removed), self);
+	self->om_ids[2] = g_signal_connect(self->om, "interface-proxy-properties-changed",
+					   G_CALLBACK(on_properties_changed), self);
 }

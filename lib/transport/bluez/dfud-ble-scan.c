@@ -46,10 +46,10 @@ static void call(Session *self, Step step);
 static gchar *
 session_key(GDBusProxy *adapter)
 {
-	return g_strdup_printf("%p %s %s", (gpointer)g_dbus_proxy_get_connection(adapter),
-			       g_dbus_proxy_get_name(adapter) != NULL ? g_dbus_proxy_get_name(adapter)
-								       : "-",
-			       g_dbus_proxy_get_object_path(adapter));
+	return g_strdup_printf(
+	    "%p %s %s", (gpointer)g_dbus_proxy_get_connection(adapter),
+	    g_dbus_proxy_get_name(adapter) != NULL ? g_dbus_proxy_get_name(adapter) : "-",
+	    g_dbus_proxy_get_object_path(adapter));
 }
 
 static void
@@ -131,8 +131,8 @@ call(Session *self, Step step)
 }
 
 static void
-on_adapter_changed(GDBusConnection *bus, const gchar *sender, const gchar *path,
-		   const gchar *iface, const gchar *signal, GVariant *params, gpointer user_data)
+on_adapter_changed(GDBusConnection *bus, const gchar *sender, const gchar *path, const gchar *iface,
+		   const gchar *signal, GVariant *params, gpointer user_data)
 {
 	Session *self = user_data;
 	g_autoptr(GVariant) changed = NULL;
@@ -171,8 +171,8 @@ session_new(GDBusProxy *adapter, gchar *key)
 	self->props_id = g_dbus_connection_signal_subscribe(
 	    g_dbus_proxy_get_connection(adapter), g_dbus_proxy_get_name(adapter),
 	    "org.freedesktop.DBus.Properties", "PropertiesChanged",
-	    g_dbus_proxy_get_object_path(adapter), DFUD_BLE_IFACE_ADAPTER,
-	    G_DBUS_SIGNAL_FLAGS_NONE, on_adapter_changed, self, NULL);
+	    g_dbus_proxy_get_object_path(adapter), DFUD_BLE_IFACE_ADAPTER, G_DBUS_SIGNAL_FLAGS_NONE,
+	    on_adapter_changed, self, NULL);
 	call(self, STEP_FILTER);
 	return self;
 }

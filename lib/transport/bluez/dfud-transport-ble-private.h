@@ -64,6 +64,7 @@ struct _DfudTransportBle {
 	guint teardown;	    /* ends the wait for a link going down (dfud-ble-teardown.h) */
 	gboolean teardown_waited; /* this open: waited its longest, take the link as it is */
 	gchar *last_error;
+	gchar *bluez_owner; /* bluetoothd's unique name when the adapter was last picked */
 };
 
 /* dfud-transport-ble.c */
@@ -75,10 +76,18 @@ gboolean dfud_transport_ble_advertised(DfudTransportBle *self);
 /* a wait_for_device operation has its adapter: done, or discovering */
 void dfud_transport_ble_wait_ready(DfudTransportBle *self);
 
-/* dfud-ble-open.c */
-const gchar *dfud_ble_open_phase_name(DfudBlePhase phase);
+/* dfud-ble-setup.c */
 /* runs the current operation from its setup (bus, object manager, adapter) on */
 void dfud_ble_open_setup(DfudTransportBle *self);
+/* picks the adapter (and goes on), or waits for one to appear (within the deadline) */
+void dfud_ble_setup_find_adapter(DfudTransportBle *self);
+
+/* dfud-ble-open.c */
+const gchar *dfud_ble_open_phase_name(DfudBlePhase phase);
+/* the setup is done (adapter powered): an open discovers and connects, a wait waits */
+void dfud_ble_open_begin(DfudTransportBle *self);
+/* connects the handlers of BlueZ's object signals to the new self->om */
+void dfud_ble_open_watch_objects(DfudTransportBle *self);
 /* discovers the device (keeps a running discovery on the same adapter) */
 void dfud_ble_open_start_scan(DfudTransportBle *self);
 void dfud_ble_open_drop_link(DfudTransportBle *self);

@@ -315,6 +315,7 @@ ble_finalize(GObject *object)
 	g_free(self->adapter_name);
 	g_free(self->device_path);
 	g_free(self->last_error);
+	g_free(self->bluez_owner);
 	G_OBJECT_CLASS(dfud_transport_ble_parent_class)->finalize(object);
 }
 
