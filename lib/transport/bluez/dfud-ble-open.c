@@ -32,6 +32,15 @@
 /* BlueZ holds a characteristic's notifications a little after the socket that had them closed */
 #define BUSY_RETRY_MS 200u
 #define BUSY_RETRIES_MAX 10u
+/*
+ * A connection BlueZ still holds after the device left it (it reset): Connect answers
+ * org.bluez.Error.Failed "Input/output error" until BlueZ notices. Device1.Disconnect clears
+ * it (recorded as this process's teardown, dfud-ble-teardown.h); STALE_RETRY_MS later the
+ * open goes on (a link still shown up is waited out, then Connect), at most STALE_CLEARS_MAX
+ * times in one open, then the open fails (Io) instead of trying until its deadline.
+ */
+#define STALE_CLEARS_MAX 3u
+#define STALE_RETRY_MS 1000u
 /* how long the SMP characteristic may trail ServicesResolved */
 #define NO_SERVICE_GRACE_S 5
 #define MITM_MESSAGE                                                                               \
@@ -390,6 +399,42 @@ start_link(DfudTransportBle *self)
 	dfud_ble_link_start_async(self->link, link_started, g_object_ref(self));
 }
 
+static gboolean
+stale_retry(gpointer user_data)
+{
+	DfudTransportBle *self = user_data;
+
+	self->stale_retry = 0;
+	if (self->op_kind == OP_OPEN && self->phase == PH_CONNECT)
+		device_seen(self);
+	return G_SOURCE_REMOVE;
+}
+
+/* TRUE when @error says BlueZ holds a stale connection, and it is being cleared */
+static gboolean
+clear_stale(DfudTransportBle *self, const GError *error, const gchar *remote)
+{
+	if (g_strcmp0(remote, "org.bluez.Error.Failed") != 0 ||
+	    strstr(error->message, "Input/output error") == NULL)
+		return FALSE;
+	if (self->stale_clears >= STALE_CLEARS_MAX) {
+		op_finish(self, g_error_new(DFUD_ERROR, DFUD_ERROR_IO,
+					    "BlueZ still fails to connect to %s after %u "
+					    "Device1.Disconnect: %s",
+					    self->address, self->stale_clears, error->message));
+		return TRUE;
+	}
+	self->stale_clears++;
+	g_debug("%s: BlueZ holds a stale connection (%s): Device1.Disconnect, then Connect again "
+		"(%u of %u)",
+		self->address, error->message, self->stale_clears, STALE_CLEARS_MAX);
+	/* recorded: a link still shown up then is waited out (wait_for_teardown), not taken */
+	dfud_ble_teardown_start(self->bus, self->device_path);
+	g_clear_handle_id(&self->stale_retry, g_source_remove);
+	self->stale_retry = g_timeout_add(STALE_RETRY_MS, stale_retry, self);
+	return TRUE;
+}
+
 static void
 connect_done(GObject *source, GAsyncResult *result, gpointer user_data)
 {
@@ -411,8 +456,10 @@ connect_done(GObject *source, GAsyncResult *result, gpointer user_data)
 			g_dbus_proxy_call(G_DBUS_PROXY(source), "Disconnect", NULL,
 					  G_DBUS_CALL_FLAGS_NONE, CALL_TIMEOUT_MS, NULL, NULL,
 					  NULL);
-		/* retried: discover it again (it may have stopped advertising), then connect */
 		set_last_error(self, "Device1.Connect", error);
+		if (clear_stale(self, error, remote))
+			return;
+		/* retried: discover it again (it may have stopped advertising), then connect */
 		dfud_ble_open_start_scan(self);
 		return;
 	}
@@ -672,6 +719,7 @@ dfud_ble_open_begin(DfudTransportBle *self)
 	self->teardown_waited = FALSE;
 	self->link_drops = 0;
 	self->busy_retries = 0;
+	self->stale_clears = 0;
 	g_clear_pointer(&self->last_error, g_free);
 	/*
 	 * The agent is there before the first notification request: when the device refuses

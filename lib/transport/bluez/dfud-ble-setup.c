@@ -53,13 +53,15 @@ dfud_ble_setup_find_adapter(DfudTransportBle *self)
 	g_clear_object(&self->adapter);
 	self->adapter = dfud_ble_objects_pick_adapter(self->om, self->adapter_name);
 	if (self->adapter == NULL) {
-		g_autofree gchar *what =
-		    g_strdup_printf("%s%s%s",
-				    owner != NULL ? "BlueZ has no Bluetooth adapter"
-						  : "bluetoothd (org.bluez) is not running",
-				    self->adapter_name != NULL ? " " : "",
-				    self->adapter_name != NULL ? self->adapter_name : "");
+		g_autofree gchar *what = NULL;
 
+		if (owner == NULL)
+			what = g_strdup("bluetoothd (org.bluez) is not running");
+		else
+			what =
+			    g_strdup_printf("BlueZ has no Bluetooth adapter%s%s",
+					    self->adapter_name != NULL ? " " : "",
+					    self->adapter_name != NULL ? self->adapter_name : "");
 		/* waited for within the deadline: on_object_added calls again */
 		if (g_strcmp0(self->last_error, what) != 0) {
 			g_message("%s: waiting for it (up to %u s)", what,
@@ -91,6 +93,39 @@ dfud_ble_setup_find_adapter(DfudTransportBle *self)
 	    G_DBUS_CALL_FLAGS_NONE, CALL_TIMEOUT_MS, self->op_cancel, powered, g_object_ref(self));
 }
 
+/*
+ * bluetoothd went away or was replaced while an operation runs: everything it was doing went
+ * with the old one (calls in flight, its discovery session, the link), so the operation starts
+ * again from the adapter, waiting for a new bluetoothd if none is there yet
+ */
+static void
+on_owner_changed(GObject *om, GParamSpec *pspec, gpointer user_data)
+{
+	DfudTransportBle *self = user_data;
+	g_autofree gchar *owner =
+	    g_dbus_object_manager_client_get_name_owner(G_DBUS_OBJECT_MANAGER_CLIENT(om));
+
+	(void)pspec;
+	if (self->op == NULL || g_strcmp0(owner, self->bluez_owner) == 0 ||
+	    (self->phase == DFUD_BLE_PH_SETUP && self->adapter == NULL))
+		return;
+	g_message("%s: bluetoothd %s while %s: starting again from the adapter", self->address,
+		  owner != NULL ? "was replaced" : "went away",
+		  dfud_ble_open_phase_name(self->phase));
+	/* the answers of the old one are not waited for */
+	g_cancellable_cancel(self->op_cancel);
+	g_object_unref(self->op_cancel);
+	self->op_cancel = g_cancellable_new();
+	dfud_ble_open_drop_link(self);
+	g_clear_pointer(&self->scan, dfud_ble_scan_free);
+	g_clear_handle_id(&self->no_service, g_source_remove);
+	g_clear_handle_id(&self->relink, g_source_remove);
+	g_clear_handle_id(&self->teardown, g_source_remove);
+	g_clear_handle_id(&self->stale_retry, g_source_remove);
+	self->phase = DFUD_BLE_PH_SETUP;
+	dfud_ble_setup_find_adapter(self);
+}
+
 static void
 got_manager(GObject *source, GAsyncResult *result, gpointer user_data)
 {
@@ -110,6 +145,8 @@ got_manager(GObject *source, GAsyncResult *result, gpointer user_data)
 	}
 	self->om = om;
 	dfud_ble_open_watch_objects(self);
+	self->om_ids[3] =
+	    g_signal_connect(om, "notify::name-owner", G_CALLBACK(on_owner_changed), self);
 	dfud_ble_setup_find_adapter(self);
 }
 

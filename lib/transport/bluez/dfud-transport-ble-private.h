@@ -37,7 +37,7 @@ struct _DfudTransportBle {
 	gint passkey;
 	guint connect_timeout_s;
 	GDBusObjectManager *om;
-	gulong om_ids[3];
+	gulong om_ids[4];
 	GDBusProxy *adapter;
 	gchar *device_path;
 	DfudBleLink *link;
@@ -60,6 +60,8 @@ struct _DfudTransportBle {
 	gboolean paired;
 	guint link_drops;   /* this open: the device dropped the link while notifications started */
 	guint busy_retries; /* this open: the characteristic was still held ("Notify acquired") */
+	guint stale_clears; /* this open: Disconnects of a connection BlueZ still held */
+	guint stale_retry;  /* the Connect after such a Disconnect */
 	guint relink;	    /* a new link start after a busy characteristic */
 	guint teardown;	    /* ends the wait for a link going down (dfud-ble-teardown.h) */
 	gboolean teardown_waited; /* this open: waited its longest, take the link as it is */

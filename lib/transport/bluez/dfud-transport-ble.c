@@ -87,6 +87,7 @@ dfud_transport_ble_op_finish(DfudTransportBle *self, GError *error)
 	g_clear_handle_id(&self->no_service, g_source_remove);
 	g_clear_handle_id(&self->relink, g_source_remove);
 	g_clear_handle_id(&self->teardown, g_source_remove);
+	g_clear_handle_id(&self->stale_retry, g_source_remove);
 	if (self->user_cancel != NULL) {
 		g_source_destroy(self->user_cancel);
 		g_clear_pointer(&self->user_cancel, g_source_unref);
