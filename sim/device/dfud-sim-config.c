@@ -47,6 +47,7 @@ dfud_sim_config_new(void)
 	self->count = 1;
 	self->udp_host = g_strdup("127.0.0.1");
 	self->udp_port = 1337;
+	self->ble_passkey = G_MAXUINT;
 	return self;
 }
 

@@ -83,6 +83,7 @@ typedef struct {
 	gchar *adapter;		  /* --adapter hciN (any when NULL) */
 	gchar *name;		  /* --name: advertised name; device k > 0 gets "-k" appended */
 	gboolean ble_write_socket; /* --ble-write-socket: writes through AcquireWrite */
+	guint ble_passkey;	   /* --passkey: the fixed pairing passkey, G_MAXUINT for none */
 } DfudSimConfig;
 
 /* a config with the defaults documented in dfud-sim(1) (an nRF52840 DK running an NCS sample) */

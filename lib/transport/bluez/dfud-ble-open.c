@@ -37,7 +37,8 @@
  * org.bluez.Error.Failed "Input/output error" until BlueZ notices. Device1.Disconnect clears
  * it (recorded as this process's teardown, dfud-ble-teardown.h); STALE_RETRY_MS later the
  * open goes on (a link still shown up is waited out, then Connect), at most STALE_CLEARS_MAX
- * times in one open, then the open fails (Io) instead of trying until its deadline.
+ * times in one open, then the open fails (Io) instead of trying until its deadline. While the
+ * adapter is powered off (reset) Connect answers the same: the open sets the adapter up again.
  */
 #define STALE_CLEARS_MAX 3u
 #define STALE_RETRY_MS 1000u
@@ -417,6 +418,13 @@ clear_stale(DfudTransportBle *self, const GError *error, const gchar *remote)
 	if (g_strcmp0(remote, "org.bluez.Error.Failed") != 0 ||
 	    strstr(error->message, "Input/output error") == NULL)
 		return FALSE;
+	/* the same answer while the adapter is off (being reset): set up again, as every open */
+	if (!dfud_ble_proxy_get_bool(self->adapter, "Powered")) {
+		g_debug("%s is powered off: setting it up again",
+			g_dbus_proxy_get_object_path(self->adapter));
+		dfud_ble_open_setup(self);
+		return TRUE;
+	}
 	if (self->stale_clears >= STALE_CLEARS_MAX) {
 		op_finish(self, g_error_new(DFUD_ERROR, DFUD_ERROR_IO,
 					    "BlueZ still fails to connect to %s after %u "

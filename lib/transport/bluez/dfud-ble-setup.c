@@ -51,7 +51,9 @@ dfud_ble_setup_find_adapter(DfudTransportBle *self)
 	    g_dbus_object_manager_client_get_name_owner(G_DBUS_OBJECT_MANAGER_CLIENT(self->om));
 
 	g_clear_object(&self->adapter);
-	self->adapter = dfud_ble_objects_pick_adapter(self->om, self->adapter_name);
+	self->adapter = dfud_ble_objects_pick_adapter(self->om, self->adapter_name,
+						      (const gchar *const *)self->allowed_adapters,
+						      self->address);
 	if (self->adapter == NULL) {
 		g_autofree gchar *what = NULL;
 

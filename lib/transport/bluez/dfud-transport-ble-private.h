@@ -33,6 +33,7 @@ struct _DfudTransportBle {
 	DfudTransport parent_instance;
 	gchar *address; /* upper case */
 	gchar *adapter_name;
+	GStrv allowed_adapters; /* without adapter_name: the ones to choose from, NULL for all */
 	GDBusConnection *bus;
 	gint passkey;
 	guint connect_timeout_s;
