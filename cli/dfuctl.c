@@ -15,6 +15,7 @@
 
 static const DfuctlVerb dfuctl_verbs[] = {
     {"devices", "", "list the devices dfud knows, with their short indexes", dfuctl_devices_run},
+    {"scan", "[--timeout S]", "discover BLE devices that offer SMP", dfuctl_scan_run},
     {"add", "URI [--name NAME]", "make a device known (udp:HOST:PORT or a BLE address)",
      dfuctl_add_run},
     {"remove", "DEV", "forget an added device", dfuctl_remove_run},

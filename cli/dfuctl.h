@@ -36,6 +36,8 @@ int dfuctl_add_run(const DfuctlOptions *options, int argc, char **argv);
 int dfuctl_remove_run(const DfuctlOptions *options, int argc, char **argv);
 int dfuctl_info_run(const DfuctlOptions *options, int argc, char **argv);
 int dfuctl_images_run(const DfuctlOptions *options, int argc, char **argv);
+/* dfuctl-scan.c */
+int dfuctl_scan_run(const DfuctlOptions *options, int argc, char **argv);
 /* dfuctl-commands.c */
 int dfuctl_test_run(const DfuctlOptions *options, int argc, char **argv);
 int dfuctl_confirm_run(const DfuctlOptions *options, int argc, char **argv);

@@ -10,7 +10,7 @@ G_BEGIN_DECLS
 
 /* polkit actions; the bus policy (root, group dfu) is the first check, polkit the optional second */
 #define DD_AUTH_ACTION_UPDATE "org.dfud.dfu1.update"
-#define DD_AUTH_ACTION_MANAGE "org.dfud.dfu1.manage" /* add/remove, reset, erase, test, confirm */
+#define DD_AUTH_ACTION_MANAGE "org.dfud.dfu1.manage" /* add/remove, reset, erase, test, confirm, scan */
 
 #define DD_TYPE_AUTH (dd_auth_get_type())
 G_DECLARE_FINAL_TYPE(DdAuth, dd_auth, DD, AUTH, GObject)

@@ -508,6 +508,58 @@ dd_bluez_watch_get_adapters(DdBluezWatch *self)
 	return (GStrv)g_ptr_array_free(g_steal_pointer(&paths), FALSE);
 }
 
+GDBusProxy *
+dd_bluez_watch_get_adapter(DdBluezWatch *self, const gchar *path)
+{
+	g_return_val_if_fail(DD_IS_BLUEZ_WATCH(self), NULL);
+
+	if (self->manager == NULL || !g_hash_table_contains(self->adapters, path))
+		return NULL;
+	return G_DBUS_PROXY(
+	    g_dbus_object_manager_get_interface(self->manager, path, BLUEZ_ADAPTER_IFACE));
+}
+
+void
+dd_bluez_seen_free(DdBluezSeen *seen)
+{
+	g_free(seen->bluez_path);
+	g_free(seen->address);
+	g_free(seen->adapter);
+	g_free(seen->name);
+	g_free(seen);
+}
+
+GPtrArray *
+dd_bluez_watch_list_devices(DdBluezWatch *self)
+{
+	GPtrArray *list = g_ptr_array_new_with_free_func((GDestroyNotify)dd_bluez_seen_free);
+	GHashTableIter iter;
+	gpointer key;
+	gpointer value;
+
+	g_return_val_if_fail(DD_IS_BLUEZ_WATCH(self), list);
+
+	g_hash_table_iter_init(&iter, self->devices);
+	while (g_hash_table_iter_next(&iter, &key, &value)) {
+		DdBluezWatchDevice *dev = value;
+		DdBluezSeen *seen = g_new0(DdBluezSeen, 1);
+		g_autoptr(GDBusInterface) proxy =
+		    g_dbus_object_manager_get_interface(self->manager, key, BLUEZ_DEVICE_IFACE);
+		g_autoptr(GVariant) rssi =
+		    proxy != NULL ? proxy_get(G_DBUS_PROXY(proxy), "RSSI", G_VARIANT_TYPE_INT16)
+				  : NULL;
+
+		seen->bluez_path = g_strdup(key);
+		seen->address = g_strdup(dev->address);
+		seen->adapter = g_strdup(dev->adapter);
+		seen->name = g_strdup(dev->name);
+		seen->has_rssi = rssi != NULL;
+		seen->rssi = rssi != NULL ? g_variant_get_int16(rssi) : 0;
+		g_ptr_array_add(list, seen);
+	}
+	return list;
+}
+
 DdBluezWatch *
 dd_bluez_watch_new(GDBusConnection *bus, const gchar *const *adapters)
 {

@@ -32,6 +32,23 @@ void dd_bluez_watch_start(DdBluezWatch *self);
 /* object paths of the allowed Adapter1 objects present now, sorted */
 GStrv dd_bluez_watch_get_adapters(DdBluezWatch *self);
 
+/* the Adapter1 proxy of an allowed adapter present now (@path "/org/bluez/hci0"), or NULL */
+GDBusProxy *dd_bluez_watch_get_adapter(DdBluezWatch *self, const gchar *path);
+
+/* a device BlueZ offers SMP on, as the watch reports it, with its RSSI when BlueZ has one */
+typedef struct {
+	gchar *bluez_path;
+	gchar *address;
+	gchar *adapter; /* "hci0" */
+	gchar *name;	/* may be "" */
+	gboolean has_rssi;
+	gint16 rssi; /* dBm, of the last advertisement in the running discovery */
+} DdBluezSeen;
+
+void dd_bluez_seen_free(DdBluezSeen *seen);
+/* every device the watch reports now: DdBluezSeen */
+GPtrArray *dd_bluez_watch_list_devices(DdBluezWatch *self);
+
 /* "hci0_dev_AA_BB_CC_DD_EE_FF" from "/org/bluez/hci0/dev_AA_BB_CC_DD_EE_FF" */
 gchar *dd_bluez_watch_object_name(const gchar *bluez_path);
 

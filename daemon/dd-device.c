@@ -188,6 +188,10 @@ dd_device_new_transport(DdDevice *self, GError **error)
 	if (DFUD_IS_TRANSPORT_BLE(transport) && self->ctx->config->passkey >= 0)
 		dfud_transport_ble_set_passkey(DFUD_TRANSPORT_BLE(transport),
 					       self->ctx->config->passkey);
+	/* a device added without an adapter: only dfud.conf's Adapters may serve it */
+	if (DFUD_IS_TRANSPORT_BLE(transport))
+		dfud_transport_ble_set_adapters(DFUD_TRANSPORT_BLE(transport),
+						(const gchar *const *)self->ctx->config->adapters);
 	return transport;
 }
 

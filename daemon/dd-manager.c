@@ -11,6 +11,7 @@
 #include "dd-log.h"
 #include "dd-manager.h"
 #include "dd-notify.h"
+#include "dd-scan.h"
 #include "dfud-dbus-error.h"
 #include "dfud-error.h"
 #include "transport/dfud-transport-uri.h"
@@ -437,6 +438,82 @@ handle_get_history(DfudDbusManager *iface, GDBusMethodInvocation *invocation, GV
 	return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
 
+/* --- Scan --- */
+
+/* one found device of Scan's answer, with dfud's object for it when there is one */
+static GVariant *
+scan_entry(DdManager *self, const DdBluezSeen *seen)
+{
+	GVariantBuilder b;
+	DdDevice *device = find_device(self, dd_device_get_bluez_path, seen->bluez_path);
+
+	if (device == NULL)
+		device = find_device(self, dd_device_get_address, seen->address);
+	g_variant_builder_init(&b, G_VARIANT_TYPE_VARDICT);
+	g_variant_builder_add(&b, "{sv}", "address", g_variant_new_string(seen->address));
+	g_variant_builder_add(&b, "{sv}", "name", g_variant_new_string(seen->name));
+	g_variant_builder_add(&b, "{sv}", "adapter", g_variant_new_string(seen->adapter));
+	if (seen->has_rssi)
+		g_variant_builder_add(&b, "{sv}", "rssi", g_variant_new_int16(seen->rssi));
+	g_variant_builder_add(
+	    &b, "{sv}", "device",
+	    g_variant_new_object_path(device != NULL ? dd_device_get_path(device) : "/"));
+	g_variant_builder_add(&b, "{sv}", "added",
+			      g_variant_new_boolean(device != NULL && dd_device_get_added(device)));
+	return g_variant_builder_end(&b);
+}
+
+static void
+scan_done(GObject *source, GAsyncResult *res, gpointer user_data)
+{
+	g_autoptr(GDBusMethodInvocation) invocation = user_data;
+	DdManager *self = g_object_get_data(G_OBJECT(invocation), "dd-manager");
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GPtrArray) found = dd_scan_run_finish(res, &error);
+	GVariantBuilder list;
+
+	(void)source;
+	if (found == NULL) {
+		dfud_dbus_error_return(invocation, error);
+		return;
+	}
+	g_variant_builder_init(&list, G_VARIANT_TYPE("aa{sv}"));
+	for (guint i = 0; i < found->len; i++)
+		g_variant_builder_add_value(&list, scan_entry(self, g_ptr_array_index(found, i)));
+	dfud_dbus_manager_complete_scan(self->iface, invocation, g_variant_builder_end(&list));
+}
+
+static void
+scan_authorized(GObject *source, GAsyncResult *res, gpointer user_data)
+{
+	g_autoptr(GDBusMethodInvocation) invocation = user_data;
+	DdManager *self = g_object_get_data(G_OBJECT(invocation), "dd-manager");
+	GVariant *options = g_object_get_data(G_OBJECT(invocation), "dd-options");
+	g_autoptr(GError) error = NULL;
+
+	if (!dd_auth_check_finish(DD_AUTH(source), res, &error)) {
+		dfud_dbus_error_return(invocation, error);
+		return;
+	}
+	dd_scan_run_async(self->watch, options, self->cancellable, scan_done,
+			  g_steal_pointer(&invocation));
+}
+
+static gboolean
+handle_scan(DfudDbusManager *iface, GDBusMethodInvocation *invocation, GVariant *arg_options,
+	    gpointer user_data)
+{
+	DdManager *self = user_data;
+
+	(void)iface;
+	g_object_set_data(G_OBJECT(invocation), "dd-manager", self);
+	g_object_set_data_full(G_OBJECT(invocation), "dd-options", g_variant_ref(arg_options),
+			       (GDestroyNotify)g_variant_unref);
+	dd_auth_check_async(self->ctx.auth, invocation, DD_AUTH_ACTION_MANAGE, NULL,
+			    scan_authorized, g_object_ref(invocation));
+	return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
 /* --- BlueZ --- */
 
 static void
@@ -735,5 +812,6 @@ dd_manager_new(DdConfig *config, const gchar *state_dir, gboolean system_bus, GE
 			 self);
 	g_signal_connect(self->iface, "handle-list-jobs", G_CALLBACK(handle_list_jobs), self);
 	g_signal_connect(self->iface, "handle-get-history", G_CALLBACK(handle_get_history), self);
+	g_signal_connect(self->iface, "handle-scan", G_CALLBACK(handle_scan), self);
 	return g_steal_pointer(&self);
 }

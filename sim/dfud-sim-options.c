@@ -56,6 +56,8 @@ static const OptSpec opt_specs[] = {
     {"name", OPT_STRING, FIELD(name), 0, 0, "NAME", "Advertised BLE name (default: dfud-sim)"},
     {"ble-write-socket", OPT_SET, FIELD(ble_write_socket), 0, 0, NULL,
      "Take ATT writes through BlueZ's AcquireWrite socket (one central; see dfud-sim(1))"},
+    {"passkey", OPT_UINT, FIELD(ble_passkey), 0, 999999, "N",
+     "Pair with this fixed passkey (MITM protection; see dfud-sim(1)); default: Just Works"},
     /* flash and MCUboot */
     {"slot0", OPT_STRING, FIELD(slot0_path), 0, 0, "IMAGE",
      "Install IMAGE as the confirmed running image 0 of a new state directory"},

@@ -323,10 +323,13 @@ open_within_done(GObject *source, GAsyncResult *res, gpointer user_data)
 		return;
 	}
 	if (o->timed_out && (o->outer == NULL || !g_cancellable_is_cancelled(o->outer))) {
+		/* what the transport was waiting for, when it says (BLE: the phase, the last error)
+		 */
+		g_task_return_new_error(
+		    task, DFUD_ERROR, DFUD_ERROR_TIMEOUT, "connect: no link to %s within %u ms%s%s",
+		    dfud_transport_get_uri(self), o->timeout_ms, error != NULL ? ": " : "",
+		    error != NULL ? error->message : "");
 		g_clear_error(&error);
-		g_task_return_new_error(task, DFUD_ERROR, DFUD_ERROR_TIMEOUT,
-					"connect: no link to %s within %u ms",
-					dfud_transport_get_uri(self), o->timeout_ms);
 		return;
 	}
 	g_task_return_error(task, error);

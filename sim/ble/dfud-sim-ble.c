@@ -9,6 +9,7 @@
 #include "dfud-sim-ble.h"
 
 #include "dfud-error.h"
+#include "dfud-sim-ble-agent.h"
 #include "dfud-sim-ble-app.h"
 #include "dfud-sim-ble-reassembly.h"
 
@@ -57,6 +58,11 @@ struct _DfudSimBle {
 	gulong running_id;
 	gulong drop_id;
 	guint props_sub;
+	guint bluez_watch;   /* org.bluez's owner: a new bluetoothd gets app and adverts again */
+	gboolean bluez_gone; /* bluetoothd went away since the registration */
+	guint rereg_timer;   /* polls the new bluetoothd until our adapter is fully there */
+	guint rereg_polls;
+	DfudSimBleAgent *agent; /* --passkey */
 };
 
 static void sync_advertising(DfudSimBle *self);
@@ -408,6 +414,134 @@ start_failed(GTask *task, GError *error)
 	return TRUE;
 }
 
+/*
+ * bluetoothd restarting (the gateway's test stack: the simulated device shares the VM's
+ * bluetoothd, a real device has its own radio and never notices): the GATT application and the
+ * advertisement died with it, and so did every link. Register both again with the new one.
+ */
+static void
+reregistered(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+	DfudSimBle *self = user_data;
+	g_autoptr(GVariant) ret = NULL;
+	g_autoptr(GError) error = NULL;
+
+	ret = g_dbus_connection_call_finish(G_DBUS_CONNECTION(source), result, &error);
+	if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+		return;
+	if (ret == NULL) {
+		g_message("GattManager1.RegisterApplication with the new bluetoothd: %s",
+			  error->message);
+		return;
+	}
+	g_message("registered with the new bluetoothd");
+	self->app_registered = TRUE;
+	sync_advertising(self);
+}
+
+static void
+repowered(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+	DfudSimBle *self = user_data;
+	g_autoptr(GVariant) ret = NULL;
+	g_autoptr(GError) error = NULL;
+
+	ret = g_dbus_connection_call_finish(G_DBUS_CONNECTION(source), result, &error);
+	if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+		return;
+	if (ret == NULL)
+		g_message("powering %s on: %s", self->adapter_path, error->message);
+	g_dbus_connection_call(
+	    self->bus, BLUEZ, self->adapter_path, IFACE_GATT_MANAGER, "RegisterApplication",
+	    g_variant_new("(oa{sv})", dfud_sim_ble_app_get_path(self->app), NULL), NULL,
+	    G_DBUS_CALL_FLAGS_NONE, CALL_TIMEOUT_MS, self->cancellable, reregistered, self);
+}
+
+/* the new bluetoothd exports the adapter's managers a moment after taking its name */
+#define REREG_POLL_MS 200u
+#define REREG_POLLS_MAX 100u
+
+static gboolean reregister_poll(gpointer user_data);
+
+static void
+reregister_objects(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+	DfudSimBle *self = user_data;
+	g_autoptr(GVariant) ret = NULL;
+	g_autoptr(GVariant) objects = NULL;
+	g_autoptr(GVariant) ifaces = NULL;
+	g_autoptr(GError) error = NULL;
+
+	ret = g_dbus_connection_call_finish(G_DBUS_CONNECTION(source), result, &error);
+	if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || self->bluez_gone)
+		return;
+	if (ret != NULL) {
+		objects = g_variant_get_child_value(ret, 0);
+		ifaces = g_variant_lookup_value(objects, self->adapter_path, NULL);
+	}
+	if (ifaces == NULL || !g_variant_lookup(ifaces, IFACE_ADV_MANAGER, "@a{sv}", NULL) ||
+	    !g_variant_lookup(ifaces, IFACE_GATT_MANAGER, "@a{sv}", NULL)) {
+		if (self->rereg_polls++ < REREG_POLLS_MAX)
+			self->rereg_timer = g_timeout_add(REREG_POLL_MS, reregister_poll, self);
+		else
+			g_message("the new bluetoothd has no usable %s", self->adapter_path);
+		return;
+	}
+	g_message("bluetoothd is back: registering again on %s", self->adapter_path);
+	if (self->agent != NULL)
+		dfud_sim_ble_agent_register(self->agent, self->cancellable);
+	g_dbus_connection_call(
+	    self->bus, BLUEZ, self->adapter_path, IFACE_PROPS, "Set",
+	    g_variant_new("(ssv)", IFACE_ADAPTER, "Powered", g_variant_new_boolean(TRUE)), NULL,
+	    G_DBUS_CALL_FLAGS_NONE, CALL_TIMEOUT_MS, self->cancellable, repowered, self);
+}
+
+static gboolean
+reregister_poll(gpointer user_data)
+{
+	DfudSimBle *self = user_data;
+
+	self->rereg_timer = 0;
+	g_dbus_connection_call(self->bus, BLUEZ, "/", IFACE_OM, "GetManagedObjects", NULL,
+			       G_VARIANT_TYPE("(a{oa{sa{sv}}})"), G_DBUS_CALL_FLAGS_NONE,
+			       CALL_TIMEOUT_MS, self->cancellable, reregister_objects, self);
+	return G_SOURCE_REMOVE;
+}
+
+static void
+bluez_appeared(GDBusConnection *bus, const gchar *name, const gchar *owner, gpointer user_data)
+{
+	DfudSimBle *self = user_data;
+
+	(void)bus;
+	(void)name;
+	if (!self->bluez_gone)
+		return;
+	self->bluez_gone = FALSE;
+	g_message("bluetoothd is back (%s): waiting for %s", owner, self->adapter_path);
+	self->rereg_polls = 0;
+	g_clear_handle_id(&self->rereg_timer, g_source_remove);
+	reregister_poll(self);
+}
+
+static void
+bluez_vanished(GDBusConnection *bus, const gchar *name, gpointer user_data)
+{
+	DfudSimBle *self = user_data;
+
+	(void)bus;
+	(void)name;
+	if (self->bluez_gone)
+		return;
+	g_message("bluetoothd went away: its links, GATT application and advertisement with it");
+	self->bluez_gone = TRUE;
+	g_clear_handle_id(&self->rereg_timer, g_source_remove);
+	self->app_registered = FALSE;
+	self->adv = ADV_OFF;
+	g_hash_table_remove_all(self->sessions);
+	g_hash_table_remove_all(self->dropping);
+}
+
 static void
 start_registered(GObject *source, GAsyncResult *result, gpointer user_data)
 {
@@ -427,6 +561,9 @@ start_registered(GObject *source, GAsyncResult *result, gpointer user_data)
 	self->app_registered = TRUE;
 	g_debug("GATT application registered on %s", self->adapter_path);
 	sync_advertising(self);
+	self->bluez_watch =
+	    g_bus_watch_name_on_connection(self->bus, BLUEZ, G_BUS_NAME_WATCHER_FLAGS_NONE,
+					   bluez_appeared, bluez_vanished, self, NULL);
 	g_task_return_boolean(task, TRUE);
 	g_object_unref(task);
 }
@@ -449,6 +586,13 @@ start_powered(GObject *source, GAsyncResult *result, gpointer user_data)
 	if (self->acquire_write)
 		g_message("writes through a socket (--ble-write-socket): one central at "
 			  "a time, whose first packet fits one write");
+	if (self->config->ble_passkey != G_MAXUINT) {
+		self->agent = dfud_sim_ble_agent_new(self->bus, self->adapter_path,
+						     self->config->ble_passkey, &error);
+		if (start_failed(task, error))
+			return;
+		dfud_sim_ble_agent_register(self->agent, self->cancellable);
+	}
 	self->app = dfud_sim_ble_app_new(self->bus, root, self->name,
 					 dfud_sim_device_get_required_security(self->device),
 					 self->acquire_write, &callbacks, self, &error);
@@ -570,6 +714,8 @@ dfud_sim_ble_free(DfudSimBle *self)
 	if (self == NULL)
 		return;
 	g_cancellable_cancel(self->cancellable);
+	g_clear_handle_id(&self->bluez_watch, g_bus_unwatch_name);
+	g_clear_handle_id(&self->rereg_timer, g_source_remove);
 	if (self->running_id != 0)
 		g_signal_handler_disconnect(self->device, self->running_id);
 	if (self->drop_id != 0)
@@ -595,6 +741,7 @@ dfud_sim_ble_free(DfudSimBle *self)
 		g_dbus_connection_flush_sync(self->bus, NULL, NULL);
 	}
 	g_clear_pointer(&self->app, dfud_sim_ble_app_free);
+	g_clear_pointer(&self->agent, dfud_sim_ble_agent_free);
 	g_clear_object(&self->bus);
 	g_clear_object(&self->cancellable);
 	g_ptr_array_unref(self->devices);

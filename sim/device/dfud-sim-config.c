@@ -51,6 +51,7 @@ dfud_sim_config_new(void)
 	self->udp_port = 1337;
 	self->serial_mtu = 256;
 	self->serial_unplug_ms = 500;
+	self->ble_passkey = G_MAXUINT;
 	return self;
 }
 

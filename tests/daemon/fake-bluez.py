@@ -13,6 +13,12 @@ Values are in GVariant text format, so a test can also send properties of the wr
   invalidate PATH IFACE PROP PropertiesChanged with PROP invalidated
   remove PATH [IFACE...]     InterfacesRemoved (all interfaces of PATH without IFACE)
   own                        take the name org.bluez (objects added before are there at once)
+  calls                      answered "ok CALL;CALL;..." : the Adapter1 discovery calls so far
+                             ("hci0 StartDiscovery :1.5 ok"), then forgotten
+
+An Adapter1 added answers SetDiscoveryFilter, StartDiscovery and StopDiscovery as bluetoothd
+5.66 does: one session and one filter per client (a second StartDiscovery from the same client
+is org.bluez.Error.InProgress), Discovering follows whether any session runs.
   quit                       exit, as bluetoothd stopping does (so does the end of stdin)
 
 Signals are only sent once the name is owned; before that the objects are just stored, so a test
@@ -46,6 +52,17 @@ OBJECT_MANAGER_XML = """
 """
 
 
+ADAPTER_XML = """
+<node>
+  <interface name="org.bluez.Adapter1">
+    <method name="SetDiscoveryFilter"><arg name="filter" type="a{sv}" direction="in"/></method>
+    <method name="StartDiscovery"/>
+    <method name="StopDiscovery"/>
+  </interface>
+</node>
+"""
+
+
 class FakeBluez:
     def __init__(self, address):
         flags = (
@@ -62,6 +79,9 @@ class FakeBluez:
         info = Gio.DBusNodeInfo.new_for_xml(OBJECT_MANAGER_XML).interfaces[0]
         # registered before the name is taken: a client that sees the name asks at once
         self.bus.register_object("/", info, self.on_method_call, None, None)
+        self.adapter_info = Gio.DBusNodeInfo.new_for_xml(ADAPTER_XML).interfaces[0]
+        self.calls = []
+        self.discovering = {}  # adapter path -> set of client names with a session
 
     def managed_objects(self):
         return GLib.Variant(
@@ -78,12 +98,42 @@ class FakeBluez:
         else:
             invocation.return_dbus_error("org.freedesktop.DBus.Error.UnknownMethod", method)
 
+    def on_adapter_call(self, bus, sender, path, iface, method, params, invocation):
+        name = path.rsplit("/", 1)[-1]
+        sessions = self.discovering.setdefault(path, set())
+        before = bool(sessions)
+        if method == "SetDiscoveryFilter":
+            uuids = params.unpack()[0].get("UUIDs", [])
+            self.calls.append(f"{name} SetDiscoveryFilter {sender} {','.join(uuids)}")
+            invocation.return_value(None)
+            return
+        if method == "StartDiscovery" and sender in sessions:
+            self.calls.append(f"{name} StartDiscovery {sender} busy")
+            invocation.return_dbus_error("org.bluez.Error.InProgress", "Operation already in progress")
+            return
+        if method == "StopDiscovery" and sender not in sessions:
+            self.calls.append(f"{name} StopDiscovery {sender} not-ready")
+            invocation.return_dbus_error("org.bluez.Error.Failed", "No discovery started")
+            return
+        if method == "StartDiscovery":
+            sessions.add(sender)
+        else:
+            sessions.discard(sender)
+        self.calls.append(f"{name} {method} {sender} ok")
+        invocation.return_value(None)
+        if bool(sessions) != before:
+            self.cmd_set(path, "org.bluez.Adapter1", "Discovering",
+                         "true" if sessions else "false")
+
     def emit(self, path, iface, member, params):
         if self.owned:
             self.bus.emit_signal(None, path, iface, member, params)
 
     def cmd_add(self, path, iface, props_text):
         props = GLib.Variant.parse(GLib.VariantType.new("a{sv}"), props_text, None, None)
+        if iface == "org.bluez.Adapter1" and path not in self.discovering:
+            self.discovering[path] = set()
+            self.bus.register_object(path, self.adapter_info, self.on_adapter_call, None, None)
         stored = self.objects.setdefault(path, {}).setdefault(iface, {})
         for i in range(props.n_children()):
             entry = props.get_child_value(i)
@@ -160,6 +210,9 @@ class FakeBluez:
             self.cmd_remove(*line.split()[1:])
         elif op == "own":
             self.cmd_own()
+        elif op == "calls":
+            calls, self.calls = self.calls, []
+            return "ok " + ";".join(calls)
         elif op == "quit":
             self.loop.quit()
         else:
@@ -177,8 +230,7 @@ class FakeBluez:
             if not line:
                 continue
             try:
-                self.run_line(line)
-                answer = "ok"
+                answer = self.run_line(line) or "ok"
             except Exception as e:  # the test reads the reason and fails
                 answer = "error: %s" % e
             # the signals must be on the bus before the test waits for their effect

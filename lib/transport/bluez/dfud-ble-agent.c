@@ -158,7 +158,7 @@ dfud_ble_agent_register_async(DfudBleAgent *self, GCancellable *cancellable,
 	    self->bus, BLUEZ, "/org/bluez", IFACE_AGENT_MANAGER, "RegisterAgent",
 	    g_variant_new("(os)", self->path,
 			  self->passkey == DFUD_BLE_AGENT_NO_PASSKEY ? "NoInputNoOutput"
-								     : "KeyboardDisplay"),
+								     : "KeyboardOnly"),
 	    NULL, G_DBUS_CALL_FLAGS_NONE, CALL_TIMEOUT_MS, cancellable, register_done, task);
 }
 

@@ -11,8 +11,11 @@ G_BEGIN_DECLS
 /*
  * dfud's own org.bluez.Agent1, exported on @bus and registered with AgentManager1 so that a
  * Device1.Pair called on the same connection uses it. Without a passkey it registers as
- * NoInputNoOutput (Just Works); with one as KeyboardDisplay: RequestPasskey returns it and
- * RequestConfirmation accepts only a matching passkey.
+ * NoInputNoOutput (Just Works); with one as KeyboardOnly: RequestPasskey returns it (the
+ * device shows or enters its fixed passkey, dfud enters the configured one). Not
+ * KeyboardDisplay: against a device that can display, LE Secure Connections would then pick
+ * numeric comparison, whose six digits are drawn anew for each pairing and can never be a
+ * configured passkey. RequestConfirmation still accepts only a matching passkey.
  */
 typedef struct _DfudBleAgent DfudBleAgent;
 

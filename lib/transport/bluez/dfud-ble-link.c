@@ -44,7 +44,10 @@ struct _DfudBleLink {
 	guint write_watch;
 	GQueue pending; /* GBytes pieces not written yet */
 	guint dbus_writes;
-	gboolean *freed; /* set while frames are handed out: the callee may free the link */
+	gboolean *freed;  /* set while frames are handed out: the callee may free the link */
+	gboolean sending; /* inside dfud_ble_link_send: a loss is reported from an idle */
+	guint lost_idle;
+	GError *lost_error;
 };
 
 gboolean
@@ -91,18 +94,34 @@ dfud_ble_link_new(GDBusProxy *characteristic, DfudBleLinkFrameFunc frame_func,
  * because the link is down), DFUD_ERROR_IO when talking to BlueZ did (the bus, no answer):
  * either way this link is done
  */
+static gboolean
+report_lost(gpointer user_data)
+{
+	DfudBleLink *self = user_data;
+	g_autoptr(GError) error = g_steal_pointer(&self->lost_error);
+
+	self->lost_idle = 0;
+	if (self->lost_func != NULL)
+		self->lost_func(error, self->user_data);
+	return G_SOURCE_REMOVE;
+}
+
 static void
 link_lost(DfudBleLink *self, DfudErrorCode code, const gchar *message)
 {
-	g_autoptr(GError) error = NULL;
-
 	if (self->lost)
 		return;
 	self->lost = TRUE;
 	g_debug("link lost: %s", message);
-	error = g_error_new_literal(DFUD_ERROR, code, message);
-	if (self->lost_func != NULL)
-		self->lost_func(error, self->user_data);
+	self->lost_error = g_error_new_literal(DFUD_ERROR, code, message);
+	/*
+	 * not from inside a send: the user learns of the loss (and may free the link, reconnect,
+	 * fail the requests it is sending) only once the send has returned
+	 */
+	if (self->sending)
+		self->lost_idle = g_idle_add(report_lost, self);
+	else
+		report_lost(self);
 }
 
 /* FALSE when the link was freed by a frame's receiver: do not touch @self any more */
@@ -294,8 +313,11 @@ dfud_ble_link_send(DfudBleLink *self, GBytes *packet, guint fragment_size, GErro
 	pieces = dfud_ble_split(packet, fragment_size);
 	for (guint i = 0; i < pieces->len; i++)
 		g_queue_push_tail(&self->pending, g_bytes_ref(g_ptr_array_index(pieces, i)));
-	if (self->write_watch == 0)
+	if (self->write_watch == 0) {
+		self->sending = TRUE;
 		flush(self);
+		self->sending = FALSE;
+	}
 	return TRUE;
 }
 
@@ -488,6 +510,8 @@ dfud_ble_link_free(DfudBleLink *self)
 		return;
 	if (self->freed != NULL)
 		*self->freed = TRUE;
+	g_clear_handle_id(&self->lost_idle, g_source_remove);
+	g_clear_error(&self->lost_error);
 	g_cancellable_cancel(self->cancellable);
 	if (self->notify_watch != 0)
 		g_source_remove(self->notify_watch);

@@ -6,6 +6,8 @@
 
 #include "dfud-ble-objects.h"
 
+#include <string.h>
+
 GDBusProxy *
 dfud_ble_objects_lookup(GDBusObjectManager *om, const gchar *path, const gchar *iface)
 {
@@ -33,11 +35,29 @@ proxy_string_is(GDBusProxy *proxy, const gchar *name, const gchar *expected)
 	       g_ascii_strcasecmp(g_variant_get_string(v, NULL), expected) == 0;
 }
 
+/* how much @adapter suits @address: 2 BlueZ knows the device there, 1 powered, 0 neither */
+static guint
+adapter_score(GDBusObjectManager *om, GDBusProxy *adapter, const gchar *address)
+{
+	g_autofree gchar *dev_path = NULL;
+	g_autoptr(GDBusProxy) dev = NULL;
+
+	if (address != NULL) {
+		dev_path = dfud_ble_device_path(g_dbus_proxy_get_object_path(adapter), address);
+		dev = dfud_ble_objects_lookup(om, dev_path, DFUD_BLE_IFACE_DEVICE);
+	}
+	if (dev != NULL)
+		return 2;
+	return dfud_ble_proxy_get_bool(adapter, "Powered") ? 1 : 0;
+}
+
 GDBusProxy *
-dfud_ble_objects_pick_adapter(GDBusObjectManager *om, const gchar *name)
+dfud_ble_objects_pick_adapter(GDBusObjectManager *om, const gchar *name,
+			      const gchar *const *allowed, const gchar *address)
 {
 	g_autolist(GDBusObject) objects = NULL;
 	GDBusProxy *found = NULL;
+	guint found_score = 0;
 
 	if (name != NULL) {
 		g_autofree gchar *path = g_strconcat("/org/bluez/", name, NULL);
@@ -46,14 +66,23 @@ dfud_ble_objects_pick_adapter(GDBusObjectManager *om, const gchar *name)
 	}
 	objects = g_dbus_object_manager_get_objects(om);
 	for (GList *l = objects; l != NULL; l = l->next) {
+		const gchar *path = g_dbus_object_get_object_path(l->data);
 		g_autoptr(GDBusProxy) a =
 		    G_DBUS_PROXY(g_dbus_object_get_interface(l->data, DFUD_BLE_IFACE_ADAPTER));
+		guint score;
 
-		if (a == NULL)
+		if (a == NULL || (allowed != NULL && allowed[0] != NULL &&
+				  (!g_str_has_prefix(path, "/org/bluez/") ||
+				   !g_strv_contains(allowed, path + strlen("/org/bluez/")))))
 			continue;
-		if (found == NULL || (dfud_ble_proxy_get_bool(a, "Powered") &&
-				      !dfud_ble_proxy_get_bool(found, "Powered")))
+		score = adapter_score(om, a, address);
+		/* the same choice every time: the lowest path among the best */
+		if (found == NULL || score > found_score ||
+		    (score == found_score &&
+		     g_strcmp0(path, g_dbus_proxy_get_object_path(found)) < 0)) {
 			g_set_object(&found, a);
+			found_score = score;
+		}
 	}
 	return found;
 }

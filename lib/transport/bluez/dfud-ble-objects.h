@@ -21,8 +21,14 @@ G_BEGIN_DECLS
 GDBusProxy *dfud_ble_objects_lookup(GDBusObjectManager *om, const gchar *path, const gchar *iface);
 /* a cached boolean property; FALSE when absent or @proxy is NULL */
 gboolean dfud_ble_proxy_get_bool(GDBusProxy *proxy, const gchar *name);
-/* /org/bluez/@name when given, else the first powered adapter, else the first; NULL if none */
-GDBusProxy *dfud_ble_objects_pick_adapter(GDBusObjectManager *om, const gchar *name);
+/*
+ * /org/bluez/@name when given; else, among the @allowed adapter names (NULL or empty: all), the
+ * one where BlueZ knows @address already (a device reachable from several adapters is used
+ * through that one), else a powered one, else any; the lowest object path among equals, so
+ * the choice does not change from one open to the next. NULL if none.
+ */
+GDBusProxy *dfud_ble_objects_pick_adapter(GDBusObjectManager *om, const gchar *name,
+					  const gchar *const *allowed, const gchar *address);
 /* BlueZ's object path of @address ("AA:BB:CC:DD:EE:FF") under @adapter_path */
 gchar *dfud_ble_device_path(const gchar *adapter_path, const gchar *address);
 /* the SMP characteristic inside the SMP service of the device at @device_path, or NULL */

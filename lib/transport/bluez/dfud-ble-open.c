@@ -32,6 +32,16 @@
 /* BlueZ holds a characteristic's notifications a little after the socket that had them closed */
 #define BUSY_RETRY_MS 200u
 #define BUSY_RETRIES_MAX 10u
+/*
+ * A connection BlueZ still holds after the device left it (it reset): Connect answers
+ * org.bluez.Error.Failed "Input/output error" until BlueZ notices. Device1.Disconnect clears
+ * it (recorded as this process's teardown, dfud-ble-teardown.h); STALE_RETRY_MS later the
+ * open goes on (a link still shown up is waited out, then Connect), at most STALE_CLEARS_MAX
+ * times in one open, then the open fails (Io) instead of trying until its deadline. While the
+ * adapter is powered off (reset) Connect answers the same: the open sets the adapter up again.
+ */
+#define STALE_CLEARS_MAX 3u
+#define STALE_RETRY_MS 1000u
 /* how long the SMP characteristic may trail ServicesResolved */
 #define NO_SERVICE_GRACE_S 5
 #define MITM_MESSAGE                                                                               \
@@ -155,7 +165,7 @@ dfud_ble_open_start_scan(DfudTransportBle *self)
 	if (self->scan != NULL && !dfud_ble_scan_is_on(self->scan, self->adapter))
 		g_clear_pointer(&self->scan, dfud_ble_scan_free);
 	if (self->scan == NULL)
-		self->scan = dfud_ble_scan_start(self->adapter, self->address);
+		self->scan = dfud_ble_scan_start(self->adapter);
 }
 
 /* ---- connect, resolve, link, pair ---- */
@@ -390,6 +400,49 @@ start_link(DfudTransportBle *self)
 	dfud_ble_link_start_async(self->link, link_started, g_object_ref(self));
 }
 
+static gboolean
+stale_retry(gpointer user_data)
+{
+	DfudTransportBle *self = user_data;
+
+	self->stale_retry = 0;
+	if (self->op_kind == OP_OPEN && self->phase == PH_CONNECT)
+		device_seen(self);
+	return G_SOURCE_REMOVE;
+}
+
+/* TRUE when @error says BlueZ holds a stale connection, and it is being cleared */
+static gboolean
+clear_stale(DfudTransportBle *self, const GError *error, const gchar *remote)
+{
+	if (g_strcmp0(remote, "org.bluez.Error.Failed") != 0 ||
+	    strstr(error->message, "Input/output error") == NULL)
+		return FALSE;
+	/* the same answer while the adapter is off (being reset): set up again, as every open */
+	if (!dfud_ble_proxy_get_bool(self->adapter, "Powered")) {
+		g_debug("%s is powered off: setting it up again",
+			g_dbus_proxy_get_object_path(self->adapter));
+		dfud_ble_open_setup(self);
+		return TRUE;
+	}
+	if (self->stale_clears >= STALE_CLEARS_MAX) {
+		op_finish(self, g_error_new(DFUD_ERROR, DFUD_ERROR_IO,
+					    "BlueZ still fails to connect to %s after %u "
+					    "Device1.Disconnect: %s",
+					    self->address, self->stale_clears, error->message));
+		return TRUE;
+	}
+	self->stale_clears++;
+	g_debug("%s: BlueZ holds a stale connection (%s): Device1.Disconnect, then Connect again "
+		"(%u of %u)",
+		self->address, error->message, self->stale_clears, STALE_CLEARS_MAX);
+	/* recorded: a link still shown up then is waited out (wait_for_teardown), not taken */
+	dfud_ble_teardown_start(self->bus, self->device_path);
+	g_clear_handle_id(&self->stale_retry, g_source_remove);
+	self->stale_retry = g_timeout_add(STALE_RETRY_MS, stale_retry, self);
+	return TRUE;
+}
+
 static void
 connect_done(GObject *source, GAsyncResult *result, gpointer user_data)
 {
@@ -411,8 +464,10 @@ connect_done(GObject *source, GAsyncResult *result, gpointer user_data)
 			g_dbus_proxy_call(G_DBUS_PROXY(source), "Disconnect", NULL,
 					  G_DBUS_CALL_FLAGS_NONE, CALL_TIMEOUT_MS, NULL, NULL,
 					  NULL);
-		/* retried: discover it again (it may have stopped advertising), then connect */
 		set_last_error(self, "Device1.Connect", error);
+		if (clear_stale(self, error, remote))
+			return;
+		/* retried: discover it again (it may have stopped advertising), then connect */
 		dfud_ble_open_start_scan(self);
 		return;
 	}
@@ -545,6 +600,14 @@ on_object_added(GDBusObjectManager *om, GDBusObject *object, gpointer user_data)
 	const gchar *path = g_dbus_object_get_object_path(object);
 
 	(void)om;
+	if (self->op != NULL && self->phase == PH_SETUP && self->adapter == NULL) {
+		g_autoptr(GDBusInterface) adapter =
+		    g_dbus_object_get_interface(object, IFACE_ADAPTER);
+
+		if (adapter != NULL)
+			dfud_ble_setup_find_adapter(self);
+		return;
+	}
 	if (self->device_path == NULL)
 		return;
 	if (g_strcmp0(path, self->device_path) == 0)
@@ -634,12 +697,7 @@ on_properties_changed(GDBusObjectManagerClient *om, GDBusObjectProxy *object, GD
 		advertised(self);
 }
 
-/*
- * ---- setup: bus, object manager, adapter ----
- * Failures here are the system bus's or bluetoothd's, not the link's: they stay
- * DFUD_ERROR_IO (NOT_FOUND without an adapter), since a fresh link would not mend them. Only a
- * link that went down is DFUD_ERROR_LINK_LOST (device_gone, on_link_lost).
- */
+/* ---- the open proper, once bus, BlueZ and the adapter are there (dfud-ble-setup.c) ---- */
 
 static void
 agent_ready(GObject *source, GAsyncResult *result, gpointer user_data)
@@ -658,8 +716,8 @@ agent_ready(GObject *source, GAsyncResult *result, gpointer user_data)
 		dfud_ble_open_start_scan(self);
 }
 
-static void
-after_setup(DfudTransportBle *self)
+void
+dfud_ble_open_begin(DfudTransportBle *self)
 {
 	if (self->op_kind == OP_WAIT) {
 		dfud_transport_ble_wait_ready(self);
@@ -669,6 +727,7 @@ after_setup(DfudTransportBle *self)
 	self->teardown_waited = FALSE;
 	self->link_drops = 0;
 	self->busy_retries = 0;
+	self->stale_clears = 0;
 	g_clear_pointer(&self->last_error, g_free);
 	/*
 	 * The agent is there before the first notification request: when the device refuses
@@ -681,111 +740,13 @@ after_setup(DfudTransportBle *self)
 				      g_object_ref(self));
 }
 
-static void
-powered(GObject *source, GAsyncResult *result, gpointer user_data)
-{
-	g_autoptr(DfudTransportBle) self = user_data;
-	g_autoptr(GVariant) ret = NULL;
-	g_autoptr(GError) error = NULL;
-
-	ret = g_dbus_proxy_call_finish(G_DBUS_PROXY(source), result, &error);
-	if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-		return;
-	if (ret == NULL) {
-		g_dbus_error_strip_remote_error(error);
-		op_finish(self,
-			  g_error_new(DFUD_ERROR, DFUD_ERROR_IO, "powering on %s: %s",
-				      g_dbus_proxy_get_object_path(self->adapter), error->message));
-		return;
-	}
-	after_setup(self);
-}
-
-static void
-find_adapter(DfudTransportBle *self)
-{
-	g_clear_object(&self->adapter);
-	self->adapter = dfud_ble_objects_pick_adapter(self->om, self->adapter_name);
-	if (self->adapter == NULL) {
-		gboolean running = g_dbus_object_manager_client_get_name_owner(
-				       G_DBUS_OBJECT_MANAGER_CLIENT(self->om)) != NULL;
-
-		op_finish(self, g_error_new(DFUD_ERROR, DFUD_ERROR_NOT_FOUND, "%s%s%s",
-					    running ? "BlueZ has no Bluetooth adapter"
-						    : "bluetoothd (org.bluez) is not running",
-					    self->adapter_name != NULL ? " " : "",
-					    self->adapter_name != NULL ? self->adapter_name : ""));
-		return;
-	}
-	g_free(self->device_path);
-	self->device_path =
-	    dfud_ble_device_path(g_dbus_proxy_get_object_path(self->adapter), self->address);
-	if (dfud_ble_proxy_get_bool(self->adapter, "Powered")) {
-		after_setup(self);
-		return;
-	}
-	g_debug("powering on %s", g_dbus_proxy_get_object_path(self->adapter));
-	g_dbus_proxy_call(
-	    self->adapter, "org.freedesktop.DBus.Properties.Set",
-	    g_variant_new("(ssv)", IFACE_ADAPTER, "Powered", g_variant_new_boolean(TRUE)),
-	    G_DBUS_CALL_FLAGS_NONE, CALL_TIMEOUT_MS, self->op_cancel, powered, g_object_ref(self));
-}
-
-static void
-got_manager(GObject *source, GAsyncResult *result, gpointer user_data)
-{
-	g_autoptr(DfudTransportBle) self = user_data;
-	g_autoptr(GError) error = NULL;
-	GDBusObjectManager *om;
-
-	(void)source;
-	om = g_dbus_object_manager_client_new_finish(result, &error);
-	if (om == NULL) {
-		if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-			return;
-		op_finish(self, g_error_new(DFUD_ERROR, DFUD_ERROR_IO, "talking to BlueZ: %s",
-					    error->message));
-		return;
-	}
-	self->om = om;
-	self->om_ids[0] = g_signal_connect(om, "object-added", G_CALLBACK(on_object_added), self);
-	self->om_ids[1] =
-	    g_signal_connect(om, "object-removed", G_CALLBACK(on_object_removed), self);
-	self->om_ids[2] = g_signal_connect(om, "interface-proxy-properties-changed",
-					   G_CALLBACK(on_properties_changed), self);
-	find_adapter(self);
-}
-
-static void
-got_bus(GObject *source, GAsyncResult *result, gpointer user_data)
-{
-	g_autoptr(DfudTransportBle) self = user_data;
-	g_autoptr(GError) error = NULL;
-	GDBusConnection *bus;
-
-	(void)source;
-	bus = g_bus_get_finish(result, &error);
-	if (bus == NULL) {
-		if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-			return;
-		op_finish(self, g_error_new(DFUD_ERROR, DFUD_ERROR_IO, "the system bus: %s",
-					    error->message));
-		return;
-	}
-	self->bus = bus;
-	dfud_ble_open_setup(self);
-}
-
 void
-dfud_ble_open_setup(DfudTransportBle *self)
+dfud_ble_open_watch_objects(DfudTransportBle *self)
 {
-	self->phase = PH_SETUP;
-	if (self->bus == NULL)
-		g_bus_get(G_BUS_TYPE_SYSTEM, self->op_cancel, got_bus, g_object_ref(self));
-	else if (self->om == NULL)
-		g_dbus_object_manager_client_new(
-		    self->bus, G_DBUS_OBJECT_MANAGER_CLIENT_FLAGS_DO_NOT_AUTO_START, BLUEZ, "/",
-		    NULL, NULL, NULL, self->op_cancel, got_manager, g_object_ref(self));
-	else
-		find_adapter(self);
+	self->om_ids[0] =
+	    g_signal_connect(self->om, "object-added", G_CALLBACK(on_object_added), self);
+	self->om_ids[1] =
+	    g_signal_connect(self->om, "object-removed", G_CALLBACK(on_object_removed), self);
+	self->om_ids[2] = g_signal_connect(self->om, "interface-proxy-properties-changed",
+					   G_CALLBACK(on_properties_changed), self);
 }

@@ -33,11 +33,12 @@ struct _DfudTransportBle {
 	DfudTransport parent_instance;
 	gchar *address; /* upper case */
 	gchar *adapter_name;
+	GStrv allowed_adapters; /* without adapter_name: the ones to choose from, NULL for all */
 	GDBusConnection *bus;
 	gint passkey;
 	guint connect_timeout_s;
 	GDBusObjectManager *om;
-	gulong om_ids[3];
+	gulong om_ids[4];
 	GDBusProxy *adapter;
 	gchar *device_path;
 	DfudBleLink *link;
@@ -60,10 +61,13 @@ struct _DfudTransportBle {
 	gboolean paired;
 	guint link_drops;   /* this open: the device dropped the link while notifications started */
 	guint busy_retries; /* this open: the characteristic was still held ("Notify acquired") */
+	guint stale_clears; /* this open: Disconnects of a connection BlueZ still held */
+	guint stale_retry;  /* the Connect after such a Disconnect */
 	guint relink;	    /* a new link start after a busy characteristic */
 	guint teardown;	    /* ends the wait for a link going down (dfud-ble-teardown.h) */
 	gboolean teardown_waited; /* this open: waited its longest, take the link as it is */
 	gchar *last_error;
+	gchar *bluez_owner; /* bluetoothd's unique name when the adapter was last picked */
 };
 
 /* dfud-transport-ble.c */
@@ -75,10 +79,18 @@ gboolean dfud_transport_ble_advertised(DfudTransportBle *self);
 /* a wait_for_device operation has its adapter: done, or discovering */
 void dfud_transport_ble_wait_ready(DfudTransportBle *self);
 
-/* dfud-ble-open.c */
-const gchar *dfud_ble_open_phase_name(DfudBlePhase phase);
+/* dfud-ble-setup.c */
 /* runs the current operation from its setup (bus, object manager, adapter) on */
 void dfud_ble_open_setup(DfudTransportBle *self);
+/* picks the adapter (and goes on), or waits for one to appear (within the deadline) */
+void dfud_ble_setup_find_adapter(DfudTransportBle *self);
+
+/* dfud-ble-open.c */
+const gchar *dfud_ble_open_phase_name(DfudBlePhase phase);
+/* the setup is done (adapter powered): an open discovers and connects, a wait waits */
+void dfud_ble_open_begin(DfudTransportBle *self);
+/* connects the handlers of BlueZ's object signals to the new self->om */
+void dfud_ble_open_watch_objects(DfudTransportBle *self);
 /* discovers the device (keeps a running discovery on the same adapter) */
 void dfud_ble_open_start_scan(DfudTransportBle *self);
 void dfud_ble_open_drop_link(DfudTransportBle *self);

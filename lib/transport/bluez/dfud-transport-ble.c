@@ -87,6 +87,7 @@ dfud_transport_ble_op_finish(DfudTransportBle *self, GError *error)
 	g_clear_handle_id(&self->no_service, g_source_remove);
 	g_clear_handle_id(&self->relink, g_source_remove);
 	g_clear_handle_id(&self->teardown, g_source_remove);
+	g_clear_handle_id(&self->stale_retry, g_source_remove);
 	if (self->user_cancel != NULL) {
 		g_source_destroy(self->user_cancel);
 		g_clear_pointer(&self->user_cancel, g_source_unref);
@@ -159,10 +160,12 @@ op_cancelled(GCancellable *cancellable, gpointer user_data)
 
 	(void)cancellable;
 	dfud_transport_ble_op_finish(
-	    self, g_error_new_literal(DFUD_ERROR, DFUD_ERROR_CANCELLED,
-				      self->op_kind == DFUD_BLE_OP_WAIT
-					  ? "waiting for the device was cancelled"
-					  : "connecting was cancelled"));
+	    self,
+	    g_error_new(DFUD_ERROR, DFUD_ERROR_CANCELLED, "%s was cancelled while %s%s%s",
+			self->op_kind == DFUD_BLE_OP_WAIT ? "waiting for the device" : "connecting",
+			dfud_ble_open_phase_name(self->phase),
+			self->last_error != NULL ? "; last error: " : "",
+			self->last_error != NULL ? self->last_error : ""));
 	return G_SOURCE_REMOVE;
 }
 
@@ -313,8 +316,10 @@ ble_finalize(GObject *object)
 
 	g_free(self->address);
 	g_free(self->adapter_name);
+	g_strfreev(self->allowed_adapters);
 	g_free(self->device_path);
 	g_free(self->last_error);
+	g_free(self->bluez_owner);
 	G_OBJECT_CLASS(dfud_transport_ble_parent_class)->finalize(object);
 }
 
@@ -376,4 +381,14 @@ dfud_transport_ble_set_passkey(DfudTransportBle *self, gint passkey)
 	self->passkey = passkey >= 0 ? passkey : DFUD_BLE_AGENT_NO_PASSKEY;
 	/* a new agent with the right capability at the next pairing */
 	g_clear_pointer(&self->agent, dfud_ble_agent_free);
+}
+
+void
+dfud_transport_ble_set_adapters(DfudTransportBle *self, const gchar *const *adapters)
+{
+	g_return_if_fail(DFUD_IS_TRANSPORT_BLE(self));
+
+	g_strfreev(self->allowed_adapters);
+	self->allowed_adapters =
+	    adapters != NULL && adapters[0] != NULL ? g_strdupv((gchar **)adapters) : NULL;
 }

@@ -23,5 +23,7 @@ DfudTransport *dfud_transport_ble_new(const gchar *address, const gchar *adapter
 				      GDBusConnection *bus);
 /* a 6-digit passkey for MITM pairing; unset: NoInputNoOutput (Just Works) */
 void dfud_transport_ble_set_passkey(DfudTransportBle *self, gint passkey);
+/* without an adapter given to _new: choose among these names only ("hci0"; NULL: all) */
+void dfud_transport_ble_set_adapters(DfudTransportBle *self, const gchar *const *adapters);
 
 G_END_DECLS
