@@ -147,9 +147,11 @@ class HawkbitTestCase(dfudtest.DfudTestCase):
                       f"the closing feedback of {len(ids)} targets", describe)
         return {cid: self.server.closed(cid) for cid in ids}
 
-    def wait_feedback(self, cid, text, timeout):
+    def wait_feedback(self, cid, text, timeout, action=None):
+        """a feedback of @cid (about @action, if given) has @text in its details"""
         def seen():
-            return any(text in d for _, _, body in self.server.feedback_of(cid)
+            return any(text in d for _, a, body in self.server.feedback_of(cid)
+                       if action is None or a == str(action)
                        for d in body["status"].get("details", []))
         self.wait_for(seen, timeout, f"a feedback of {cid} saying {text!r}",
                       lambda: str([b["status"].get("details")
