@@ -508,7 +508,6 @@ typedef struct {
 	HbTarget *target;
 	gchar *action_id;
 	gchar *sha256;
-	gboolean was_waiting; /* the wait was fed back already */
 } Fetch;
 
 static void
@@ -522,8 +521,7 @@ fetch_cb(GObject *source, GAsyncResult *res, gpointer user_data)
 	g_autofree gchar *sha256 = f->sha256;
 	HbDdiDeployment *d = t->deployment;
 	HbDdiArtifact *a;
-	gboolean waited;
-	gboolean was_waiting = f->was_waiting;
+	const gchar *reason;
 
 	g_free(f);
 	/* the action was cancelled or replaced meanwhile, or the device went */
@@ -547,25 +545,26 @@ fetch_cb(GObject *source, GAsyncResult *res, gpointer user_data)
 	a = g_ptr_array_index(d->artifacts, 0);
 	t->file = g_steal_pointer(&path);
 	t->file_sha256 = g_steal_pointer(&sha256);
-	waited = g_strcmp0(d->update, "skip") == 0 ||
-		 g_strcmp0(d->maintenance_window, "unavailable") == 0;
+	reason = g_strcmp0(d->update, "skip") == 0 ? "the server (update: skip)"
+		 : g_strcmp0(d->maintenance_window, "unavailable") == 0 ? "the maintenance window"
+									  : NULL;
 	t->journal->stage = HB_STAGE_DOWNLOADED;
 	hb_target_save(t);
-	if (waited && was_waiting) {
+	if (reason != NULL) {
+		/* said once per reason, not at every poll */
+		if (g_strcmp0(reason, t->waiting_for) != 0) {
+			g_autofree gchar *text = g_strdup_printf(
+			    "downloaded %s (%" G_GUINT64_FORMAT " bytes, sha256 checked); the "
+			    "update waits for %s",
+			    a->filename, a->size, reason);
+			proceeding(t, 0, 0, text);
+			g_free(t->waiting_for);
+			t->waiting_for = g_strdup(reason);
+		}
 		t->action_busy = FALSE;
 		return;
 	}
-	if (waited) {
-		g_autofree gchar *text = g_strdup_printf(
-		    "downloaded %s (%" G_GUINT64_FORMAT " bytes, sha256 checked); the update waits "
-		    "for %s",
-		    a->filename, a->size,
-		    g_strcmp0(d->update, "skip") == 0 ? "the server (update: skip)"
-						      : "the maintenance window");
-		proceeding(t, 0, 0, text);
-		t->action_busy = FALSE;
-		return;
-	}
+	g_clear_pointer(&t->waiting_for, g_free);
 	action_start_update(t);
 }
 
@@ -638,7 +637,6 @@ deployment_cb(GObject *source, GAsyncResult *res, gpointer user_data)
 	g_autoptr(HbDdiDeployment) d = NULL;
 	HbJournal *j = t->journal;
 	HbDdiArtifact *a;
-	gboolean was_waiting;
 	Fetch *f;
 
 	if (t->removed) {
@@ -686,7 +684,6 @@ deployment_cb(GObject *source, GAsyncResult *res, gpointer user_data)
 		proceeding(t, 0, 0, text);
 	}
 	/* a waiting action's file is fetched again (from the cache) when its time came */
-	was_waiting = j->stage == HB_STAGE_DOWNLOADED;
 	hb_action_drop(t);
 	j->stage = HB_STAGE_DOWNLOADING;
 	hb_target_save(t);
@@ -695,7 +692,6 @@ deployment_cb(GObject *source, GAsyncResult *res, gpointer user_data)
 	f->target = hb_target_ref(t);
 	f->action_id = g_strdup(j->action_id);
 	f->sha256 = g_strdup(a->sha256);
-	f->was_waiting = was_waiting;
 	hb_cache_fetch_async(t->connector->cache, a, t->controller_id, fetch_cb, f);
 }
 

@@ -37,6 +37,7 @@ struct _HbTarget {
 	/* the action */
 	gboolean action_busy; /* a deploymentBase fetch, download or Update call runs */
 	gchar *fetching;      /* the action whose deploymentBase is being read */
+	gchar *waiting_for;   /* why a downloaded action waits, as last fed back */
 	HbDdiDeployment *deployment;
 	gchar *file;	      /* the verified artifact, held in the cache */
 	gchar *file_sha256;

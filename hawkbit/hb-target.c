@@ -108,6 +108,7 @@ hb_target_unref(HbTarget *t)
 	g_free(t->config_sent);
 	g_free(t->cancel_answered);
 	g_free(t->fetching);
+	g_free(t->waiting_for);
 	g_free(t);
 }
 

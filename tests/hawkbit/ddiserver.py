@@ -82,6 +82,8 @@ class DdiServer:
         self.violations = []
         self.requests = []        # (time, method, path, status)
         self.next_cancel = 1000
+        self.down = False         # every connection is dropped unanswered (a network outage)
+        self.dropped = 0
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -187,6 +189,11 @@ class DdiServer:
             return None
 
     def _handle(self, handler, method):
+        if self.down:
+            with self.lock:
+                self.dropped += 1
+            handler.close_connection = True
+            return
         path = urlsplit(handler.path).path
         m = re.fullmatch(r"/([^/]+)/controller/v1/([^/]+)(/.*)?", path)
         if m is None or m.group(1) != self.tenant:

@@ -1,0 +1,112 @@
+#!/usr/bin/python3
+# Copyright 2026 The dfud authors
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""What an action holds and when it may run: nRF Connect SDK DFU zips (one and two images) as
+one dfud Update, several firmware artifacts refused before any device is touched, the
+deployment's update=skip and maintenance window, and a server unreachable while a job ends."""
+
+import time
+
+import hbtest
+from hbtest import data, read
+
+OLD = "hashonly_1k_v1.2.3+4.bin"
+NEW = "hashonly_60k_v2.0.0.bin"
+BIG = "hashonly_300k_v1.0.0.bin"
+
+
+class PackagesTest(hbtest.HawkbitTestCase):
+    config = "[Daemon]\nJobLinger=600\n"
+
+    def test_packages(self):
+        net = self.start_sim("--images=2", "--slot0", data(OLD), "--slot0-net", data(OLD),
+                             "--time-scale=0")
+        app = self.start_sim("--slot0", data(OLD), "--time-scale=0", count=2)
+        self.start_daemon()
+        d_multi = self.add_device(net.uri, name="multi")
+        d_single = self.add_device(app.uris[0], name="single")
+        d_two = self.add_device(app.uris[1], name="two")
+        srv = self.server
+        srv.assign("multi", 1, [srv.artifact(1, "dfu_application.zip",
+                                             read("dfu_application_multi_nrf5340.zip"))])
+        srv.assign("single", 2, [srv.artifact(2, "dfu_application.zip",
+                                              read("dfu_application_single_nrf52840.zip"))])
+        srv.assign("two", 3, [srv.artifact(3, "app.bin", read(NEW)),
+                              srv.artifact(4, "net.bin", read(OLD))])
+        self.start_connector()
+        results = self.wait_closed(["multi", "single", "two"], 120)
+        for cid, device in (("multi", d_multi), ("single", d_single)):
+            self.assertEqual(results[cid][:2], ("closed", "success"), results[cid])
+            self.assertEqual([e["result"] for e in self.history(device=device)], ["verified"])
+        images = self.call(d_multi, hbtest.dfudtest.DEVICE, "GetImageState", None,
+                           "(aa{sv})")[0]
+        self.assertEqual(sorted(i["image"] for i in images if i.get("active")), [0, 1], images)
+        self.assertEqual(results["two"][:2], ("closed", "failure"), results["two"])
+        self.assertIn("org.dfud.Dfu1.Error.InvalidArgument: 2 firmware artifacts",
+                      results["two"][2][0])
+        self.assertIn("one nRF Connect SDK DFU zip", results["two"][2][0])
+        self.assertEqual(self.history(device=d_two), [])
+        self.assert_no_violations()
+
+
+class WindowTest(hbtest.HawkbitTestCase):
+    config = "[Daemon]\nJobLinger=600\n"
+
+    def test_update_waits(self):
+        sim = self.start_sim("--slot0", data(OLD), "--time-scale=0")
+        self.start_daemon()
+        device = self.add_device(sim.uri, name="dev-0")
+        srv = self.server
+        act = srv.assign("dev-0", 7, [srv.artifact(1, "app.bin", read(NEW))], update="skip")
+        self.start_connector()
+        # downloaded, not installed
+        self.wait_feedback("dev-0", "the update waits for the server (update: skip)", 30)
+        with srv.lock:
+            act.update = "forced"
+            act.window = "unavailable"
+        self.wait_feedback("dev-0", "the update waits for the maintenance window", 30)
+        self.spin(3)
+        self.assertEqual(self.history(device=device), [], "updated outside its window")
+        self.assertIsNone(srv.closed("dev-0"))
+        with srv.lock:
+            act.window = "available"
+        result = self.wait_closed(["dev-0"], 60)["dev-0"]
+        self.assertEqual(result[:2], ("closed", "success"), result)
+        self.assertEqual([e["result"] for e in self.history(device=device)], ["verified"])
+        # each wait said once, not at every poll
+        waits = [d for _, _, b in srv.feedback_of("dev-0") for d in b["status"]["details"]
+                 if "waits" in d]
+        self.assertEqual(len(waits), 2, waits)
+        self.assert_no_violations()
+
+
+class NetworkTest(hbtest.HawkbitTestCase):
+    config = "[Daemon]\nJobLinger=600\n"
+
+    def test_server_unreachable(self):
+        sim = self.start_sim("--slot0", data(OLD), *hbtest.dfudtest.SLOW_DEVICE)
+        self.start_daemon()
+        device = self.add_device(sim.uri, name="dev-0")
+        srv = self.server
+        srv.assign("dev-0", 9, [srv.artifact(1, "big.bin", read(BIG))])
+        self.start_connector()
+        self.wait_feedback("dev-0", "uploading", 60)
+        # the network goes while dfud uploads; the job ends meanwhile
+        srv.down = True
+        self.wait_for(lambda: len(self.history(device=device)) == 1, 120, "the job's end")
+        outage = time.monotonic()
+        self.spin(6)
+        dropped = srv.dropped
+        # polls back off (1 s, then 2 s: [Polling] MaxRetryInterval=2), never a storm
+        self.assertLessEqual(dropped, 3 * (time.monotonic() - outage + 2), dropped)
+        self.assertIsNone(srv.closed("dev-0"))
+        srv.down = False
+        result = self.wait_closed(["dev-0"], 30)["dev-0"]
+        self.assertEqual(result[:2], ("closed", "success"), result)
+        closes = [b for _, _, b in srv.feedback_of("dev-0") if b["status"]["execution"] == "closed"]
+        self.assertEqual(len(closes), 1, closes)
+        self.assert_no_violations()
+
+
+if __name__ == "__main__":
+    hbtest.dfudtest.main()
