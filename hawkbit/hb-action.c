@@ -68,8 +68,8 @@ closing_cb(GObject *source, GAsyncResult *res, gpointer user_data)
 {
 	g_autoptr(HbTarget) t = user_data;
 	g_autoptr(GError) error = NULL;
-	g_autoptr(JsonNode) answer = hb_http_json_finish(res, &error);
 
+	hb_http_finish(res, &error);
 	t->closing_busy = FALSE;
 	if (error != NULL && !g_error_matches(error, DFUD_ERROR, DFUD_ERROR_NOT_FOUND)) {
 		/* sent again at the next poll */

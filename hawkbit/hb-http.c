@@ -144,7 +144,7 @@ json_done(GTask *task)
 				*p = ' ';
 		g_task_return_new_error(task, DFUD_ERROR,
 					status == 401 || status == 403 ? DFUD_ERROR_NOT_AUTHORIZED
-					: status == 404			? DFUD_ERROR_NOT_FOUND
+					: status == 404 || status == 410 ? DFUD_ERROR_NOT_FOUND
 									: DFUD_ERROR_FAILED,
 					"%s %s: HTTP %u %s%s%s", soup_message_get_method(call->msg),
 					g_uri_get_path(soup_message_get_uri(call->msg)), status,
@@ -261,4 +261,14 @@ JsonNode *
 hb_http_json_finish(GAsyncResult *result, GError **error)
 {
 	return g_task_propagate_pointer(G_TASK(result), error);
+}
+
+gboolean
+hb_http_finish(GAsyncResult *result, GError **error)
+{
+	JsonNode *answer = g_task_propagate_pointer(G_TASK(result), error);
+
+	if (answer != NULL)
+		json_node_unref(answer);
+	return !g_task_had_error(G_TASK(result));
 }

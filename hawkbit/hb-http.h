@@ -41,6 +41,8 @@ void hb_http_json_async(HbHttp *http, const gchar *method, const gchar *url,
 			const gchar *controller_id, JsonNode *body, GCancellable *cancellable,
 			GAsyncReadyCallback callback, gpointer user_data);
 JsonNode *hb_http_json_finish(GAsyncResult *result, GError **error);
+/* the same, for a caller that wants only to know whether the server took it */
+gboolean hb_http_finish(GAsyncResult *result, GError **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(HbHttp, hb_http_free)
 

@@ -45,7 +45,7 @@ main(int argc, char **argv)
 	    {"config", 'c', 0, G_OPTION_ARG_FILENAME, &config_path,
 	     "The configuration file (default " DEFAULT_CONFIG ")", "FILE"},
 	    {"state-dir", 0, 0, G_OPTION_ARG_FILENAME, &state_dir,
-	     "Where the journal of actions lives (default /var/lib/dfud-hawkbit)", "DIR"},
+	     "Where the journal of actions lives (default $STATE_DIRECTORY, else /var/lib/dfud-hawkbit)", "DIR"},
 	    {"cache-dir", 0, 0, G_OPTION_ARG_FILENAME, &cache_dir,
 	     "Overrides [Update] CacheDirectory", "DIR"},
 	    {"session", 0, 0, G_OPTION_ARG_NONE, &session,
@@ -84,6 +84,9 @@ main(int argc, char **argv)
 	}
 	if (check)
 		return 0;
+	/* systemd's StateDirectory= */
+	if (state_dir == NULL && g_getenv("STATE_DIRECTORY") != NULL)
+		state_dir = g_strdup(g_getenv("STATE_DIRECTORY"));
 	if (state_dir != NULL) {
 		g_free(config->state_dir);
 		config->state_dir = g_steal_pointer(&state_dir);

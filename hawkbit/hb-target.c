@@ -134,9 +134,8 @@ feedback_cb(GObject *source, GAsyncResult *res, gpointer user_data)
 {
 	g_autoptr(HbTarget) t = user_data;
 	g_autoptr(GError) error = NULL;
-	g_autoptr(JsonNode) answer = hb_http_json_finish(res, &error);
 
-	if (error != NULL)
+	if (!hb_http_finish(res, &error))
 		g_message("%s: feedback not taken: %s", t->controller_id, error->message);
 }
 
@@ -198,8 +197,8 @@ config_cb(GObject *source, GAsyncResult *res, gpointer user_data)
 	ConfigPush *push = user_data;
 	HbTarget *t = push->target;
 	g_autoptr(GError) error = NULL;
-	g_autoptr(JsonNode) answer = hb_http_json_finish(res, &error);
 
+	hb_http_finish(res, &error);
 	t->config_busy = FALSE;
 	if (error != NULL) {
 		g_message("%s: configData: %s", t->controller_id, error->message);
