@@ -4,7 +4,6 @@
 dfudtest), the DDI server of ddiserver.py, and dfud-hawkbit itself on that bus."""
 
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -12,7 +11,7 @@ import time
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "dbus"))
 
 import dfudtest  # noqa: E402
-from dfudtest import _die_with_parent, data, end_process, env_path  # noqa: E402,F401
+from dfudtest import _die_with_parent, data, env_path  # noqa: E402,F401
 from ddiserver import DdiServer  # noqa: E402
 
 # hawkBit would give minutes; the tests' server gives a second
@@ -42,10 +41,10 @@ def read(name):
         return f.read()
 
 
-class Connector:
-    """one run of dfud-hawkbit --session"""
+class Connector(dfudtest.Daemon):
+    """one run of dfud-hawkbit --session; alive(), kill() and stop() as dfud's"""
 
-    def __init__(self, bus, config, state_dir, log_path):
+    def __init__(self, bus, config, state_dir, log_path):  # noqa: super() starts dfud
         self.log = open(log_path, "a")
         self.log.write(f"===== dfud-hawkbit started at {time.strftime('%T')} =====\n")
         self.log.flush()
@@ -58,21 +57,6 @@ class Connector:
         self.process = subprocess.Popen(_die_with_parent(argv), stdout=self.log,
                                         stderr=self.log, stdin=subprocess.DEVNULL, env=env)
         self.expected_exit = False
-
-    def alive(self):
-        return self.process.poll() is None
-
-    def kill(self):
-        self.expected_exit = True
-        self.process.send_signal(signal.SIGKILL)
-        self.process.wait(10)
-        self.log.close()
-
-    def stop(self):
-        self.expected_exit = True
-        status = end_process(self.process)
-        self.log.close()
-        return status
 
 
 class HawkbitTestCase(dfudtest.DfudTestCase):
