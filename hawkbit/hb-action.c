@@ -22,6 +22,11 @@
 #define UPDATE_CALL_TIMEOUT_MS 120000
 
 static void action_follow(HbTarget *t);
+static gboolean follow_again_cb(gpointer user_data);
+
+/* a job neither on the bus nor in dfud's history is looked for this many times, a second
+ * apart, before the action fails */
+#define HISTORY_TRIES 10
 static void action_start_update(HbTarget *t);
 
 static gboolean
@@ -49,6 +54,7 @@ job_id(const gchar *path)
 void
 hb_action_drop(HbTarget *t)
 {
+	g_clear_handle_id(&t->follow_id, g_source_remove);
 	if (t->job != NULL) {
 		g_clear_signal_handler(&t->job_handler, t->job);
 		g_clear_object(&t->job);
@@ -105,15 +111,14 @@ hb_action_send_closing(HbTarget *t)
 
 	if (t->closing_busy || j->stage != HB_STAGE_CLOSING || id == NULL)
 		return;
-	suffix = g_strdup_printf(cancelled ? "/cancelAction/%s/feedback"
-					   : "/deploymentBase/%s/feedback",
-				 id);
+	suffix = g_strdup_printf(
+	    cancelled ? "/cancelAction/%s/feedback" : "/deploymentBase/%s/feedback", id);
 	url = hb_target_url(t, suffix);
 	body = hb_ddi_feedback(id, "closed", cancelled ? "success" : j->finished, 0, 0,
 			       (const gchar *const *)j->details);
 	t->closing_busy = TRUE;
-	hb_http_json_async(t->connector->http, "POST", url, t->controller_id, body, NULL,
-			   closing_cb, hb_target_ref(t));
+	hb_http_json_async(t->connector->http, "POST", url, t->controller_id, body,
+			   t->connector->cancellable, closing_cb, hb_target_ref(t));
 }
 
 void
@@ -161,9 +166,8 @@ action_job_final(HbTarget *t, guint64 id, const gchar *status, const gchar *resu
 	g_autofree gchar *second = NULL;
 
 	if (g_strcmp0(status, "cancelled") == 0 && j->cancel_id != NULL) {
-		first = g_strdup_printf("dfud job %" G_GUINT64_FORMAT
-					" cancelled at the server's request",
-					id);
+		first = g_strdup_printf(
+		    "dfud job %" G_GUINT64_FORMAT " cancelled at the server's request", id);
 		const gchar *details[] = {first, NULL};
 		hb_action_close(t, "canceled", details);
 		return;
@@ -239,6 +243,15 @@ history_cb(GObject *source, GAsyncResult *res, gpointer user_data)
 				 result, name, message, NULL);
 		return;
 	}
+	/* a dfud that has just started may publish its devices before the jobs it takes up */
+	if (t->history_tries < HISTORY_TRIES) {
+		t->history_tries++;
+		g_clear_handle_id(&t->follow_id, g_source_remove);
+		t->follow_id =
+		    g_timeout_add_seconds_full(G_PRIORITY_DEFAULT, 1, follow_again_cb,
+					       hb_target_ref(t), (GDestroyNotify)hb_target_unref);
+		return;
+	}
 	action_fail(t, "org.dfud.Dfu1.Error.NotFound: dfud has no record of the job",
 		    t->journal->job_path);
 }
@@ -252,7 +265,8 @@ action_from_history(HbTarget *t)
 	g_variant_builder_add(&filter, "{sv}", "device", g_variant_new_string(t->device_path));
 	g_variant_builder_add(&filter, "{sv}", "limit", g_variant_new_uint32(1000));
 	dfud_dbus_manager_call_get_history(t->connector->root, g_variant_builder_end(&filter),
-					   G_DBUS_CALL_FLAGS_NONE, -1, NULL, history_cb, hb_target_ref(t));
+					   G_DBUS_CALL_FLAGS_NONE, -1, t->connector->cancellable,
+					   history_cb, hb_target_ref(t));
 }
 
 /* ---- following the job */
@@ -282,7 +296,9 @@ action_job_cancel(HbTarget *t)
 		return;
 	if (job_status_is_cancellable(status)) {
 		g_message("%s: cancelling dfud job %s (%s)", t->controller_id, j->job_path, status);
-		dfud_dbus_job_call_cancel(t->job, G_DBUS_CALL_FLAGS_NONE, -1, NULL, job_cancel_cb, hb_target_ref(t));
+		dfud_dbus_job_call_cancel(t->job, G_DBUS_CALL_FLAGS_NONE, -1,
+					  t->connector->cancellable, job_cancel_cb,
+					  hb_target_ref(t));
 		return;
 	}
 	why = g_strdup_printf("too late to cancel: dfud job %" G_GUINT64_FORMAT
@@ -331,9 +347,11 @@ job_changed(HbTarget *t)
 	} else if (g_strcmp0(status, "uploading") == 0 &&
 		   now - t->progress_sent >=
 		       (gint64)t->connector->config->progress_interval * G_USEC_PER_SEC) {
-		g_autofree gchar *text = g_strdup_printf(
-		    "dfud job %" G_GUINT64_FORMAT ": uploading, %" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT " bytes",
-		    id, dfud_dbus_job_get_bytes_done(t->job), dfud_dbus_job_get_bytes_total(t->job));
+		g_autofree gchar *text =
+		    g_strdup_printf("dfud job %" G_GUINT64_FORMAT ": uploading, %" G_GUINT64_FORMAT
+				    " of %" G_GUINT64_FORMAT " bytes",
+				    id, dfud_dbus_job_get_bytes_done(t->job),
+				    dfud_dbus_job_get_bytes_total(t->job));
 		proceeding(t, progress, 100, text);
 	}
 }
@@ -359,12 +377,24 @@ job_proxy_cb(GObject *source, GAsyncResult *res, gpointer user_data)
 		return;
 	}
 	g_clear_object(&t->job);
+	t->history_tries = 0;
 	t->job = g_steal_pointer(&job);
-	t->job_handler = g_signal_connect(t->job, "g-properties-changed",
-					  G_CALLBACK(job_properties_cb), t);
+	t->job_handler =
+	    g_signal_connect(t->job, "g-properties-changed", G_CALLBACK(job_properties_cb), t);
 	job_changed(t);
 	if (t->job != NULL)
 		action_job_cancel(t);
+}
+
+static gboolean
+follow_again_cb(gpointer user_data)
+{
+	HbTarget *t = user_data;
+
+	t->follow_id = 0;
+	if (!t->removed && t->journal->stage == HB_STAGE_UPDATING)
+		action_follow(t);
+	return G_SOURCE_REMOVE;
 }
 
 /*
@@ -375,8 +405,8 @@ static void
 action_follow(HbTarget *t)
 {
 	dfud_dbus_job_proxy_new(t->connector->bus, G_DBUS_PROXY_FLAGS_DO_NOT_AUTO_START,
-				DFUD_DBUS_NAME, t->journal->job_path, NULL, job_proxy_cb,
-				hb_target_ref(t));
+				DFUD_DBUS_NAME, t->journal->job_path, t->connector->cancellable,
+				job_proxy_cb, hb_target_ref(t));
 }
 
 void
@@ -419,7 +449,8 @@ update_cb(GObject *source, GAsyncResult *res, gpointer user_data)
 		t->action_busy = FALSE;
 		if (t->removed)
 			return;
-		/* Busy: another update of the device, or dfud's read limits: later, not a failure */
+		/* Busy: another update of the device, or dfud's read limits: later, not a failure
+		 */
 		if (g_str_has_prefix(text, "org.dfud.Dfu1.Error.Busy")) {
 			g_message("%s: Device.Update: %s; tried again at the next poll",
 				  t->controller_id, text);
@@ -457,8 +488,8 @@ update_call(HbTarget *t)
 	fd = open(t->file, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0) {
 		int saved = errno;
-		g_autofree gchar *text = g_strdup_printf("org.dfud.Dfu1.Error.Io: cannot open %s: %s",
-							 t->file, g_strerror(saved));
+		g_autofree gchar *text = g_strdup_printf(
+		    "org.dfud.Dfu1.Error.Io: cannot open %s: %s", t->file, g_strerror(saved));
 		action_fail(t, text, NULL);
 		return;
 	}
@@ -481,8 +512,8 @@ update_call(HbTarget *t)
 	t->connector->update_calls++;
 	dfud_dbus_device_call_update(t->device, g_variant_new_handle(index),
 				     g_variant_builder_end(&options), G_DBUS_CALL_FLAGS_NONE,
-				     UPDATE_CALL_TIMEOUT_MS, fds, NULL, update_cb,
-				     hb_target_ref(t));
+				     UPDATE_CALL_TIMEOUT_MS, fds, t->connector->cancellable,
+				     update_cb, hb_target_ref(t));
 }
 
 static void
@@ -547,16 +578,16 @@ fetch_cb(GObject *source, GAsyncResult *res, gpointer user_data)
 	t->file_sha256 = g_steal_pointer(&sha256);
 	reason = g_strcmp0(d->update, "skip") == 0 ? "the server (update: skip)"
 		 : g_strcmp0(d->maintenance_window, "unavailable") == 0 ? "the maintenance window"
-									  : NULL;
+									: NULL;
 	t->journal->stage = HB_STAGE_DOWNLOADED;
 	hb_target_save(t);
 	if (reason != NULL) {
 		/* said once per reason, not at every poll */
 		if (g_strcmp0(reason, t->waiting_for) != 0) {
-			g_autofree gchar *text = g_strdup_printf(
-			    "downloaded %s (%" G_GUINT64_FORMAT " bytes, sha256 checked); the "
-			    "update waits for %s",
-			    a->filename, a->size, reason);
+			g_autofree gchar *text = g_strdup_printf("downloaded %s (%" G_GUINT64_FORMAT
+								 " bytes, sha256 checked); the "
+								 "update waits for %s",
+								 a->filename, a->size, reason);
 			proceeding(t, 0, 0, text);
 			g_free(t->waiting_for);
 			t->waiting_for = g_strdup(reason);
@@ -604,9 +635,10 @@ deployment_pick(HbTarget *t, HbDdiDeployment *d)
 			g_ptr_array_remove_index(d->artifacts, 0);
 		g_ptr_array_set_size(d->artifacts, 1);
 		if (keep->size > t->connector->config->max_cache_size) {
-			text = g_strdup_printf("org.dfud.Dfu1.Error.InvalidArgument: %s is %" G_GUINT64_FORMAT
-					       " bytes, more than [Update] MaxCacheSize",
-					       keep->filename, keep->size);
+			text = g_strdup_printf(
+			    "org.dfud.Dfu1.Error.InvalidArgument: %s is %" G_GUINT64_FORMAT
+			    " bytes, more than [Update] MaxCacheSize",
+			    keep->filename, keep->size);
 			action_fail(t, text, "no device was touched");
 			return FALSE;
 		}
@@ -678,9 +710,10 @@ deployment_cb(GObject *source, GAsyncResult *res, gpointer user_data)
 	}
 	a = g_ptr_array_index(d->artifacts, 0);
 	if (j->stage == HB_STAGE_NONE) {
-		g_autofree gchar *text = g_strdup_printf("downloading %s (%" G_GUINT64_FORMAT " bytes)",
-							 a->filename, a->size);
-		g_message("%s: action %s: %s (%s)", t->controller_id, d->id, d->version, a->filename);
+		g_autofree gchar *text = g_strdup_printf(
+		    "downloading %s (%" G_GUINT64_FORMAT " bytes)", a->filename, a->size);
+		g_message("%s: action %s: %s (%s)", t->controller_id, d->id, d->version,
+			  a->filename);
 		proceeding(t, 0, 0, text);
 	}
 	/* a waiting action's file is fetched again (from the cache) when its time came */
@@ -729,8 +762,8 @@ hb_action_poll(HbTarget *t, const gchar *href)
 	t->action_busy = TRUE;
 	g_free(t->fetching);
 	t->fetching = g_strdup(id);
-	hb_http_json_async(t->connector->http, "GET", href, t->controller_id, NULL, NULL,
-			   deployment_cb, hb_target_ref(t));
+	hb_http_json_async(t->connector->http, "GET", href, t->controller_id, NULL,
+			   t->connector->cancellable, deployment_cb, hb_target_ref(t));
 }
 
 /* ---- cancelAction */

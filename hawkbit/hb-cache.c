@@ -23,6 +23,7 @@ struct _HbCache {
 	const HbConfig *config;
 	GHashTable *downloads; /* sha256 -> Download */
 	GHashTable *held;      /* sha256 -> GUINT_TO_POINTER(holders) */
+	gboolean stopping;
 };
 
 typedef struct {
@@ -43,6 +44,7 @@ typedef struct {
 } Download;
 
 static void download_start(Download *d);
+static void download_finish(Download *d, GError *error);
 
 static void
 download_free(Download *d)
@@ -77,8 +79,8 @@ hb_cache_new(HbHttp *http, const HbConfig *config, GError **error)
 	cache = g_new0(HbCache, 1);
 	cache->http = http;
 	cache->config = config;
-	cache->downloads = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
-						 (GDestroyNotify)download_free);
+	cache->downloads =
+	    g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify)download_free);
 	cache->held = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	return cache;
 }
@@ -108,6 +110,31 @@ hb_cache_release(HbCache *cache, const gchar *sha256)
 		g_hash_table_remove(cache->held, sha256);
 	else
 		g_hash_table_replace(cache->held, g_strdup(sha256), GUINT_TO_POINTER(n - 1));
+}
+
+void
+hb_cache_stop(HbCache *cache)
+{
+	g_autoptr(GList) downloads = g_hash_table_get_values(cache->downloads);
+
+	cache->stopping = TRUE;
+	for (GList *l = downloads; l != NULL; l = l->next) {
+		Download *d = l->data;
+		g_cancellable_cancel(d->cancellable);
+		/* one waiting for its next attempt ends now; the others when their I/O does */
+		if (d->retry_id != 0) {
+			g_autoptr(GError) error =
+			    g_error_new_literal(G_IO_ERROR, G_IO_ERROR_CANCELLED, "stopping");
+			g_clear_handle_id(&d->retry_id, g_source_remove);
+			download_finish(d, error);
+		}
+	}
+}
+
+gboolean
+hb_cache_busy(HbCache *cache)
+{
+	return g_hash_table_size(cache->downloads) > 0;
 }
 
 typedef struct {
@@ -141,7 +168,8 @@ static gboolean
 cache_make_room(HbCache *cache, const gchar *keep, guint64 need, GError **error)
 {
 	g_autoptr(GDir) dir = g_dir_open(cache->config->cache_dir, 0, error);
-	g_autoptr(GPtrArray) files = g_ptr_array_new_with_free_func((GDestroyNotify)cache_file_free);
+	g_autoptr(GPtrArray) files =
+	    g_ptr_array_new_with_free_func((GDestroyNotify)cache_file_free);
 	guint64 total = 0;
 	const gchar *name;
 
@@ -220,9 +248,9 @@ download_failed(Download *d, gboolean retry, GError *error)
 		close(d->fd);
 		d->fd = -1;
 	}
-	if (retry && d->attempt < d->cache->config->download_attempts) {
-		g_message("%s: download attempt %u: %s; resuming", d->artifact.filename,
-			  d->attempt, error->message);
+	if (retry && d->attempt < d->cache->config->download_attempts && !d->cache->stopping) {
+		g_message("%s: download attempt %u: %s; resuming", d->artifact.filename, d->attempt,
+			  error->message);
 		g_free(d->last_error);
 		d->last_error = g_strdup(error->message);
 		d->retry_id = g_timeout_add_seconds(MIN(d->attempt, 30), download_retry_cb, d);
@@ -256,7 +284,8 @@ verify_thread(GTask *task, gpointer source, gpointer task_data, GCancellable *ca
 	close(fd);
 	if (n < 0 || total != d->artifact.size) {
 		g_task_return_new_error(task, DFUD_ERROR, DFUD_ERROR_IO,
-					"%s: %" G_GUINT64_FORMAT " bytes, the server announced %" G_GUINT64_FORMAT,
+					"%s: %" G_GUINT64_FORMAT
+					" bytes, the server announced %" G_GUINT64_FORMAT,
 					d->artifact.filename, total, d->artifact.size);
 		return;
 	}
@@ -315,8 +344,8 @@ download_read_cb(GObject *source, GAsyncResult *res, gpointer user_data)
 {
 	Download *d = user_data;
 	g_autoptr(GError) error = NULL;
-	g_autoptr(GBytes) bytes = g_input_stream_read_bytes_finish(G_INPUT_STREAM(source), res,
-								   &error);
+	g_autoptr(GBytes) bytes =
+	    g_input_stream_read_bytes_finish(G_INPUT_STREAM(source), res, &error);
 	gsize len;
 	const guint8 *data;
 
@@ -411,13 +440,12 @@ download_send_cb(GObject *source, GAsyncResult *res, gpointer user_data)
 		if (status == SOUP_STATUS_REQUESTED_RANGE_NOT_SATISFIABLE ||
 		    status == SOUP_STATUS_PARTIAL_CONTENT)
 			g_unlink(d->part);
-		download_failed(d, server_side,
-				g_error_new(DFUD_ERROR,
-					    status == 401 || status == 403
-						? DFUD_ERROR_NOT_AUTHORIZED
-						: DFUD_ERROR_FAILED,
-					    "HTTP %u %s", status,
-					    soup_message_get_reason_phrase(d->msg)));
+		download_failed(
+		    d, server_side,
+		    g_error_new(DFUD_ERROR,
+				status == 401 || status == 403 ? DFUD_ERROR_NOT_AUTHORIZED
+							       : DFUD_ERROR_FAILED,
+				"HTTP %u %s", status, soup_message_get_reason_phrase(d->msg)));
 		return;
 	}
 	download_read_next(d);
@@ -471,7 +499,8 @@ hb_cache_fetch_async(HbCache *cache, const HbDdiArtifact *artifact, const gchar 
 		     GAsyncReadyCallback callback, gpointer user_data)
 {
 	GTask *task = g_task_new(NULL, NULL, callback, user_data);
-	g_autofree gchar *final = g_build_filename(cache->config->cache_dir, artifact->sha256, NULL);
+	g_autofree gchar *final =
+	    g_build_filename(cache->config->cache_dir, artifact->sha256, NULL);
 	g_autoptr(GError) error = NULL;
 	Download *d;
 

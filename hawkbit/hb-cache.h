@@ -22,11 +22,14 @@ typedef struct _HbCache HbCache;
 
 HbCache *hb_cache_new(HbHttp *http, const HbConfig *config, GError **error);
 void hb_cache_free(HbCache *cache);
+/* stopping: the downloads end (cancelled, no retry) */
+void hb_cache_stop(HbCache *cache);
+/* a download or hash check is in flight */
+gboolean hb_cache_busy(HbCache *cache);
 
 /* the verified file of @artifact, held until hb_cache_release() */
-void hb_cache_fetch_async(HbCache *cache, const HbDdiArtifact *artifact,
-			  const gchar *controller_id, GAsyncReadyCallback callback,
-			  gpointer user_data);
+void hb_cache_fetch_async(HbCache *cache, const HbDdiArtifact *artifact, const gchar *controller_id,
+			  GAsyncReadyCallback callback, gpointer user_data);
 gchar *hb_cache_fetch_finish(GAsyncResult *result, GError **error);
 void hb_cache_release(HbCache *cache, const gchar *sha256);
 

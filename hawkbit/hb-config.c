@@ -95,10 +95,10 @@ static const StringKey string_keys[] = {
     {"Update", "Mode", G_STRUCT_OFFSET(HbConfig, mode)},
 };
 
-static const gchar *const known_groups[] = {"Server", "TargetTokens", "Targets", "Polling",
-					    "Update", NULL};
-static const gchar *const modes[] = {"test-and-confirm", "confirm-only", "test-only",
-				     "upload-only", NULL};
+static const gchar *const known_groups[] = {"Server",  "TargetTokens", "Targets",
+					    "Polling", "Update",       NULL};
+static const gchar *const modes[] = {"test-and-confirm", "confirm-only", "test-only", "upload-only",
+				     NULL};
 
 static gboolean
 key_is_known(const gchar *group, const gchar *key)
@@ -135,8 +135,7 @@ config_check_keys(GKeyFile *kf, const gchar *path, GError **error)
 		for (guint k = 0; keys != NULL && keys[k] != NULL; k++) {
 			if (!key_is_known(groups[g], keys[k])) {
 				g_set_error(error, DFUD_ERROR, DFUD_ERROR_INVALID_ARGUMENT,
-					    "%s: unknown key %s in [%s]", path, keys[k],
-					    groups[g]);
+					    "%s: unknown key %s in [%s]", path, keys[k], groups[g]);
 				return FALSE;
 			}
 		}
@@ -145,8 +144,8 @@ config_check_keys(GKeyFile *kf, const gchar *path, GError **error)
 }
 
 static gboolean
-config_read_uint(GKeyFile *kf, const gchar *path, const gchar *group, const gchar *key,
-		 guint64 min, guint64 max, guint64 *out, GError **error)
+config_read_uint(GKeyFile *kf, const gchar *path, const gchar *group, const gchar *key, guint64 min,
+		 guint64 max, guint64 *out, GError **error)
 {
 	g_autofree gchar *text = g_key_file_get_string(kf, group, key, NULL);
 	guint64 value = 0;
@@ -168,8 +167,8 @@ config_read_uint(GKeyFile *kf, const gchar *path, const gchar *group, const gcha
 static gboolean
 config_check(HbConfig *c, const gchar *path, GError **error)
 {
-	if (c->url == NULL || !(g_str_has_prefix(c->url, "https://") ||
-				g_str_has_prefix(c->url, "http://"))) {
+	if (c->url == NULL ||
+	    !(g_str_has_prefix(c->url, "https://") || g_str_has_prefix(c->url, "http://"))) {
 		g_set_error(error, DFUD_ERROR, DFUD_ERROR_INVALID_ARGUMENT,
 			    "%s: [Server] Url must be the server's http:// or https:// URL", path);
 		return FALSE;
@@ -241,8 +240,7 @@ hb_config_load(const gchar *path, GError **error)
 		return NULL;
 	c->max_cache_size = cache;
 	if (g_key_file_has_key(kf, "Update", "AllowDowngrade", NULL)) {
-		c->allow_downgrade =
-		    g_key_file_get_boolean(kf, "Update", "AllowDowngrade", &local);
+		c->allow_downgrade = g_key_file_get_boolean(kf, "Update", "AllowDowngrade", &local);
 		if (local != NULL) {
 			g_set_error(error, DFUD_ERROR, DFUD_ERROR_INVALID_ARGUMENT,
 				    "%s: [Update] AllowDowngrade: want true or false", path);
@@ -251,9 +249,9 @@ hb_config_load(const gchar *path, GError **error)
 	}
 	tokens = g_key_file_get_keys(kf, "TargetTokens", NULL, NULL);
 	for (guint i = 0; tokens != NULL && tokens[i] != NULL; i++)
-		g_hash_table_replace(c->target_tokens, g_strdup(tokens[i]),
-				     g_strstrip(g_key_file_get_string(kf, "TargetTokens",
-								      tokens[i], NULL)));
+		g_hash_table_replace(
+		    c->target_tokens, g_strdup(tokens[i]),
+		    g_strstrip(g_key_file_get_string(kf, "TargetTokens", tokens[i], NULL)));
 	if (!config_check(c, path, error))
 		return NULL;
 	return g_steal_pointer(&c);

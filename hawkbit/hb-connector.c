@@ -106,6 +106,7 @@ hb_connector_new(HbConfig *config, GDBusConnection *bus, GError **error)
 
 	c->config = config;
 	c->bus = g_object_ref(bus);
+	c->cancellable = g_cancellable_new();
 	g_queue_init(&c->update_waiting);
 	c->targets = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, target_drop);
 	c->http = hb_http_new(config, error);
@@ -118,9 +119,9 @@ hb_connector_new(HbConfig *config, GDBusConnection *bus, GError **error)
 	    bus, G_DBUS_OBJECT_MANAGER_CLIENT_FLAGS_DO_NOT_AUTO_START, DFUD_DBUS_NAME,
 	    DFUD_DBUS_PATH, NULL, &local);
 	if (c->manager != NULL)
-		c->root = dfud_dbus_manager_proxy_new_sync(bus, G_DBUS_PROXY_FLAGS_DO_NOT_AUTO_START,
-							   DFUD_DBUS_NAME, DFUD_DBUS_PATH, NULL,
-							   &local);
+		c->root =
+		    dfud_dbus_manager_proxy_new_sync(bus, G_DBUS_PROXY_FLAGS_DO_NOT_AUTO_START,
+						     DFUD_DBUS_NAME, DFUD_DBUS_PATH, NULL, &local);
 	if (c->manager == NULL || c->root == NULL) {
 		g_set_error(error, DFUD_ERROR, DFUD_ERROR_FAILED, "dfud's objects: %s",
 			    local->message);
@@ -147,6 +148,24 @@ hb_connector_free(HbConnector *c)
 	if (c->targets != NULL)
 		g_hash_table_unref(c->targets);
 	g_queue_clear_full(&c->update_waiting, (GDestroyNotify)hb_target_unref);
+	/* what is in flight ends cancelled, and its callback lets go of its target */
+	g_cancellable_cancel(c->cancellable);
+	if (c->cache != NULL)
+		hb_cache_stop(c->cache);
+	if (c->http != NULL)
+		soup_session_abort(hb_http_session(c->http));
+	{
+		gint64 deadline = g_get_monotonic_time() + HB_CONNECTOR_DRAIN_S * G_USEC_PER_SEC;
+		while ((c->live_targets > 0 || (c->cache != NULL && hb_cache_busy(c->cache))) &&
+		       g_get_monotonic_time() < deadline) {
+			if (!g_main_context_iteration(NULL, FALSE))
+				g_usleep(1000);
+		}
+		if (c->live_targets > 0)
+			g_warning("%u targets still busy after %d s", c->live_targets,
+				  HB_CONNECTOR_DRAIN_S);
+	}
+	g_clear_object(&c->cancellable);
 	g_clear_object(&c->root);
 	g_clear_object(&c->manager);
 	hb_cache_free(c->cache);

@@ -24,11 +24,13 @@ typedef struct {
 	GDBusConnection *bus;
 	GDBusObjectManager *manager;
 	DfudDbusManager *root;
-	GHashTable *targets; /* device object path -> HbTarget */
-	guint image_reads;   /* GetImageState calls in flight */
-	guint update_calls;  /* Device.Update calls in flight */
+	GHashTable *targets;   /* device object path -> HbTarget */
+	guint image_reads;     /* GetImageState calls in flight */
+	guint update_calls;    /* Device.Update calls in flight */
 	GQueue update_waiting; /* HbTarget (a reference each) waiting for their call */
 	guint stats_id;
+	GCancellable *cancellable; /* every call and request; cancelled when stopping */
+	guint live_targets;	   /* HbTarget objects not yet freed */
 } HbConnector;
 
 /* at most this many devices are asked for their image state at once */
@@ -38,7 +40,10 @@ typedef struct {
 #define HB_CONNECTOR_MAX_UPDATE_CALLS 4
 
 HbConnector *hb_connector_new(HbConfig *config, GDBusConnection *bus, GError **error);
+/* stops: targets dropped, every call and request cancelled, their callbacks run (at most
+ * HB_CONNECTOR_DRAIN_S seconds), then freed */
 void hb_connector_free(HbConnector *connector);
+#define HB_CONNECTOR_DRAIN_S 5
 /* dfud's error name of a D-Bus error ("org.dfud.Dfu1.Error.Busy"), its message stripped */
 gchar *hb_connector_error_text(const GError *error);
 

@@ -217,9 +217,8 @@ hb_ddi_deployment_parse(JsonNode *root, GError **error)
 {
 	g_autoptr(HbDdiDeployment) d = g_new0(HbDdiDeployment, 1);
 	g_autoptr(GString) version = g_string_new(NULL);
-	JsonObject *object = root != NULL && JSON_NODE_HOLDS_OBJECT(root)
-				 ? json_node_get_object(root)
-				 : NULL;
+	JsonObject *object =
+	    root != NULL && JSON_NODE_HOLDS_OBJECT(root) ? json_node_get_object(root) : NULL;
 	JsonObject *deployment = object_member(object, "deployment");
 	JsonNode *chunks = deployment != NULL ? json_object_get_member(deployment, "chunks") : NULL;
 	JsonArray *list;
@@ -235,8 +234,7 @@ hb_ddi_deployment_parse(JsonNode *root, GError **error)
 				    "deployment.update or deployment.chunks");
 		return NULL;
 	}
-	if (d->maintenance_window != NULL &&
-	    g_strcmp0(d->maintenance_window, "available") != 0 &&
+	if (d->maintenance_window != NULL && g_strcmp0(d->maintenance_window, "available") != 0 &&
 	    g_strcmp0(d->maintenance_window, "unavailable") != 0) {
 		g_set_error(error, DFUD_ERROR, DFUD_ERROR_PROTOCOL,
 			    "deployment.maintenanceWindow \"%.32s\" is neither available nor "
@@ -280,9 +278,8 @@ hb_ddi_deployment_parse(JsonNode *root, GError **error)
 gchar *
 hb_ddi_cancel_parse(JsonNode *root, GError **error)
 {
-	JsonObject *object = root != NULL && JSON_NODE_HOLDS_OBJECT(root)
-				 ? json_node_get_object(root)
-				 : NULL;
+	JsonObject *object =
+	    root != NULL && JSON_NODE_HOLDS_OBJECT(root) ? json_node_get_object(root) : NULL;
 	gchar *stop = id_member(object_member(object, "cancelAction"), "stopId");
 
 	if (stop == NULL)
@@ -292,8 +289,8 @@ hb_ddi_cancel_parse(JsonNode *root, GError **error)
 }
 
 JsonNode *
-hb_ddi_feedback(const gchar *action_id, const gchar *execution, const gchar *finished,
-		guint cnt, guint of, const gchar *const *details)
+hb_ddi_feedback(const gchar *action_id, const gchar *execution, const gchar *finished, guint cnt,
+		guint of, const gchar *const *details)
 {
 	g_autoptr(JsonBuilder) b = json_builder_new();
 	g_autoptr(GDateTime) now = g_date_time_new_now_utc();
@@ -338,8 +335,8 @@ JsonNode *
 hb_ddi_config_data(GHashTable *attributes)
 {
 	g_autoptr(JsonBuilder) b = json_builder_new();
-	g_autoptr(GList) keys = g_list_sort(g_hash_table_get_keys(attributes),
-					    (GCompareFunc)g_strcmp0);
+	g_autoptr(GList) keys =
+	    g_list_sort(g_hash_table_get_keys(attributes), (GCompareFunc)g_strcmp0);
 
 	json_builder_begin_object(b);
 	json_builder_set_member_name(b, "mode");

@@ -38,12 +38,12 @@ hb_http_new(const HbConfig *config, GError **error)
 	if (config->client_cert != NULL) {
 		http->client_cert =
 		    config->client_key != NULL
-			? g_tls_certificate_new_from_files(config->client_cert,
-							   config->client_key, error)
+			? g_tls_certificate_new_from_files(config->client_cert, config->client_key,
+							   error)
 			: g_tls_certificate_new_from_file(config->client_cert, error);
 		if (http->client_cert == NULL) {
-			g_prefix_error(error, "[Server] ClientCertificate %s: ",
-				       config->client_cert);
+			g_prefix_error(error,
+				       "[Server] ClientCertificate %s: ", config->client_cert);
 			return NULL;
 		}
 	}
@@ -81,8 +81,7 @@ hb_http_count(HbHttp *http)
 }
 
 SoupMessage *
-hb_http_message_new(HbHttp *http, const gchar *method, const gchar *url,
-		    const gchar *controller_id)
+hb_http_message_new(HbHttp *http, const gchar *method, const gchar *url, const gchar *controller_id)
 {
 	SoupMessage *msg = soup_message_new(method, url);
 	const gchar *kind = NULL;
@@ -93,8 +92,8 @@ hb_http_message_new(HbHttp *http, const gchar *method, const gchar *url,
 	token = hb_config_token(http->config, controller_id, &kind);
 	if (token != NULL) {
 		g_autofree gchar *value = g_strdup_printf("%s %s", kind, token);
-		soup_message_headers_replace(soup_message_get_request_headers(msg),
-					     "Authorization", value);
+		soup_message_headers_replace(soup_message_get_request_headers(msg), "Authorization",
+					     value);
 	}
 	if (http->client_cert != NULL)
 		soup_message_set_tls_client_certificate(msg, http->client_cert);
@@ -143,9 +142,9 @@ json_done(GTask *task)
 			if (!g_ascii_isprint(*p))
 				*p = ' ';
 		g_task_return_new_error(task, DFUD_ERROR,
-					status == 401 || status == 403 ? DFUD_ERROR_NOT_AUTHORIZED
+					status == 401 || status == 403	 ? DFUD_ERROR_NOT_AUTHORIZED
 					: status == 404 || status == 410 ? DFUD_ERROR_NOT_FOUND
-									: DFUD_ERROR_FAILED,
+									 : DFUD_ERROR_FAILED,
 					"%s %s: HTTP %u %s%s%s", soup_message_get_method(call->msg),
 					g_uri_get_path(soup_message_get_uri(call->msg)), status,
 					soup_message_get_reason_phrase(call->msg),
@@ -179,8 +178,8 @@ json_read_cb(GObject *source, GAsyncResult *res, gpointer user_data)
 	GTask *task = user_data;
 	JsonCall *call = g_task_get_task_data(task);
 	g_autoptr(GError) error = NULL;
-	g_autoptr(GBytes) bytes = g_input_stream_read_bytes_finish(G_INPUT_STREAM(source), res,
-								   &error);
+	g_autoptr(GBytes) bytes =
+	    g_input_stream_read_bytes_finish(G_INPUT_STREAM(source), res, &error);
 
 	if (bytes == NULL) {
 		g_task_return_error(task, g_steal_pointer(&error));
@@ -212,13 +211,12 @@ json_send_cb(GObject *source, GAsyncResult *res, gpointer user_data)
 
 	call->stream = soup_session_send_finish(SOUP_SESSION(source), res, &error);
 	if (call->stream == NULL) {
-		g_task_return_new_error(task, DFUD_ERROR,
-					g_error_matches(error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT)
-					    ? DFUD_ERROR_TIMEOUT
-					    : DFUD_ERROR_IO,
-					"%s %s: %s", soup_message_get_method(call->msg),
-					g_uri_get_path(soup_message_get_uri(call->msg)),
-					error->message);
+		g_task_return_new_error(
+		    task, DFUD_ERROR,
+		    g_error_matches(error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT) ? DFUD_ERROR_TIMEOUT
+									     : DFUD_ERROR_IO,
+		    "%s %s: %s", soup_message_get_method(call->msg),
+		    g_uri_get_path(soup_message_get_uri(call->msg)), error->message);
 		g_object_unref(task);
 		return;
 	}
@@ -226,9 +224,9 @@ json_send_cb(GObject *source, GAsyncResult *res, gpointer user_data)
 }
 
 void
-hb_http_json_async(HbHttp *http, const gchar *method, const gchar *url,
-		   const gchar *controller_id, JsonNode *body, GCancellable *cancellable,
-		   GAsyncReadyCallback callback, gpointer user_data)
+hb_http_json_async(HbHttp *http, const gchar *method, const gchar *url, const gchar *controller_id,
+		   JsonNode *body, GCancellable *cancellable, GAsyncReadyCallback callback,
+		   gpointer user_data)
 {
 	GTask *task = g_task_new(NULL, cancellable, callback, user_data);
 	JsonCall *call = g_new0(JsonCall, 1);

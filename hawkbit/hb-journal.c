@@ -50,7 +50,8 @@ file_name(const gchar *controller_id)
 {
 	GString *out = g_string_new(NULL);
 	for (const guchar *p = (const guchar *)controller_id; *p != '\0'; p++) {
-		if (g_ascii_isalnum(*p) || *p == '-' || *p == '_' || (*p == '.' && p != (const guchar *)controller_id))
+		if (g_ascii_isalnum(*p) || *p == '-' || *p == '_' ||
+		    (*p == '.' && p != (const guchar *)controller_id))
 			g_string_append_c(out, (gchar)*p);
 		else
 			g_string_append_printf(out, "%%%02X", *p);
@@ -125,10 +126,9 @@ hb_journal_save(HbJournal *j, GError **error)
 		g_key_file_set_string_list(kf, "Closed", "Actions",
 					   (const gchar *const *)j->closed->pdata, j->closed->len);
 	text = g_key_file_to_data(kf, &len, NULL);
-	if (!g_file_set_contents_full(j->path, text, (gssize)len,
-				      G_FILE_SET_CONTENTS_CONSISTENT |
-					  G_FILE_SET_CONTENTS_ONLY_EXISTING,
-				      0600, error)) {
+	if (!g_file_set_contents_full(
+		j->path, text, (gssize)len,
+		G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_ONLY_EXISTING, 0600, error)) {
 		g_prefix_error(error, "journal %s: ", j->path);
 		return FALSE;
 	}

@@ -29,7 +29,7 @@ typedef struct {
 	gchar *job_path;
 	gchar *finished; /* success, failure, or "canceled" for a confirmed cancellation */
 	gchar **details;
-	gchar *cancel_id; /* a cancelAction being answered */
+	gchar *cancel_id;  /* a cancelAction being answered */
 	GPtrArray *closed; /* ids of actions whose final feedback the server took */
 } HbJournal;
 

@@ -45,7 +45,9 @@ main(int argc, char **argv)
 	    {"config", 'c', 0, G_OPTION_ARG_FILENAME, &config_path,
 	     "The configuration file (default " DEFAULT_CONFIG ")", "FILE"},
 	    {"state-dir", 0, 0, G_OPTION_ARG_FILENAME, &state_dir,
-	     "Where the journal of actions lives (default $STATE_DIRECTORY, else /var/lib/dfud-hawkbit)", "DIR"},
+	     "Where the journal of actions lives (default $STATE_DIRECTORY, else "
+	     "/var/lib/dfud-hawkbit)",
+	     "DIR"},
 	    {"cache-dir", 0, 0, G_OPTION_ARG_FILENAME, &cache_dir,
 	     "Overrides [Update] CacheDirectory", "DIR"},
 	    {"session", 0, 0, G_OPTION_ARG_NONE, &session,

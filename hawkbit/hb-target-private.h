@@ -39,12 +39,14 @@ struct _HbTarget {
 	gchar *fetching;      /* the action whose deploymentBase is being read */
 	gchar *waiting_for;   /* why a downloaded action waits, as last fed back */
 	HbDdiDeployment *deployment;
-	gchar *file;	      /* the verified artifact, held in the cache */
+	gchar *file; /* the verified artifact, held in the cache */
 	gchar *file_sha256;
 	DfudDbusJob *job;
 	gulong job_handler;
 	gchar *job_status;
 	gint64 progress_sent; /* monotonic µs of the last proceeding feedback */
+	guint follow_id;      /* looking for the job again */
+	guint history_tries;
 	gboolean closing_busy;
 
 	/* cancellation */
@@ -56,9 +58,8 @@ struct _HbTarget {
 gchar *hb_target_url(HbTarget *t, const gchar *suffix);
 void hb_target_save(HbTarget *t);
 /* a proceeding or other feedback that may be lost: errors are only logged */
-void hb_target_feedback(HbTarget *t, const gchar *resource, const gchar *id,
-			const gchar *execution, const gchar *finished, guint cnt, guint of,
-			const gchar *const *details);
+void hb_target_feedback(HbTarget *t, const gchar *resource, const gchar *id, const gchar *execution,
+			const gchar *finished, guint cnt, guint of, const gchar *const *details);
 
 /* hb-action.c */
 void hb_action_poll(HbTarget *t, const gchar *deployment_href);

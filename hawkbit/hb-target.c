@@ -33,8 +33,8 @@ hb_target_make_controller_id(const HbConfig *config, DfudDbusDevice *device,
 {
 	const gchar *address = dfud_dbus_device_get_address(device);
 	const gchar *name = dfud_dbus_device_get_name(device);
-	const gchar *object = strrchr(object_path, '/') != NULL ? strrchr(object_path, '/') + 1
-							       : object_path;
+	const gchar *object =
+	    strrchr(object_path, '/') != NULL ? strrchr(object_path, '/') + 1 : object_path;
 	g_autoptr(GString) id = g_string_new(config->controller_id);
 
 	if ((strstr(id->str, "{name}") != NULL && (name == NULL || name[0] == '\0')) ||
@@ -64,11 +64,12 @@ hb_target_new(HbConnector *connector, DfudDbusDevice *device, const gchar *contr
 
 	t->ref = 1;
 	t->connector = connector;
+	connector->live_targets++;
 	t->device = g_object_ref(device);
 	t->device_path = g_strdup(g_dbus_proxy_get_object_path(G_DBUS_PROXY(device)));
 	t->controller_id = g_strdup(controller_id);
-	t->base_url = g_strdup_printf("%s/%s/controller/v1/%s", connector->config->url, tenant,
-				      escaped);
+	t->base_url =
+	    g_strdup_printf("%s/%s/controller/v1/%s", connector->config->url, tenant, escaped);
 	t->journal = hb_journal_load(connector->config->state_dir, controller_id, error);
 	if (t->journal == NULL) {
 		hb_target_unref(t);
@@ -98,6 +99,7 @@ hb_target_unref(HbTarget *t)
 {
 	if (t == NULL || --t->ref > 0)
 		return;
+	t->connector->live_targets--;
 	g_clear_handle_id(&t->poll_id, g_source_remove);
 	hb_action_drop(t);
 	g_clear_object(&t->device);
@@ -148,14 +150,13 @@ hb_target_feedback(HbTarget *t, const gchar *resource, const gchar *id, const gc
 	g_autoptr(JsonNode) body = hb_ddi_feedback(id, execution, finished, cnt, of, details);
 
 	g_debug("%s: %s %s %s/%s", t->controller_id, resource, id, execution, finished);
-	hb_http_json_async(t->connector->http, "POST", url, t->controller_id, body, NULL,
-			   feedback_cb, hb_target_ref(t));
+	hb_http_json_async(t->connector->http, "POST", url, t->controller_id, body,
+			   t->connector->cancellable, feedback_cb, hb_target_ref(t));
 }
 
 /* ---- polling */
 
-static gboolean
-poll_cb(gpointer user_data);
+static gboolean poll_cb(gpointer user_data);
 
 static void
 target_schedule(HbTarget *t, guint seconds)
@@ -232,7 +233,8 @@ attributes_add_images(GHashTable *attrs, GVariant *images)
 		hash = g_variant_lookup_value(slot, "hash", G_VARIANT_TYPE_BYTESTRING);
 		if (active && image < 8) {
 			if (version != NULL)
-				g_hash_table_insert(attrs, g_strdup_printf("image%u.version", image),
+				g_hash_table_insert(attrs,
+						    g_strdup_printf("image%u.version", image),
 						    g_strdup(version));
 			if (hash != NULL) {
 				gsize len = 0;
@@ -258,11 +260,11 @@ target_attributes(HbTarget *t)
 	const gchar *mode = dfud_dbus_device_get_bootloader_mode(d);
 	const gchar *result = NULL;
 
-#define ATTR(k, v)                                                                               \
-	do {                                                                                     \
-		const gchar *v_ = (v);                                                           \
-		if (v_ != NULL && v_[0] != '\0')                                                 \
-			g_hash_table_insert(attrs, g_strdup(k), g_strndup(v_, 128));             \
+#define ATTR(k, v)                                                                                 \
+	do {                                                                                       \
+		const gchar *v_ = (v);                                                             \
+		if (v_ != NULL && v_[0] != '\0')                                                   \
+			g_hash_table_insert(attrs, g_strdup(k), g_strndup(v_, 128));               \
 	} while (0)
 	ATTR("dfud.uri", dfud_dbus_device_get_uri(d));
 	ATTR("dfud.address", dfud_dbus_device_get_address(d));
@@ -303,8 +305,8 @@ target_push_config(HbTarget *t, gboolean requested)
 	push = g_new0(ConfigPush, 1);
 	push->target = hb_target_ref(t);
 	push->text = g_steal_pointer(&text);
-	hb_http_json_async(t->connector->http, "PUT", url, t->controller_id, body, NULL, config_cb,
-			   push);
+	hb_http_json_async(t->connector->http, "PUT", url, t->controller_id, body,
+			   t->connector->cancellable, config_cb, push);
 }
 
 static void
@@ -342,8 +344,9 @@ target_read_images(HbTarget *t)
 	if (t->connector->image_reads >= HB_CONNECTOR_MAX_IMAGE_READS)
 		return;
 	t->connector->image_reads++;
-	dfud_dbus_device_call_get_image_state(t->device, G_DBUS_CALL_FLAGS_NONE, 120000, NULL,
-					      images_cb, hb_target_ref(t));
+	dfud_dbus_device_call_get_image_state(t->device, G_DBUS_CALL_FLAGS_NONE, 120000,
+					      t->connector->cancellable, images_cb,
+					      hb_target_ref(t));
 }
 
 static void
@@ -359,7 +362,8 @@ cancel_cb(GObject *source, GAsyncResult *res, gpointer user_data)
 	if (t->removed)
 		return;
 	if (answer != NULL) {
-		JsonObject *o = JSON_NODE_HOLDS_OBJECT(answer) ? json_node_get_object(answer) : NULL;
+		JsonObject *o =
+		    JSON_NODE_HOLDS_OBJECT(answer) ? json_node_get_object(answer) : NULL;
 		JsonNode *idn = o != NULL ? json_object_get_member(o, "id") : NULL;
 		if (idn != NULL && JSON_NODE_HOLDS_VALUE(idn))
 			id = json_node_get_value_type(idn) == G_TYPE_STRING
@@ -389,7 +393,7 @@ target_base_done(HbTarget *t, HbDdiBase *base)
 	if (cancel_id != NULL && !t->cancel_busy && g_strcmp0(cancel_id, t->cancel_answered) != 0) {
 		t->cancel_busy = TRUE;
 		hb_http_json_async(t->connector->http, "GET", base->cancel_href, t->controller_id,
-				   NULL, NULL, cancel_cb, hb_target_ref(t));
+				   NULL, t->connector->cancellable, cancel_cb, hb_target_ref(t));
 	} else if (cancel_id == NULL && base->deployment_href != NULL) {
 		hb_action_poll(t, base->deployment_href);
 	}
@@ -434,7 +438,7 @@ poll_cb(gpointer user_data)
 	if (t->removed || t->polling)
 		return G_SOURCE_REMOVE;
 	t->polling = TRUE;
-	hb_http_json_async(t->connector->http, "GET", t->base_url, t->controller_id, NULL, NULL,
-			   base_cb, hb_target_ref(t));
+	hb_http_json_async(t->connector->http, "GET", t->base_url, t->controller_id, NULL,
+			   t->connector->cancellable, base_cb, hb_target_ref(t));
 	return G_SOURCE_REMOVE;
 }

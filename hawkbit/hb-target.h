@@ -17,8 +17,8 @@ G_BEGIN_DECLS
  */
 typedef struct _HbTarget HbTarget;
 
-HbTarget *hb_target_new(HbConnector *connector, DfudDbusDevice *device,
-			const gchar *controller_id, GError **error);
+HbTarget *hb_target_new(HbConnector *connector, DfudDbusDevice *device, const gchar *controller_id,
+			GError **error);
 HbTarget *hb_target_ref(HbTarget *target);
 void hb_target_unref(HbTarget *target);
 /* the device went: nothing more is started, what runs ends quietly */
