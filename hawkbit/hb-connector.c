@@ -108,6 +108,7 @@ hb_connector_new(HbConfig *config, GDBusConnection *bus, GError **error)
 	c->bus = g_object_ref(bus);
 	c->cancellable = g_cancellable_new();
 	g_queue_init(&c->update_waiting);
+	g_queue_init(&c->image_waiting);
 	c->targets = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, target_drop);
 	c->http = hb_http_new(config, error);
 	if (c->http == NULL)
@@ -148,6 +149,7 @@ hb_connector_free(HbConnector *c)
 	if (c->targets != NULL)
 		g_hash_table_unref(c->targets);
 	g_queue_clear_full(&c->update_waiting, (GDestroyNotify)hb_target_unref);
+	g_queue_clear_full(&c->image_waiting, (GDestroyNotify)hb_target_unref);
 	/* what is in flight ends cancelled, and its callback lets go of its target */
 	g_cancellable_cancel(c->cancellable);
 	if (c->cache != NULL)

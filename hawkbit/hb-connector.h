@@ -26,6 +26,7 @@ typedef struct {
 	DfudDbusManager *root;
 	GHashTable *targets;   /* device object path -> HbTarget */
 	guint image_reads;     /* GetImageState calls in flight */
+	GQueue image_waiting;  /* HbTarget (a reference each) waiting for theirs */
 	guint update_calls;    /* Device.Update calls in flight */
 	GQueue update_waiting; /* HbTarget (a reference each) waiting for their call */
 	guint stats_id;

@@ -280,9 +280,12 @@ target_attributes(HbTarget *t)
 	return attrs;
 }
 
-/* configData when the server asks for it or the attributes changed since it took them */
+/*
+ * configData once the device's image state is known (or could not be read), then whenever
+ * the attributes change; a server asking again for what it took in this run has it
+ */
 static void
-target_push_config(HbTarget *t, gboolean requested)
+target_push_config(HbTarget *t)
 {
 	g_autoptr(GHashTable) attrs = NULL;
 	g_autoptr(JsonNode) body = NULL;
@@ -290,15 +293,12 @@ target_push_config(HbTarget *t, gboolean requested)
 	g_autofree gchar *url = NULL;
 	ConfigPush *push;
 
-	if (t->config_busy || t->removed)
+	if (t->config_busy || t->removed || !t->images_read)
 		return;
 	attrs = target_attributes(t);
 	body = hb_ddi_config_data(attrs);
 	text = json_to_string(body, FALSE);
-	/* asked again for what it took in this run: it has it */
 	if (g_strcmp0(text, t->config_sent) == 0)
-		return;
-	if (!requested && t->config_sent == NULL && !t->images_read)
 		return;
 	url = hb_target_url(t, "/configData");
 	t->config_busy = TRUE;
@@ -309,44 +309,63 @@ target_push_config(HbTarget *t, gboolean requested)
 			   t->connector->cancellable, config_cb, push);
 }
 
+static void images_next(HbConnector *c);
+
 static void
 images_cb(GObject *source, GAsyncResult *res, gpointer user_data)
 {
 	g_autoptr(HbTarget) t = user_data;
 	g_autoptr(GError) error = NULL;
 	g_autoptr(GVariant) images = NULL;
+	HbConnector *c = t->connector;
 
-	t->connector->image_reads--;
+	c->image_reads--;
+	/* read or not, it is not asked again in this run: configData goes with what is known */
+	t->images_read = TRUE;
 	if (!dfud_dbus_device_call_get_image_state_finish(DFUD_DBUS_DEVICE(source), &images, res,
 							  &error)) {
 		g_autofree gchar *text = hb_connector_error_text(error);
 		g_message("%s: image state not read: %s", t->controller_id, text);
-		return;
 	}
-	t->images_read = TRUE;
 	if (!t->removed)
-		target_push_config(t, TRUE);
+		target_push_config(t);
+	images_next(c);
 }
 
-/* a device dfud has not read since it started has no Images: read them once, a few
- * devices at a time (over BLE each read is a connection) */
+static void
+images_next(HbConnector *c)
+{
+	while (c->image_reads < HB_CONNECTOR_MAX_IMAGE_READS &&
+	       !g_queue_is_empty(&c->image_waiting)) {
+		HbTarget *t = g_queue_pop_head(&c->image_waiting);
+		if (t->removed) {
+			hb_target_unref(t);
+			continue;
+		}
+		c->image_reads++;
+		/* the queue's reference goes to the call */
+		dfud_dbus_device_call_get_image_state(t->device, G_DBUS_CALL_FLAGS_NONE, 120000,
+						      c->cancellable, images_cb, t);
+	}
+}
+
+/* a device dfud has not read since it started has no Images: read once, a few devices at a
+ * time (over BLE each read is a connection); an update reads them anyway */
 static void
 target_read_images(HbTarget *t)
 {
 	GVariant *images = dfud_dbus_device_get_images(t->device);
 
-	if (t->images_read || t->job != NULL || t->journal->stage == HB_STAGE_UPDATING)
+	if (t->images_read || t->images_queued)
 		return;
-	if (images != NULL && g_variant_n_children(images) > 0) {
+	if ((images != NULL && g_variant_n_children(images) > 0) || t->job != NULL ||
+	    t->journal->stage == HB_STAGE_UPDATING) {
 		t->images_read = TRUE;
 		return;
 	}
-	if (t->connector->image_reads >= HB_CONNECTOR_MAX_IMAGE_READS)
-		return;
-	t->connector->image_reads++;
-	dfud_dbus_device_call_get_image_state(t->device, G_DBUS_CALL_FLAGS_NONE, 120000,
-					      t->connector->cancellable, images_cb,
-					      hb_target_ref(t));
+	t->images_queued = TRUE;
+	g_queue_push_tail(&t->connector->image_waiting, hb_target_ref(t));
+	images_next(t->connector);
 }
 
 static void
@@ -398,7 +417,7 @@ target_base_done(HbTarget *t, HbDdiBase *base)
 		hb_action_poll(t, base->deployment_href);
 	}
 	target_read_images(t);
-	target_push_config(t, base->config_data_href != NULL);
+	target_push_config(t);
 }
 
 static void
