@@ -109,7 +109,8 @@ hb_action_send_closing(HbTarget *t)
 	g_autofree gchar *url = NULL;
 	g_autoptr(JsonNode) body = NULL;
 
-	if (t->closing_busy || j->stage != HB_STAGE_CLOSING || id == NULL)
+	if (t->closing_busy || j->stage != HB_STAGE_CLOSING || id == NULL ||
+	    !hb_target_feedback_idle(t))
 		return;
 	suffix = g_strdup_printf(
 	    cancelled ? "/cancelAction/%s/feedback" : "/deploymentBase/%s/feedback", id);
@@ -153,6 +154,16 @@ proceeding(HbTarget *t, guint cnt, guint of, const gchar *detail)
 	t->progress_sent = g_get_monotonic_time();
 	hb_target_feedback(t, "deploymentBase", t->journal->action_id, "proceeding", "none", cnt,
 			   of, details);
+}
+
+/* the upload's progress: one still waiting to be sent is replaced, not queued behind */
+static void
+progress(HbTarget *t, guint cnt, const gchar *detail)
+{
+	const gchar *details[] = {detail, NULL};
+
+	t->progress_sent = g_get_monotonic_time();
+	hb_target_progress(t, t->journal->action_id, cnt, details);
 }
 
 /* ---- the job's end */
@@ -318,7 +329,7 @@ static void
 job_changed(HbTarget *t)
 {
 	const gchar *status = dfud_dbus_job_get_status(t->job);
-	guint progress = dfud_dbus_job_get_progress(t->job);
+	guint percent = dfud_dbus_job_get_progress(t->job);
 	guint64 id = job_id(t->journal->job_path);
 	gint64 now = g_get_monotonic_time();
 	gboolean changed = g_strcmp0(status, t->job_status) != 0;
@@ -342,7 +353,7 @@ job_changed(HbTarget *t)
 		    g_strdup_printf("dfud job %" G_GUINT64_FORMAT ": %s", id, status);
 		g_free(t->job_status);
 		t->job_status = g_strdup(status);
-		proceeding(t, progress, 100, text);
+		proceeding(t, percent, 100, text);
 		action_job_cancel(t);
 	} else if (g_strcmp0(status, "uploading") == 0 &&
 		   now - t->progress_sent >=
@@ -352,7 +363,7 @@ job_changed(HbTarget *t)
 				    " of %" G_GUINT64_FORMAT " bytes",
 				    id, dfud_dbus_job_get_bytes_done(t->job),
 				    dfud_dbus_job_get_bytes_total(t->job));
-		proceeding(t, progress, 100, text);
+		progress(t, percent, text);
 	}
 }
 

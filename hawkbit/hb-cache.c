@@ -40,7 +40,6 @@ typedef struct {
 	GInputStream *stream;
 	GCancellable *cancellable;
 	guint retry_id;
-	gchar *last_error;
 } Download;
 
 static void download_start(Download *d);
@@ -61,7 +60,6 @@ download_free(Download *d)
 	g_free(d->controller_id);
 	g_free(d->part);
 	g_free(d->final);
-	g_free(d->last_error);
 	g_free(d);
 }
 
@@ -240,8 +238,10 @@ download_retry_cb(gpointer user_data)
 
 /* a transfer that broke: again from where the file ends, until DownloadAttempts */
 static void
-download_failed(Download *d, gboolean retry, GError *error)
+download_failed(Download *d, gboolean retry, GError *taken)
 {
+	g_autoptr(GError) error = taken;
+
 	g_clear_object(&d->stream);
 	g_clear_object(&d->msg);
 	if (d->fd >= 0) {
@@ -251,8 +251,6 @@ download_failed(Download *d, gboolean retry, GError *error)
 	if (retry && d->attempt < d->cache->config->download_attempts && !d->cache->stopping) {
 		g_message("%s: download attempt %u: %s; resuming", d->artifact.filename, d->attempt,
 			  error->message);
-		g_free(d->last_error);
-		d->last_error = g_strdup(error->message);
 		d->retry_id = g_timeout_add_seconds(MIN(d->attempt, 30), download_retry_cb, d);
 		return;
 	}

@@ -172,6 +172,9 @@ hb_connector_free(HbConnector *c)
 	g_clear_object(&c->manager);
 	hb_cache_free(c->cache);
 	hb_http_free(c->http);
+	/* libsoup ends its own connection tasks from idle callbacks once the session is gone */
+	for (guint i = 0; i < 100 && g_main_context_iteration(NULL, FALSE); i++)
+		;
 	g_clear_object(&c->bus);
 	g_free(c);
 }

@@ -46,7 +46,9 @@ struct _HbTarget {
 	gulong job_handler;
 	gchar *job_status;
 	gint64 progress_sent; /* monotonic µs of the last proceeding feedback */
-	guint follow_id;      /* looking for the job again */
+	GQueue feedback;      /* waiting to be sent, in order */
+	gboolean feedback_busy;
+	guint follow_id; /* looking for the job again */
 	guint history_tries;
 	gboolean closing_busy;
 
@@ -58,9 +60,16 @@ struct _HbTarget {
 /* SERVER/TENANT/controller/v1/ID + @suffix */
 gchar *hb_target_url(HbTarget *t, const gchar *suffix);
 void hb_target_save(HbTarget *t);
-/* a proceeding or other feedback that may be lost: errors are only logged */
+/* feedbacks waiting per target at most (a proceeding one replaces the one before it) */
+#define HB_TARGET_MAX_FEEDBACK 8
+/* a proceeding or other feedback that may be lost: errors are only logged; sent in order,
+ * one at a time, before the final one */
 void hb_target_feedback(HbTarget *t, const gchar *resource, const gchar *id, const gchar *execution,
 			const gchar *finished, guint cnt, guint of, const gchar *const *details);
+
+/* a proceeding with the upload's percent that replaces one still waiting */
+void hb_target_progress(HbTarget *t, const gchar *id, guint percent, const gchar *const *details);
+gboolean hb_target_feedback_idle(HbTarget *t);
 
 /* hb-action.c */
 void hb_action_poll(HbTarget *t, const gchar *deployment_href);

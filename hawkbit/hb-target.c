@@ -14,6 +14,20 @@
 
 static void target_schedule(HbTarget *t, guint seconds);
 
+typedef struct {
+	gchar *url;
+	JsonNode *body;
+	gboolean progress; /* a proceeding one: replaced by a newer one still waiting */
+} Feedback;
+
+static void
+feedback_free(Feedback *f)
+{
+	g_free(f->url);
+	json_node_unref(f->body);
+	g_free(f);
+}
+
 const gchar *
 hb_target_controller_id(HbTarget *t)
 {
@@ -102,6 +116,7 @@ hb_target_unref(HbTarget *t)
 	t->connector->live_targets--;
 	g_clear_handle_id(&t->poll_id, g_source_remove);
 	hb_action_drop(t);
+	g_queue_clear_full(&t->feedback, (GDestroyNotify)feedback_free);
 	g_clear_object(&t->device);
 	g_free(t->device_path);
 	g_free(t->controller_id);
@@ -131,27 +146,88 @@ hb_target_save(HbTarget *t)
 		g_warning("%s: %s", t->controller_id, error->message);
 }
 
+static void feedback_next(HbTarget *t);
+
 static void
 feedback_cb(GObject *source, GAsyncResult *res, gpointer user_data)
 {
 	g_autoptr(HbTarget) t = user_data;
 	g_autoptr(GError) error = NULL;
 
+	t->feedback_busy = FALSE;
 	if (!hb_http_finish(res, &error))
 		g_message("%s: feedback not taken: %s", t->controller_id, error->message);
+	if (!t->removed)
+		feedback_next(t);
 }
+
+/*
+ * one feedback of a target at a time, in order, the final one last: the server must not
+ * get a proceeding after the closed of the same action
+ */
+static void
+feedback_next(HbTarget *t)
+{
+	Feedback *f;
+
+	if (t->feedback_busy)
+		return;
+	f = g_queue_pop_head(&t->feedback);
+	if (f == NULL) {
+		hb_action_send_closing(t);
+		return;
+	}
+	t->feedback_busy = TRUE;
+	hb_http_json_async(t->connector->http, "POST", f->url, t->controller_id, f->body,
+			   t->connector->cancellable, feedback_cb, hb_target_ref(t));
+	feedback_free(f);
+}
+
+static void target_feedback(HbTarget *t, const gchar *resource, const gchar *id,
+			    const gchar *execution, const gchar *finished, guint cnt, guint of,
+			    const gchar *const *details, gboolean replaceable);
 
 void
 hb_target_feedback(HbTarget *t, const gchar *resource, const gchar *id, const gchar *execution,
 		   const gchar *finished, guint cnt, guint of, const gchar *const *details)
 {
+	target_feedback(t, resource, id, execution, finished, cnt, of, details, FALSE);
+}
+
+void
+hb_target_progress(HbTarget *t, const gchar *id, guint percent, const gchar *const *details)
+{
+	target_feedback(t, "deploymentBase", id, "proceeding", "none", percent, 100, details, TRUE);
+}
+
+static void
+target_feedback(HbTarget *t, const gchar *resource, const gchar *id, const gchar *execution,
+		const gchar *finished, guint cnt, guint of, const gchar *const *details,
+		gboolean replaceable)
+{
 	g_autofree gchar *suffix = g_strdup_printf("/%s/%s/feedback", resource, id);
-	g_autofree gchar *url = hb_target_url(t, suffix);
-	g_autoptr(JsonNode) body = hb_ddi_feedback(id, execution, finished, cnt, of, details);
+	Feedback *f = g_new0(Feedback, 1);
+	Feedback *last = g_queue_peek_tail(&t->feedback);
 
 	g_debug("%s: %s %s %s/%s", t->controller_id, resource, id, execution, finished);
-	hb_http_json_async(t->connector->http, "POST", url, t->controller_id, body,
-			   t->connector->cancellable, feedback_cb, hb_target_ref(t));
+	f->url = hb_target_url(t, suffix);
+	f->body = hb_ddi_feedback(id, execution, finished, cnt, of, details);
+	f->progress = replaceable;
+	if (last != NULL && last->progress && f->progress && g_str_equal(last->url, f->url))
+		feedback_free(g_queue_pop_tail(&t->feedback));
+	if (g_queue_get_length(&t->feedback) >= HB_TARGET_MAX_FEEDBACK) {
+		g_message("%s: %u feedbacks waiting: the oldest is dropped", t->controller_id,
+			  HB_TARGET_MAX_FEEDBACK);
+		feedback_free(g_queue_pop_head(&t->feedback));
+	}
+	g_queue_push_tail(&t->feedback, f);
+	feedback_next(t);
+}
+
+gboolean
+hb_target_feedback_idle(HbTarget *t)
+{
+	return !t->feedback_busy && g_queue_is_empty(&t->feedback);
 }
 
 /* ---- polling */

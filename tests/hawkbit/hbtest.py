@@ -44,7 +44,7 @@ def read(name):
 class Connector(dfudtest.Daemon):
     """one run of dfud-hawkbit --session; alive(), kill() and stop() as dfud's"""
 
-    def __init__(self, bus, config, state_dir, log_path):  # noqa: super() starts dfud
+    def __init__(self, bus, config, state_dir, log_path, lsan_supp=None):  # noqa
         self.log = open(log_path, "a")
         self.log.write(f"===== dfud-hawkbit started at {time.strftime('%T')} =====\n")
         self.log.flush()
@@ -52,6 +52,8 @@ class Connector(dfudtest.Daemon):
         env["DBUS_SESSION_BUS_ADDRESS"] = bus.address
         env["G_DEBUG"] = "fatal-criticals"
         env.pop("DBUS_SYSTEM_BUS_ADDRESS", None)
+        if lsan_supp and "LSAN_OPTIONS" in env:
+            env["LSAN_OPTIONS"] = "suppressions=" + lsan_supp
         argv = [env_path("DFUD_HAWKBIT"), "--session", "--config", config, "--state-dir",
                 state_dir, "--verbose"]
         self.process = subprocess.Popen(_die_with_parent(argv), stdout=self.log,
@@ -70,6 +72,9 @@ class HawkbitTestCase(dfudtest.DfudTestCase):
             f.write(CONFIG.format(url=self.server.url,
                                   cache=os.path.join(self.tmpdir, "cache")) + self.extra_config())
         self.connector = None
+
+    # a suppression file of LeakSanitizer for the connector (sanitizer runs), or None
+    lsan_supp = None
 
     def extra_config(self):
         return ""
@@ -108,7 +113,8 @@ class HawkbitTestCase(dfudtest.DfudTestCase):
         self.dump_hb_log()
 
     def start_connector(self):
-        self.connector = Connector(self.bus, self.hb_config, self.hb_state, self.hb_log)
+        self.connector = Connector(self.bus, self.hb_config, self.hb_state, self.hb_log,
+                                   self.lsan_supp)
         return self.connector
 
     def kill_connector(self):

@@ -38,11 +38,14 @@ test_sleep(void)
 static void
 test_href_id(void)
 {
-	g_autofree gchar *a =
-	    hb_ddi_href_id("https://h/T/controller/v1/c/deploymentBase/3?c=-2129030598", "deploymentBase");
-	g_autofree gchar *b = hb_ddi_href_id("https://h/T/controller/v1/c/cancelAction/11", "cancelAction");
-	g_autofree gchar *c = hb_ddi_href_id("https://h/T/controller/v1/c/deploymentBase/..%2f", "deploymentBase");
-	g_autofree gchar *d = hb_ddi_href_id("https://h/T/controller/v1/c/configData", "deploymentBase");
+	g_autofree gchar *a = hb_ddi_href_id(
+	    "https://h/T/controller/v1/c/deploymentBase/3?c=-2129030598", "deploymentBase");
+	g_autofree gchar *b =
+	    hb_ddi_href_id("https://h/T/controller/v1/c/cancelAction/11", "cancelAction");
+	g_autofree gchar *c =
+	    hb_ddi_href_id("https://h/T/controller/v1/c/deploymentBase/..%2f", "deploymentBase");
+	g_autofree gchar *d =
+	    hb_ddi_href_id("https://h/T/controller/v1/c/configData", "deploymentBase");
 	g_assert_cmpstr(a, ==, "3");
 	g_assert_cmpstr(b, ==, "11");
 	g_assert_null(c);
@@ -78,21 +81,22 @@ test_base(void)
 }
 
 #define SHA "b0a3f0e2b3a1d4e0c4f8e9f4e5b6a7c8d9e0f1a2b3c4d5e6f7a8b9c0d1e2f3a4"
-#define ARTIFACT(name, hashes, size, link)                                                       \
-	"{\"filename\":\"" name "\",\"hashes\":{" hashes "},\"size\":" size                      \
-	",\"_links\":{\"" link "\":{\"href\":\"https://h/a/" name "\"}}}"
-#define DEPLOYMENT(id, extra, artifacts)                                                         \
-	"{\"id\":" id ",\"deployment\":{\"download\":\"forced\",\"update\":\"attempt\"" extra    \
-	",\"chunks\":[{\"part\":\"bApp\",\"version\":\"1.0\",\"name\":\"app\",\"artifacts\":["   \
-	artifacts "]}]}}"
+#define ARTIFACT(name, hashes, size, link)                                                         \
+	"{\"filename\":\"" name "\",\"hashes\":{" hashes "},\"size\":" size ",\"_links\":{\"" link \
+	"\":{\"href\":\"https://h/a/" name "\"}}}"
+#define DEPLOYMENT(id, extra, artifacts)                                                           \
+	"{\"id\":" id ",\"deployment\":{\"download\":\"forced\",\"update\":\"attempt\"" extra      \
+	",\"chunks\":[{\"part\":\"bApp\",\"version\":\"1.0\",\"name\":\"app\",\"artifacts\":"      \
+	"[" artifacts "]}]}}"
 
 static void
 test_deployment(void)
 {
-	g_autoptr(JsonNode) root = parse(DEPLOYMENT(
-	    "\"8\"", ",\"maintenanceWindow\":\"unavailable\"",
-	    ARTIFACT("a.bin", "\"sha1\":\"x\",\"sha256\":\"" SHA "\"", "1234", "download") ","
-		ARTIFACT("b/../c.zip", "\"sha256\":\"" SHA "\"", "1", "download-http")));
+	g_autoptr(JsonNode) root = parse(
+	    DEPLOYMENT("\"8\"", ",\"maintenanceWindow\":\"unavailable\"",
+		       ARTIFACT("a.bin", "\"sha1\":\"x\",\"sha256\":\"" SHA "\"", "1234",
+				"download") "," ARTIFACT("b/../c.zip", "\"sha256\":\"" SHA "\"",
+							 "1", "download-http")));
 	g_autoptr(GError) error = NULL;
 	g_autoptr(HbDdiDeployment) d = hb_ddi_deployment_parse(root, &error);
 	HbDdiArtifact *a, *b;
@@ -121,12 +125,14 @@ test_deployment_refused(void)
 	    DEPLOYMENT("\"8\"", "", ARTIFACT("a.bin", "\"sha256\":\"12\"", "12", "download")),
 	    DEPLOYMENT("\"8\"", "", ARTIFACT("a.bin", "\"sha256\":\"" SHA "\"", "0", "download")),
 	    DEPLOYMENT("\"8\"", "", ARTIFACT("a.bin", "\"sha256\":\"" SHA "\"", "-5", "download")),
-	    DEPLOYMENT("\"8\"", "", ARTIFACT("a.bin", "\"sha256\":\"" SHA "\"", "\"12\"", "download")),
+	    DEPLOYMENT("\"8\"", "",
+		       ARTIFACT("a.bin", "\"sha256\":\"" SHA "\"", "\"12\"", "download")),
 	    DEPLOYMENT("\"8\"", "", ARTIFACT("a.bin", "\"sha256\":\"" SHA "\"", "12", "md5sum")),
 	    DEPLOYMENT("\"8\"", ",\"maintenanceWindow\":\"later\"", ""),
 	    DEPLOYMENT("\"../8\"", "", ""),
 	    DEPLOYMENT("null", "", ""),
-	    "{\"id\":\"8\",\"deployment\":{\"download\":\"now\",\"update\":\"forced\",\"chunks\":[]}}",
+	    "{\"id\":\"8\",\"deployment\":{\"download\":\"now\",\"update\":\"forced\",\"chunks\":[]"
+	    "}}",
 	    "{\"id\":\"8\",\"deployment\":{\"download\":\"forced\",\"update\":\"forced\"}}",
 	    "{\"id\":\"8\"}",
 	    "\"x\"",
@@ -152,9 +158,9 @@ test_deployment_bounded(void)
 	g_autoptr(HbDdiDeployment) d = NULL;
 
 	for (guint i = 0; i <= HB_DDI_MAX_ARTIFACTS; i++)
-		g_string_append_printf(many, "%s" ARTIFACT("a.bin", "\"sha256\":\"" SHA "\"", "1",
-							     "download"),
-				       i > 0 ? "," : "");
+		g_string_append_printf(
+		    many, "%s" ARTIFACT("a.bin", "\"sha256\":\"" SHA "\"", "1", "download"),
+		    i > 0 ? "," : "");
 	text = g_string_new(NULL);
 	g_string_printf(text, DEPLOYMENT("7", "", "%s"), many->str);
 	root = parse(text->str);
@@ -186,7 +192,8 @@ test_feedback(void)
 				  NULL};
 	g_autoptr(JsonNode) fb = hb_ddi_feedback("8", "closed", "failure", 0, 0, details);
 	g_autoptr(JsonNode) progress = hb_ddi_feedback("8", "proceeding", "none", 40, 100, NULL);
-	g_autoptr(GHashTable) attrs = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+	g_autoptr(GHashTable) attrs =
+	    g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
 	g_autoptr(JsonNode) config = NULL;
 	g_autofree gchar *text = json_to_string(fb, FALSE);
 	g_autofree gchar *ptext = json_to_string(progress, FALSE);

@@ -5,6 +5,7 @@
 one dfud Update, several firmware artifacts refused before any device is touched, the
 deployment's update=skip and maintenance window, and a server unreachable while a job ends."""
 
+import os
 import time
 
 import hbtest
@@ -82,6 +83,7 @@ class WindowTest(hbtest.HawkbitTestCase):
 
 class NetworkTest(hbtest.HawkbitTestCase):
     config = "[Daemon]\nJobLinger=600\n"
+    lsan_supp = os.path.join(os.path.dirname(os.path.abspath(__file__)), "lsan-network.supp")
 
     def test_server_unreachable(self):
         sim = self.start_sim("--slot0", data(OLD), *hbtest.dfudtest.SLOW_DEVICE)
