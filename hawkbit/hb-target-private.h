@@ -31,6 +31,8 @@ struct _HbTarget {
 	/* configData */
 	gchar *config_sent; /* the JSON last accepted */
 	gboolean config_busy;
+	guint config_id; /* configData due */
+	gulong device_handler;
 	gboolean images_read;	/* the image state is known, or could not be read */
 	gboolean images_queued; /* waiting for its GetImageState */
 	guint mtu;

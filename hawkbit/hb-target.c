@@ -11,8 +11,13 @@
 
 /* a poll is jittered by ±JITTER_PERCENT of its interval, so that targets do not align */
 #define JITTER_PERCENT 10
+/* configData waits this long for the device's properties to settle */
+#define CONFIG_SETTLE_S 2
 
 static void target_schedule(HbTarget *t, guint seconds);
+static void target_stop(HbTarget *t);
+static void device_changed_cb(GDBusProxy *proxy, GVariant *changed, GStrv invalidated,
+			      gpointer user_data);
 
 typedef struct {
 	gchar *url;
@@ -80,6 +85,8 @@ hb_target_new(HbConnector *connector, DfudDbusDevice *device, const gchar *contr
 	t->connector = connector;
 	connector->live_targets++;
 	t->device = g_object_ref(device);
+	t->device_handler =
+	    g_signal_connect(device, "g-properties-changed", G_CALLBACK(device_changed_cb), t);
 	t->device_path = g_strdup(g_dbus_proxy_get_object_path(G_DBUS_PROXY(device)));
 	t->controller_id = g_strdup(controller_id);
 	t->base_url =
@@ -117,6 +124,7 @@ hb_target_unref(HbTarget *t)
 	g_clear_handle_id(&t->poll_id, g_source_remove);
 	hb_action_drop(t);
 	g_queue_clear_full(&t->feedback, (GDestroyNotify)feedback_free);
+	target_stop(t);
 	g_clear_object(&t->device);
 	g_free(t->device_path);
 	g_free(t->controller_id);
@@ -129,10 +137,19 @@ hb_target_unref(HbTarget *t)
 	g_free(t);
 }
 
+static void
+target_stop(HbTarget *t)
+{
+	g_clear_handle_id(&t->config_id, g_source_remove);
+	if (t->device != NULL)
+		g_clear_signal_handler(&t->device_handler, t->device);
+}
+
 void
 hb_target_remove(HbTarget *t)
 {
 	t->removed = TRUE;
+	target_stop(t);
 	g_clear_handle_id(&t->poll_id, g_source_remove);
 	hb_action_drop(t);
 }
@@ -387,6 +404,34 @@ target_push_config(HbTarget *t)
 
 static void images_next(HbConnector *c);
 
+static gboolean
+config_due_cb(gpointer user_data)
+{
+	HbTarget *t = user_data;
+
+	t->config_id = 0;
+	target_push_config(t);
+	return G_SOURCE_REMOVE;
+}
+
+/* the device's properties come in several signals (Images, BootloaderMode, LastUpdate):
+ * configData goes once they settled */
+static void
+target_config_due(HbTarget *t)
+{
+	if (t->config_id == 0 && !t->removed)
+		t->config_id = g_timeout_add_seconds(CONFIG_SETTLE_S, config_due_cb, t);
+}
+
+static void
+device_changed_cb(GDBusProxy *proxy, GVariant *changed, GStrv invalidated, gpointer user_data)
+{
+	HbTarget *t = user_data;
+
+	if (t->images_read)
+		target_config_due(t);
+}
+
 static void
 images_cb(GObject *source, GAsyncResult *res, gpointer user_data)
 {
@@ -403,8 +448,7 @@ images_cb(GObject *source, GAsyncResult *res, gpointer user_data)
 		g_autofree gchar *text = hb_connector_error_text(error);
 		g_message("%s: image state not read: %s", t->controller_id, text);
 	}
-	if (!t->removed)
-		target_push_config(t);
+	target_config_due(t);
 	images_next(c);
 }
 
