@@ -29,23 +29,15 @@ static gboolean follow_again_cb(gpointer user_data);
 #define HISTORY_TRIES 10
 static void action_start_update(HbTarget *t);
 
-static gboolean
-job_status_is_final(const gchar *status)
+gboolean
+hb_job_status_is_final(const gchar *status)
 {
 	return g_strcmp0(status, "done") == 0 || g_strcmp0(status, "failed") == 0 ||
 	       g_strcmp0(status, "cancelled") == 0;
 }
 
-/* before the device marks the new image: a cancellation still undoes everything */
-static gboolean
-job_status_is_cancellable(const gchar *status)
-{
-	return g_strcmp0(status, "queued") == 0 || g_strcmp0(status, "connecting") == 0 ||
-	       g_strcmp0(status, "uploading") == 0;
-}
-
-static guint64
-job_id(const gchar *path)
+guint64
+hb_job_id(const gchar *path)
 {
 	const gchar *slash = path != NULL ? strrchr(path, '/') : NULL;
 	return slash != NULL ? g_ascii_strtoull(slash + 1, NULL, 10) : 0;
@@ -221,7 +213,7 @@ history_cb(GObject *source, GAsyncResult *res, gpointer user_data)
 	g_autoptr(HbTarget) t = user_data;
 	g_autoptr(GError) error = NULL;
 	g_autoptr(GVariant) entries = NULL;
-	guint64 want = job_id(t->journal->job_path);
+	guint64 want = hb_job_id(t->journal->job_path);
 	GVariantIter iter;
 	GVariant *entry;
 
@@ -283,54 +275,11 @@ action_from_history(HbTarget *t)
 /* ---- following the job */
 
 static void
-job_cancel_cb(GObject *source, GAsyncResult *res, gpointer user_data)
-{
-	g_autoptr(HbTarget) t = user_data;
-	g_autoptr(GError) error = NULL;
-
-	if (!dfud_dbus_job_call_cancel_finish(DFUD_DBUS_JOB(source), res, &error)) {
-		g_autofree gchar *text = hb_connector_error_text(error);
-		/* NothingToDo: it ended meanwhile, and its end answers the cancellation */
-		g_message("%s: Job.Cancel: %s", t->controller_id, text);
-	}
-}
-
-/* a cancellation the server asked for, against the job as it is now */
-static void
-action_job_cancel(HbTarget *t)
-{
-	HbJournal *j = t->journal;
-	const gchar *status = dfud_dbus_job_get_status(t->job);
-	g_autofree gchar *why = NULL;
-
-	if (j->cancel_id == NULL || job_status_is_final(status))
-		return;
-	if (job_status_is_cancellable(status)) {
-		g_message("%s: cancelling dfud job %s (%s)", t->controller_id, j->job_path, status);
-		dfud_dbus_job_call_cancel(t->job, G_DBUS_CALL_FLAGS_NONE, -1,
-					  t->connector->cancellable, job_cancel_cb,
-					  hb_target_ref(t));
-		return;
-	}
-	why = g_strdup_printf("too late to cancel: dfud job %" G_GUINT64_FORMAT
-			      " is %s, the device already has the new image marked",
-			      job_id(j->job_path), status);
-	{
-		const gchar *details[] = {why, NULL};
-		hb_target_feedback(t, "cancelAction", j->cancel_id, "rejected", "none", 0, 0,
-				   details);
-	}
-	g_free(t->cancel_answered);
-	t->cancel_answered = g_steal_pointer(&j->cancel_id);
-	hb_target_save(t);
-}
-
-static void
 job_changed(HbTarget *t)
 {
 	const gchar *status = dfud_dbus_job_get_status(t->job);
 	guint percent = dfud_dbus_job_get_progress(t->job);
-	guint64 id = job_id(t->journal->job_path);
+	guint64 id = hb_job_id(t->journal->job_path);
 	gint64 now = g_get_monotonic_time();
 	gboolean changed = g_strcmp0(status, t->job_status) != 0;
 
@@ -338,7 +287,7 @@ job_changed(HbTarget *t)
 		return;
 	if (dfud_dbus_job_get_mtu(t->job) > 0)
 		t->mtu = dfud_dbus_job_get_mtu(t->job);
-	if (job_status_is_final(status)) {
+	if (hb_job_status_is_final(status)) {
 		g_autoptr(DfudDbusJob) job = g_object_ref(t->job);
 		g_autofree gchar *last = g_steal_pointer(&t->job_status);
 		g_clear_signal_handler(&t->job_handler, t->job);
@@ -354,7 +303,7 @@ job_changed(HbTarget *t)
 		g_free(t->job_status);
 		t->job_status = g_strdup(status);
 		proceeding(t, percent, 100, text);
-		action_job_cancel(t);
+		hb_action_job_cancel(t);
 	} else if (g_strcmp0(status, "uploading") == 0 &&
 		   now - t->progress_sent >=
 		       (gint64)t->connector->config->progress_interval * G_USEC_PER_SEC) {
@@ -394,7 +343,7 @@ job_proxy_cb(GObject *source, GAsyncResult *res, gpointer user_data)
 	    g_signal_connect(t->job, "g-properties-changed", G_CALLBACK(job_properties_cb), t);
 	job_changed(t);
 	if (t->job != NULL)
-		action_job_cancel(t);
+		hb_action_job_cancel(t);
 }
 
 static gboolean
@@ -775,69 +724,4 @@ hb_action_poll(HbTarget *t, const gchar *href)
 	t->fetching = g_strdup(id);
 	hb_http_json_async(t->connector->http, "GET", href, t->controller_id, NULL,
 			   t->connector->cancellable, deployment_cb, hb_target_ref(t));
-}
-
-/* ---- cancelAction */
-
-static void
-cancel_answer(HbTarget *t, const gchar *cancel_id, const gchar *execution, const gchar *finished,
-	      const gchar *why)
-{
-	const gchar *details[] = {why, NULL};
-
-	g_message("%s: cancelAction %s: %s: %s", t->controller_id, cancel_id, execution, why);
-	hb_target_feedback(t, "cancelAction", cancel_id, execution, finished, 0, 0, details);
-	g_free(t->cancel_answered);
-	t->cancel_answered = g_strdup(cancel_id);
-}
-
-void
-hb_action_cancel(HbTarget *t, const gchar *cancel_id, const gchar *stop_id)
-{
-	HbJournal *j = t->journal;
-	g_autofree gchar *why = NULL;
-
-	if (g_strcmp0(j->action_id, stop_id) != 0 || j->stage == HB_STAGE_NONE) {
-		if (hb_journal_is_closed(j, stop_id))
-			cancel_answer(t, cancel_id, "rejected", "none",
-				      "too late to cancel: the action was closed already");
-		else
-			cancel_answer(t, cancel_id, "closed", "success",
-				      "cancelled: nothing of the action ran here");
-		return;
-	}
-	switch (j->stage) {
-	case HB_STAGE_DOWNLOADING:
-	case HB_STAGE_DOWNLOADED:
-		why = g_strdup_printf("cancelled while %s: no device was touched",
-				      hb_stage_name(j->stage));
-		g_free(j->cancel_id);
-		j->cancel_id = g_strdup(cancel_id);
-		{
-			const gchar *details[] = {why, NULL};
-			hb_action_close(t, "canceled", details);
-		}
-		return;
-	case HB_STAGE_UPDATING:
-		if (g_strcmp0(j->cancel_id, cancel_id) == 0)
-			return;
-		g_free(j->cancel_id);
-		j->cancel_id = g_strdup(cancel_id);
-		hb_target_save(t);
-		if (t->job != NULL)
-			action_job_cancel(t);
-		return;
-	case HB_STAGE_CLOSING:
-		if (g_strcmp0(j->finished, "canceled") == 0) {
-			hb_action_send_closing(t);
-			return;
-		}
-		why = g_strdup_printf("too late to cancel: the action ended: %s", j->finished);
-		cancel_answer(t, cancel_id, "rejected", "none", why);
-		hb_action_send_closing(t);
-		return;
-	case HB_STAGE_NONE:
-	default:
-		return;
-	}
 }

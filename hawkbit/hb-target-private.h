@@ -80,5 +80,12 @@ void hb_action_close(HbTarget *t, const gchar *finished, const gchar *const *det
 void hb_action_send_closing(HbTarget *t);
 void hb_action_cancel(HbTarget *t, const gchar *cancel_id, const gchar *stop_id);
 void hb_action_drop(HbTarget *t);
+gboolean hb_job_status_is_final(const gchar *status);
+/* the N of /org/dfud/Dfu1/Job/N */
+guint64 hb_job_id(const gchar *path);
+
+/* hb-cancel.c */
+/* the cancellation the journal holds, against the job as it is now */
+void hb_action_job_cancel(HbTarget *t);
 
 G_END_DECLS
