@@ -136,8 +136,11 @@ json_done(GTask *task)
 	g_autoptr(GError) error = NULL;
 
 	if (!SOUP_STATUS_IS_SUCCESSFUL(status)) {
+		/* an empty body has no data at all (GByteArray's is NULL) */
 		g_autofree gchar *text =
-		    g_strndup((const gchar *)call->body->data, MIN(call->body->len, 200));
+		    call->body->len > 0
+			? g_strndup((const gchar *)call->body->data, MIN(call->body->len, 200))
+			: g_strdup("");
 		for (gchar *p = text; *p != '\0'; p++)
 			if (!g_ascii_isprint(*p))
 				*p = ' ';

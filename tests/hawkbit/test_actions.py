@@ -50,6 +50,45 @@ class PackagesTest(hbtest.HawkbitTestCase):
         self.assert_no_violations()
 
 
+class TargetTokenTest(hbtest.HawkbitTestCase):
+    """no gateway token: each target authenticates with its own TargetToken; one without a
+    token is refused by the server (401) and backs off, never updated"""
+
+    config = "[Daemon]\nJobLinger=600\n"
+
+    def extra_config(self):
+        return "\n[TargetTokens]\ndev-0=token-of-dev-0\ndev-1=a-wrong-token\n"
+
+    def setUp(self):
+        super().setUp()
+        # the tests' config carries GatewayToken=gw-secret: the server takes none here
+        self.server.gateway_token = None
+
+    def test_target_tokens(self):
+        sim = self.start_sim("--slot0", data(OLD), "--time-scale=0", count=3)
+        self.start_daemon()
+        devices = [self.add_device(uri, name=f"dev-{k}") for k, uri in enumerate(sim.uris)]
+        srv = self.server
+        art = srv.artifact(1, "app.bin", read(NEW))
+        for k in range(3):
+            srv.target(f"dev-{k}").token = f"token-of-dev-{k}"
+            srv.assign(f"dev-{k}", 20 + k, [art])
+        self.start_connector()
+        result = self.wait_closed(["dev-0"], 60)["dev-0"]
+        self.assertEqual(result[:2], ("closed", "success"), result)
+        self.spin(4)
+        # dev-1's token is wrong, dev-2 has none but the gateway token the server refuses
+        for k in (1, 2):
+            self.assertIsNone(srv.closed(f"dev-{k}"))
+            self.assertEqual(self.history(device=devices[k]), [])
+            refused = [r for r in srv.requests if f"/dev-{k}" in r[2] and r[3] == 401]
+            accepted = [r for r in srv.requests if f"/dev-{k}" in r[2] and r[3] != 401]
+            self.assertEqual(accepted, [], f"dev-{k}")
+            # RetryInterval=1, MaxRetryInterval=2: a few polls, not one per 100 ms
+            self.assertTrue(1 <= len(refused) <= 6, f"dev-{k}: {len(refused)} polls refused")
+        self.assert_no_violations()
+
+
 class WindowTest(hbtest.HawkbitTestCase):
     config = "[Daemon]\nJobLinger=600\n"
 
