@@ -72,7 +72,8 @@ class Target:
 
 
 class DdiServer:
-    def __init__(self, tenant="DEFAULT", gateway_token="gw-secret", sleep="00:00:01"):
+    def __init__(self, tenant="DEFAULT", gateway_token="gw-secret", sleep="00:00:01", tls=None):
+        """@tls: (certificate file, key file): serve HTTPS"""
         self.tenant = tenant
         self.gateway_token = gateway_token
         self.sleep = sleep
@@ -103,7 +104,14 @@ class DdiServer:
 
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.httpd.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        scheme = "http"
+        if tls is not None:
+            import ssl
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(*tls)
+            self.httpd.socket = context.wrap_socket(self.httpd.socket, server_side=True)
+            scheme = "https"
+        self.url = f"{scheme}://127.0.0.1:{self.httpd.server_address[1]}"
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
         self.thread.start()
 

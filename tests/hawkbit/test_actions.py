@@ -6,9 +6,11 @@ one dfud Update, several firmware artifacts refused before any device is touched
 deployment's update=skip and maintenance window, and a server unreachable while a job ends."""
 
 import os
+import subprocess
 import time
 
 import hbtest
+from ddiserver import DdiServer
 from hbtest import data, read
 
 OLD = "hashonly_1k_v1.2.3+4.bin"
@@ -86,6 +88,73 @@ class TargetTokenTest(hbtest.HawkbitTestCase):
             self.assertEqual(accepted, [], f"dev-{k}")
             # RetryInterval=1, MaxRetryInterval=2: a few polls, not one per 100 ms
             self.assertTrue(1 <= len(refused) <= 6, f"dev-{k}: {len(refused)} polls refused")
+        self.assert_no_violations()
+
+
+def make_certificates(tmpdir):
+    """a CA and a certificate for 127.0.0.1 that it signed, with openssl; returns
+    (ca.pem, server.pem, server.key)"""
+    def path(name):
+        return os.path.join(tmpdir, name)
+
+    def openssl(*args):
+        subprocess.run(["openssl"] + list(args), check=True, capture_output=True)
+
+    openssl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+            "-keyout", path("ca.key"), "-out", path("ca.pem"), "-days", "2",
+            "-subj", "/CN=dfud test CA")
+    openssl("req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+            "-keyout", path("server.key"), "-out", path("server.csr"), "-subj", "/CN=127.0.0.1")
+    with open(path("ext"), "w") as f:
+        f.write("subjectAltName=IP:127.0.0.1\n")
+    openssl("x509", "-req", "-in", path("server.csr"), "-CA", path("ca.pem"), "-CAkey",
+            path("ca.key"), "-CAcreateserial", "-out", path("server.pem"), "-days", "2",
+            "-extfile", path("ext"))
+    return path("ca.pem"), path("server.pem"), path("server.key")
+
+
+class TlsTest(hbtest.HawkbitTestCase):
+    """HTTPS: the server's certificate is verified against [Server] CaFile; without it (the
+    system's CAs do not know the test CA) nothing is fetched or installed"""
+
+    config = "[Daemon]\nJobLinger=600\n"
+
+    def setUp(self):
+        super().setUp()
+        self.server.stop()
+        self.ca, cert, key = make_certificates(self.tmpdir)
+        self.server = DdiServer(tls=(cert, key))
+        self.assertTrue(self.server.url.startswith("https://"))
+
+    def write_config(self, with_ca):
+        text = hbtest.CONFIG.format(url=self.server.url, cache=os.path.join(self.tmpdir, "cache"))
+        if with_ca:
+            text = text.replace("[Server]\n", f"[Server]\nCaFile={self.ca}\n", 1)
+        with open(self.hb_config, "w") as f:
+            f.write(text)
+
+    def test_verified(self):
+        sim = self.start_sim("--slot0", data(OLD), "--time-scale=0", count=2)
+        self.start_daemon()
+        for k, uri in enumerate(sim.uris):
+            self.add_device(uri, name=f"dev-{k}")
+        srv = self.server
+        art = srv.artifact(1, "app.bin", read(NEW))
+        srv.assign("dev-0", 30, [art])
+        # without CaFile: the test CA is unknown, the connection refused by the connector
+        self.write_config(with_ca=False)
+        self.start_connector()
+        self.spin(4)
+        self.assertEqual(srv.requests, [], "a request went through an unverified connection")
+        self.assertEqual(self.history(), [])
+        with open(self.hb_log) as f:
+            self.assertRegex(f.read(), r"poll 1 failed: .*(certificate|TLS)")
+        self.connector.stop()
+        # with it: verified, updated
+        self.write_config(with_ca=True)
+        self.start_connector()
+        result = self.wait_closed(["dev-0"], 60)["dev-0"]
+        self.assertEqual(result[:2], ("closed", "success"), result)
         self.assert_no_violations()
 
 
