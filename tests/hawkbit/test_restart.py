@@ -83,6 +83,16 @@ class RestartTest(hbtest.HawkbitTestCase):
             log = f.read()
         self.assertEqual(log.count("ended while away: verified"), len(away),
                          f"the third jobs of dev-{away} were not all found in dfud's history")
+
+        # 4. a server that offers a closed action again (its state lost) gets it not applied
+        with self.server.lock:
+            act = self.server.targets["dev-0"].action
+            act.open = True
+            act.result = None
+        self.spin(4)
+        self.assertEqual(len(self.history(device=devices[0])), 3, "an action applied twice")
+        with open(self.hb_log) as f:
+            self.assertIn("dev-0: action 3 was closed already: not applied again", f.read())
         self.assert_no_violations()
 
 
