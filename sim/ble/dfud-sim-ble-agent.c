@@ -6,6 +6,8 @@
 
 #include "dfud-sim-ble-agent.h"
 
+#include "dfud-bluez-agent1.h"
+
 #define BLUEZ "org.bluez"
 #define IFACE_AGENT_MANAGER "org.bluez.AgentManager1"
 #define AGENT_PATH "/org/dfud/sim/agent"
@@ -18,24 +20,7 @@ struct _DfudSimBleAgent {
 	guint reg_id;
 };
 
-static const gchar agent_xml[] =
-    "<node><interface name='org.bluez.Agent1'>"
-    "<method name='Release'/>"
-    "<method name='RequestPinCode'><arg type='o' direction='in'/>"
-    "<arg type='s' direction='out'/></method>"
-    "<method name='DisplayPinCode'><arg type='o' direction='in'/>"
-    "<arg type='s' direction='in'/></method>"
-    "<method name='RequestPasskey'><arg type='o' direction='in'/>"
-    "<arg type='u' direction='out'/></method>"
-    "<method name='DisplayPasskey'><arg type='o' direction='in'/><arg type='u' direction='in'/>"
-    "<arg type='q' direction='in'/></method>"
-    "<method name='RequestConfirmation'><arg type='o' direction='in'/>"
-    "<arg type='u' direction='in'/></method>"
-    "<method name='RequestAuthorization'><arg type='o' direction='in'/></method>"
-    "<method name='AuthorizeService'><arg type='o' direction='in'/>"
-    "<arg type='s' direction='in'/></method>"
-    "<method name='Cancel'/>"
-    "</interface></node>";
+static const gchar agent_xml[] = DFUD_BLUEZ_AGENT1_XML;
 
 static void
 agent_method(GDBusConnection *bus, const gchar *sender, const gchar *path, const gchar *iface,

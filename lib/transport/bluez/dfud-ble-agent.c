@@ -8,6 +8,7 @@
 
 #include <unistd.h>
 
+#include "dfud-bluez-agent1.h"
 #include "dfud-error.h"
 
 #define BLUEZ "org.bluez"
@@ -22,24 +23,7 @@ struct _DfudBleAgent {
 	gboolean registered;
 };
 
-static const gchar agent_xml[] =
-    "<node><interface name='org.bluez.Agent1'>"
-    "<method name='Release'/>"
-    "<method name='RequestPinCode'><arg type='o' direction='in'/>"
-    "<arg type='s' direction='out'/></method>"
-    "<method name='DisplayPinCode'><arg type='o' direction='in'/>"
-    "<arg type='s' direction='in'/></method>"
-    "<method name='RequestPasskey'><arg type='o' direction='in'/>"
-    "<arg type='u' direction='out'/></method>"
-    "<method name='DisplayPasskey'><arg type='o' direction='in'/><arg type='u' direction='in'/>"
-    "<arg type='q' direction='in'/></method>"
-    "<method name='RequestConfirmation'><arg type='o' direction='in'/>"
-    "<arg type='u' direction='in'/></method>"
-    "<method name='RequestAuthorization'><arg type='o' direction='in'/></method>"
-    "<method name='AuthorizeService'><arg type='o' direction='in'/>"
-    "<arg type='s' direction='in'/></method>"
-    "<method name='Cancel'/>"
-    "</interface></node>";
+static const gchar agent_xml[] = DFUD_BLUEZ_AGENT1_XML;
 
 static void
 agent_method(GDBusConnection *bus, const gchar *sender, const gchar *path, const gchar *iface,
