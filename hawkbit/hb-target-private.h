@@ -42,8 +42,9 @@ struct _HbTarget {
 	gchar *fetching;      /* the action whose deploymentBase is being read */
 	gchar *waiting_for;   /* why a downloaded action waits, as last fed back */
 	HbDdiDeployment *deployment;
-	gchar *file; /* the verified artifact, held in the cache */
-	gchar *file_sha256;
+	GPtrArray *files;	 /* the verified artifacts, held in the cache, in order */
+	GPtrArray *file_sha256s; /* what holds them */
+	GBytes *package;	 /* several artifacts: the DFU zip made of them */
 	DfudDbusJob *job;
 	gulong job_handler;
 	gchar *job_status;

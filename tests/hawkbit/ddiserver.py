@@ -80,6 +80,7 @@ class DdiServer:
         self.lock = threading.RLock()
         self.targets = {}
         self.artifacts = {}       # (module, filename) -> Artifact
+        self.metadata = {}        # module -> {key: value}: its metadata visible to targets
         self.violations = []
         self.requests = []        # (time, method, path, status)
         self.next_cancel = 1000
@@ -271,8 +272,11 @@ class DdiServer:
                 "size": len(art.data),
                 "_links": {"download": link, "download-http": link}})
         deployment = {"download": act.download, "update": act.update,
-                      "chunks": [{"part": "bApp", "version": act.version,
-                                  "name": f"module-{m}", "artifacts": arts}
+                      "chunks": [dict({"part": "bApp", "version": act.version,
+                                       "name": f"module-{m}", "artifacts": arts},
+                                      **({"metadata": [{"key": k, "value": v} for k, v in
+                                                       self.metadata[str(m)].items()]}
+                                         if str(m) in self.metadata else {}))
                                  for m, arts in chunks.items()]}
         if act.window is not None:
             deployment["maintenanceWindow"] = act.window
