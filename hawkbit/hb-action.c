@@ -301,8 +301,13 @@ job_changed(HbTarget *t)
 		return;
 	}
 	if (changed) {
-		g_autofree gchar *text =
-		    g_strdup_printf("dfud job %" G_GUINT64_FORMAT ": %s", id, status);
+		/* a Job holds its current stage only: the stages it passed before its proxy was
+		 * ready (a fast job, a restart) are said to be passed, never made up */
+		gboolean late = t->job_status == NULL && g_strcmp0(status, "queued") != 0 &&
+				g_strcmp0(status, "connecting") != 0;
+		g_autofree gchar *text = g_strdup_printf(
+		    "dfud job %" G_GUINT64_FORMAT ": %s%s", id, status,
+		    late ? " (first seen at this stage: the ones before it passed unseen)" : "");
 		g_free(t->job_status);
 		t->job_status = g_strdup(status);
 		proceeding(t, percent, 100, text);
