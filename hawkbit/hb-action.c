@@ -58,7 +58,6 @@ hb_action_drop(HbTarget *t)
 		hb_cache_release(t->connector->cache, g_ptr_array_index(t->file_sha256s, i));
 	g_clear_pointer(&t->file_sha256s, g_ptr_array_unref);
 	g_clear_pointer(&t->files, g_ptr_array_unref);
-	g_clear_pointer(&t->package, g_bytes_unref);
 	g_clear_pointer(&t->deployment, hb_ddi_deployment_free);
 }
 
@@ -440,16 +439,18 @@ update_cb(GObject *source, GAsyncResult *res, gpointer user_data)
 	action_follow(t);
 }
 
-/* the one artifact's file, or the package made of several in memory */
+/* the one artifact's file, or the package made of several, in memory: made again for the
+ * call (checked as at download), so at most HB_CONNECTOR_MAX_UPDATE_CALLS are held at once */
 static int
 update_fd(HbTarget *t, GError **error)
 {
 	const gchar *path = g_ptr_array_index(t->files, 0);
+	g_autoptr(GBytes) package = NULL;
 	gconstpointer data;
 	gsize size, done = 0;
 	int fd;
 
-	if (t->package == NULL) {
+	if (t->files->len == 1) {
 		fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 		if (fd < 0) {
 			int saved = errno;
@@ -458,8 +459,11 @@ update_fd(HbTarget *t, GError **error)
 		}
 		return fd;
 	}
+	package = hb_package_assemble(t->deployment, t->files, error);
+	if (package == NULL)
+		return -1;
 	fd = memfd_create("dfud-hawkbit-package", MFD_CLOEXEC);
-	data = g_bytes_get_data(t->package, &size);
+	data = g_bytes_get_data(package, &size);
 	while (fd >= 0 && done < size) {
 		ssize_t n = write(fd, (const guint8 *)data + done, size - done);
 		if (n < 0 && errno == EINTR)
@@ -560,8 +564,8 @@ fetch_done(HbTarget *t)
 
 	if (d->artifacts->len > 1) {
 		g_autoptr(GError) error = NULL;
-		t->package = hb_package_assemble(d, t->files, &error);
-		if (t->package == NULL) {
+		g_autoptr(GBytes) package = hb_package_assemble(d, t->files, &error);
+		if (package == NULL) {
 			g_autofree gchar *text = hb_package_error_text(error);
 			action_fail(t, text, "no device was touched");
 			return;

@@ -44,7 +44,6 @@ struct _HbTarget {
 	HbDdiDeployment *deployment;
 	GPtrArray *files;	 /* the verified artifacts, held in the cache, in order */
 	GPtrArray *file_sha256s; /* what holds them */
-	GBytes *package;	 /* several artifacts: the DFU zip made of them */
 	DfudDbusJob *job;
 	gulong job_handler;
 	gchar *job_status;
