@@ -12,10 +12,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <gio/gunixfdlist.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "dfud-dbus-error.h"
 #include "dfud-error.h"
+#include "hb-package.h"
 #include "hb-target-private.h"
 
 /* dfud reads the firmware within the Update call: at most its FirmwareRead timeout */
@@ -52,10 +54,10 @@ hb_action_drop(HbTarget *t)
 		g_clear_object(&t->job);
 	}
 	g_clear_pointer(&t->job_status, g_free);
-	if (t->file_sha256 != NULL)
-		hb_cache_release(t->connector->cache, t->file_sha256);
-	g_clear_pointer(&t->file_sha256, g_free);
-	g_clear_pointer(&t->file, g_free);
+	for (guint i = 0; t->file_sha256s != NULL && i < t->file_sha256s->len; i++)
+		hb_cache_release(t->connector->cache, g_ptr_array_index(t->file_sha256s, i));
+	g_clear_pointer(&t->file_sha256s, g_ptr_array_unref);
+	g_clear_pointer(&t->files, g_ptr_array_unref);
 	g_clear_pointer(&t->deployment, hb_ddi_deployment_free);
 }
 
@@ -298,8 +300,13 @@ job_changed(HbTarget *t)
 		return;
 	}
 	if (changed) {
-		g_autofree gchar *text =
-		    g_strdup_printf("dfud job %" G_GUINT64_FORMAT ": %s", id, status);
+		/* a Job holds its current stage only: the stages it passed before its proxy was
+		 * ready (a fast job, a restart) are said to be passed, never made up */
+		gboolean late = t->job_status == NULL && g_strcmp0(status, "queued") != 0 &&
+				g_strcmp0(status, "connecting") != 0;
+		g_autofree gchar *text = g_strdup_printf(
+		    "dfud job %" G_GUINT64_FORMAT ": %s%s", id, status,
+		    late ? " (first seen at this stage: the ones before it passed unseen)" : "");
 		g_free(t->job_status);
 		t->job_status = g_strdup(status);
 		proceeding(t, percent, 100, text);
@@ -432,6 +439,51 @@ update_cb(GObject *source, GAsyncResult *res, gpointer user_data)
 	action_follow(t);
 }
 
+/* the one artifact's file, or the package made of several, in memory: made again for the
+ * call (checked as at download), so at most HB_CONNECTOR_MAX_UPDATE_CALLS are held at once */
+static int
+update_fd(HbTarget *t, GError **error)
+{
+	const gchar *path = g_ptr_array_index(t->files, 0);
+	g_autoptr(GBytes) package = NULL;
+	gconstpointer data;
+	gsize size, done = 0;
+	int fd;
+
+	if (t->files->len == 1) {
+		fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+		if (fd < 0) {
+			int saved = errno;
+			g_set_error(error, DFUD_ERROR, DFUD_ERROR_IO, "cannot open %s: %s", path,
+				    g_strerror(saved));
+		}
+		return fd;
+	}
+	package = hb_package_assemble(t->deployment, t->files, error);
+	if (package == NULL)
+		return -1;
+	fd = memfd_create("dfud-hawkbit-package", MFD_CLOEXEC);
+	data = g_bytes_get_data(package, &size);
+	while (fd >= 0 && done < size) {
+		ssize_t n = write(fd, (const guint8 *)data + done, size - done);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			close(fd);
+			fd = -1;
+			break;
+		}
+		done += (gsize)n;
+	}
+	if (fd >= 0 && lseek(fd, 0, SEEK_SET) == 0)
+		return fd;
+	if (fd >= 0)
+		close(fd);
+	g_set_error(error, DFUD_ERROR, DFUD_ERROR_IO, "the package in memory: %s",
+		    g_strerror(errno));
+	return -1;
+}
+
 static void
 update_call(HbTarget *t)
 {
@@ -441,15 +493,13 @@ update_call(HbTarget *t)
 	gint index;
 	int fd;
 
-	if (t->removed || t->file == NULL) {
+	if (t->removed || t->files == NULL || t->files->len == 0) {
 		t->action_busy = FALSE;
 		return;
 	}
-	fd = open(t->file, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	fd = update_fd(t, &error);
 	if (fd < 0) {
-		int saved = errno;
-		g_autofree gchar *text = g_strdup_printf(
-		    "org.dfud.Dfu1.Error.Io: cannot open %s: %s", t->file, g_strerror(saved));
+		g_autofree gchar *text = hb_package_error_text(error);
 		action_fail(t, text, NULL);
 		return;
 	}
@@ -501,6 +551,56 @@ typedef struct {
 	gchar *sha256;
 } Fetch;
 
+static void fetch_next(HbTarget *t);
+
+/* every artifact is in the cache: one is given to dfud as it is, several as one package */
+static void
+fetch_done(HbTarget *t)
+{
+	HbDdiDeployment *d = t->deployment;
+	g_autofree gchar *what = NULL;
+	const gchar *reason;
+	guint64 total = 0;
+
+	if (d->artifacts->len > 1) {
+		g_autoptr(GError) error = NULL;
+		g_autoptr(GBytes) package = hb_package_assemble(d, t->files, &error);
+		if (package == NULL) {
+			g_autofree gchar *text = hb_package_error_text(error);
+			action_fail(t, text, "no device was touched");
+			return;
+		}
+	}
+	for (guint i = 0; i < d->artifacts->len; i++)
+		total += ((HbDdiArtifact *)g_ptr_array_index(d->artifacts, i))->size;
+	what = d->artifacts->len > 1
+		   ? g_strdup_printf("%u artifacts as one package (%" G_GUINT64_FORMAT
+				     " bytes, sha256 checked, manifest checked)",
+				     d->artifacts->len, total)
+		   : g_strdup_printf(
+			 "%s (%" G_GUINT64_FORMAT " bytes, sha256 checked)",
+			 ((HbDdiArtifact *)g_ptr_array_index(d->artifacts, 0))->filename, total);
+	reason = g_strcmp0(d->update, "skip") == 0 ? "the server (update: skip)"
+		 : g_strcmp0(d->maintenance_window, "unavailable") == 0 ? "the maintenance window"
+									: NULL;
+	t->journal->stage = HB_STAGE_DOWNLOADED;
+	hb_target_save(t);
+	if (reason != NULL) {
+		/* said once per reason, not at every poll */
+		if (g_strcmp0(reason, t->waiting_for) != 0) {
+			g_autofree gchar *text =
+			    g_strdup_printf("downloaded %s; the update waits for %s", what, reason);
+			proceeding(t, 0, 0, text);
+			g_free(t->waiting_for);
+			t->waiting_for = g_strdup(reason);
+		}
+		t->action_busy = FALSE;
+		return;
+	}
+	g_clear_pointer(&t->waiting_for, g_free);
+	action_start_update(t);
+}
+
 static void
 fetch_cb(GObject *source, GAsyncResult *res, gpointer user_data)
 {
@@ -511,8 +611,6 @@ fetch_cb(GObject *source, GAsyncResult *res, gpointer user_data)
 	g_autofree gchar *action_id = f->action_id;
 	g_autofree gchar *sha256 = f->sha256;
 	HbDdiDeployment *d = t->deployment;
-	HbDdiArtifact *a;
-	const gchar *reason;
 
 	g_free(f);
 	/* the action was cancelled or replaced meanwhile, or the device went */
@@ -533,88 +631,37 @@ fetch_cb(GObject *source, GAsyncResult *res, gpointer user_data)
 		action_fail(t, text, "no device was touched");
 		return;
 	}
-	a = g_ptr_array_index(d->artifacts, 0);
-	t->file = g_steal_pointer(&path);
-	t->file_sha256 = g_steal_pointer(&sha256);
-	reason = g_strcmp0(d->update, "skip") == 0 ? "the server (update: skip)"
-		 : g_strcmp0(d->maintenance_window, "unavailable") == 0 ? "the maintenance window"
-									: NULL;
-	t->journal->stage = HB_STAGE_DOWNLOADED;
-	hb_target_save(t);
-	if (reason != NULL) {
-		/* said once per reason, not at every poll */
-		if (g_strcmp0(reason, t->waiting_for) != 0) {
-			g_autofree gchar *text = g_strdup_printf("downloaded %s (%" G_GUINT64_FORMAT
-								 " bytes, sha256 checked); the "
-								 "update waits for %s",
-								 a->filename, a->size, reason);
-			proceeding(t, 0, 0, text);
-			g_free(t->waiting_for);
-			t->waiting_for = g_strdup(reason);
-		}
-		t->action_busy = FALSE;
-		return;
-	}
-	g_clear_pointer(&t->waiting_for, g_free);
-	action_start_update(t);
+	g_ptr_array_add(t->files, g_steal_pointer(&path));
+	g_ptr_array_add(t->file_sha256s, g_steal_pointer(&sha256));
+	if (t->files->len < d->artifacts->len)
+		fetch_next(t);
+	else
+		fetch_done(t);
 }
 
-/* the artifact dfud takes: one MCUboot image or one nRF Connect SDK DFU zip */
-static gboolean
-is_firmware(const HbDdiArtifact *a)
+/* the artifacts one after the other: the cache shares each with the targets wanting it */
+static void
+fetch_next(HbTarget *t)
 {
-	return g_str_has_suffix(a->filename, ".bin") || g_str_has_suffix(a->filename, ".zip") ||
-	       g_str_has_suffix(a->filename, ".BIN") || g_str_has_suffix(a->filename, ".ZIP");
+	HbDdiArtifact *a = g_ptr_array_index(t->deployment->artifacts, t->files->len);
+	Fetch *f = g_new0(Fetch, 1);
+
+	f->target = hb_target_ref(t);
+	f->action_id = g_strdup(t->journal->action_id);
+	f->sha256 = g_strdup(a->sha256);
+	hb_cache_fetch_async(t->connector->cache, a, t->controller_id, fetch_cb, f);
 }
 
-static gchar *
-artifact_names(GPtrArray *artifacts)
-{
-	GString *out = g_string_new(NULL);
-	for (guint i = 0; i < artifacts->len; i++) {
-		HbDdiArtifact *a = g_ptr_array_index(artifacts, i);
-		g_string_append_printf(out, "%s%s", i > 0 ? ", " : "", a->filename);
-	}
-	return g_string_free(out, FALSE);
-}
-
-/* keeps only the firmware artifact, or fails the action saying why */
+/* the artifacts dfud is given, or the action fails saying why */
 static gboolean
 deployment_pick(HbTarget *t, HbDdiDeployment *d)
 {
-	g_autoptr(GPtrArray) firmware = g_ptr_array_new();
-	g_autofree gchar *all = artifact_names(d->artifacts);
+	g_autoptr(GError) error = NULL;
 	g_autofree gchar *text = NULL;
 
-	for (guint i = 0; i < d->artifacts->len; i++)
-		if (is_firmware(g_ptr_array_index(d->artifacts, i)))
-			g_ptr_array_add(firmware, g_ptr_array_index(d->artifacts, i));
-	if (firmware->len == 1) {
-		HbDdiArtifact *keep = g_ptr_array_index(firmware, 0);
-		while (d->artifacts->len > 0 && g_ptr_array_index(d->artifacts, 0) != keep)
-			g_ptr_array_remove_index(d->artifacts, 0);
-		g_ptr_array_set_size(d->artifacts, 1);
-		if (keep->size > t->connector->config->max_cache_size) {
-			text = g_strdup_printf(
-			    "org.dfud.Dfu1.Error.InvalidArgument: %s is %" G_GUINT64_FORMAT
-			    " bytes, more than [Update] MaxCacheSize",
-			    keep->filename, keep->size);
-			action_fail(t, text, "no device was touched");
-			return FALSE;
-		}
+	if (hb_package_pick(d, t->connector->config->max_cache_size, &error))
 		return TRUE;
-	}
-	if (firmware->len == 0)
-		text = g_strdup_printf("org.dfud.Dfu1.Error.UnknownFormat: no artifact dfud can "
-				       "take (an MCUboot .bin or an nRF Connect SDK DFU .zip) "
-				       "among: %s",
-				       all[0] != '\0' ? all : "(none)");
-	else
-		text = g_strdup_printf(
-		    "org.dfud.Dfu1.Error.InvalidArgument: %u firmware artifacts (%s): dfud updates "
-		    "a device from one package; several images (app and net core, an s0/s1 pair) "
-		    "go in one nRF Connect SDK DFU zip",
-		    firmware->len, all);
+	text = hb_package_error_text(error);
 	action_fail(t, text, "no device was touched");
 	return FALSE;
 }
@@ -628,8 +675,6 @@ deployment_cb(GObject *source, GAsyncResult *res, gpointer user_data)
 	g_autofree gchar *want = g_steal_pointer(&t->fetching);
 	g_autoptr(HbDdiDeployment) d = NULL;
 	HbJournal *j = t->journal;
-	HbDdiArtifact *a;
-	Fetch *f;
 
 	if (t->removed) {
 		t->action_busy = FALSE;
@@ -668,24 +713,26 @@ deployment_cb(GObject *source, GAsyncResult *res, gpointer user_data)
 		t->action_busy = FALSE;
 		return;
 	}
-	a = g_ptr_array_index(d->artifacts, 0);
 	if (j->stage == HB_STAGE_NONE) {
-		g_autofree gchar *text = g_strdup_printf(
-		    "downloading %s (%" G_GUINT64_FORMAT " bytes)", a->filename, a->size);
-		g_message("%s: action %s: %s (%s)", t->controller_id, d->id, d->version,
-			  a->filename);
-		proceeding(t, 0, 0, text);
+		g_autoptr(GString) text = g_string_new("downloading ");
+		for (guint i = 0; i < d->artifacts->len; i++) {
+			HbDdiArtifact *a = g_ptr_array_index(d->artifacts, i);
+			g_string_append_printf(text, "%s%s (%" G_GUINT64_FORMAT " bytes%s%s)",
+					       i > 0 ? ", " : "", a->filename, a->size,
+					       a->image != NULL ? ", image " : "",
+					       a->image != NULL ? a->image : "");
+		}
+		g_message("%s: action %s: %s (%s)", t->controller_id, d->id, d->version, text->str);
+		proceeding(t, 0, 0, text->str);
 	}
-	/* a waiting action's file is fetched again (from the cache) when its time came */
+	/* a waiting action's files are fetched again (from the cache) when its time came */
 	hb_action_drop(t);
 	j->stage = HB_STAGE_DOWNLOADING;
 	hb_target_save(t);
 	t->deployment = g_steal_pointer(&d);
-	f = g_new0(Fetch, 1);
-	f->target = hb_target_ref(t);
-	f->action_id = g_strdup(j->action_id);
-	f->sha256 = g_strdup(a->sha256);
-	hb_cache_fetch_async(t->connector->cache, a, t->controller_id, fetch_cb, f);
+	t->files = g_ptr_array_new_with_free_func(g_free);
+	t->file_sha256s = g_ptr_array_new_with_free_func(g_free);
+	fetch_next(t);
 }
 
 void

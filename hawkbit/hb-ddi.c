@@ -136,6 +136,7 @@ artifact_free(HbDdiArtifact *a)
 	g_free(a->filename);
 	g_free(a->sha256);
 	g_free(a->href);
+	g_free(a->image);
 	g_free(a);
 }
 
@@ -212,6 +213,42 @@ artifact_parse(JsonNode *node, GError **error)
 	return a;
 }
 
+/* the chunk's metadata [{"key": K, "value": V}] (shown when the module type's metadata are
+ * visible to targets): the value of HB_DDI_IMAGE_KEY, if any */
+static gboolean
+chunk_image(JsonObject *chunk, gchar **image, GError **error)
+{
+	JsonNode *metadata = json_object_get_member(chunk, "metadata");
+	JsonArray *list;
+
+	if (metadata == NULL || JSON_NODE_HOLDS_NULL(metadata))
+		return TRUE;
+	if (!JSON_NODE_HOLDS_ARRAY(metadata)) {
+		g_set_error_literal(error, DFUD_ERROR, DFUD_ERROR_PROTOCOL,
+				    "a chunk's metadata is not an array");
+		return FALSE;
+	}
+	list = json_node_get_array(metadata);
+	for (guint i = 0; i < json_array_get_length(list); i++) {
+		JsonNode *node = json_array_get_element(list, i);
+		JsonObject *kv = JSON_NODE_HOLDS_OBJECT(node) ? json_node_get_object(node) : NULL;
+		const gchar *key = string_member(kv, "key");
+		const gchar *value = string_member(kv, "value");
+
+		if (g_strcmp0(key, HB_DDI_IMAGE_KEY) != 0)
+			continue;
+		if (value == NULL || strlen(value) > HB_DDI_MAX_TEXT || *image != NULL) {
+			g_set_error(error, DFUD_ERROR, DFUD_ERROR_PROTOCOL,
+				    "a chunk's metadata %s is missing its value, too long or given "
+				    "twice",
+				    HB_DDI_IMAGE_KEY);
+			return FALSE;
+		}
+		*image = g_strdup(value);
+	}
+	return TRUE;
+}
+
 HbDdiDeployment *
 hb_ddi_deployment_parse(JsonNode *root, GError **error)
 {
@@ -250,12 +287,15 @@ hb_ddi_deployment_parse(JsonNode *root, GError **error)
 		JsonNode *artifacts = co != NULL ? json_object_get_member(co, "artifacts") : NULL;
 		const gchar *name = string_member(co, "name");
 		const gchar *v = string_member(co, "version");
+		g_autofree gchar *image = NULL;
 
 		if (name != NULL && v != NULL && strlen(name) + strlen(v) < HB_DDI_MAX_TEXT)
 			g_string_append_printf(version, "%s%s %s", version->len > 0 ? ", " : "",
 					       name, v);
 		if (artifacts == NULL || !JSON_NODE_HOLDS_ARRAY(artifacts))
 			continue;
+		if (!chunk_image(co, &image, error))
+			return NULL;
 		for (guint i = 0; i < json_array_get_length(json_node_get_array(artifacts)); i++) {
 			HbDdiArtifact *a = artifact_parse(
 			    json_array_get_element(json_node_get_array(artifacts), i), error);
@@ -268,6 +308,7 @@ hb_ddi_deployment_parse(JsonNode *root, GError **error)
 					    HB_DDI_MAX_ARTIFACTS);
 				return NULL;
 			}
+			a->image = g_strdup(image);
 			g_ptr_array_add(d->artifacts, a);
 		}
 	}

@@ -28,7 +28,11 @@ typedef struct {
 	gchar *sha256; /* lower-case hex */
 	guint64 size;
 	gchar *href;
+	gchar *image; /* its chunk's metadata HB_DDI_IMAGE_KEY, or NULL */
 } HbDdiArtifact;
+
+/* the software module metadata key (visible to targets) naming the image of its artifacts */
+#define HB_DDI_IMAGE_KEY "dfud.image"
 
 /* GET .../deploymentBase/{actionId} */
 typedef struct {

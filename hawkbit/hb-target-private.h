@@ -42,8 +42,8 @@ struct _HbTarget {
 	gchar *fetching;      /* the action whose deploymentBase is being read */
 	gchar *waiting_for;   /* why a downloaded action waits, as last fed back */
 	HbDdiDeployment *deployment;
-	gchar *file; /* the verified artifact, held in the cache */
-	gchar *file_sha256;
+	GPtrArray *files;	 /* the verified artifacts, held in the cache, in order */
+	GPtrArray *file_sha256s; /* what holds them */
 	DfudDbusJob *job;
 	gulong job_handler;
 	gchar *job_status;
@@ -53,6 +53,12 @@ struct _HbTarget {
 	guint follow_id; /* looking for the job again */
 	guint history_tries;
 	gboolean closing_busy;
+
+	/* installedBase */
+	gboolean installed_busy;
+	gchar *installed_checked; /* the installedBase action checked in this run */
+	gchar *installed_action;  /* configData dfud.installed-action */
+	gchar *installed_state; /* configData dfud.installed: running, not running..., unknown... */
 
 	/* cancellation */
 	gboolean cancel_busy;
@@ -72,6 +78,8 @@ void hb_target_feedback(HbTarget *t, const gchar *resource, const gchar *id, con
 /* a proceeding with the upload's percent that replaces one still waiting */
 void hb_target_progress(HbTarget *t, const gchar *id, guint percent, const gchar *const *details);
 gboolean hb_target_feedback_idle(HbTarget *t);
+/* an attribute changed: configData goes again once they settled */
+void hb_target_config_changed(HbTarget *t);
 
 /* hb-action.c */
 void hb_action_poll(HbTarget *t, const gchar *deployment_href);
@@ -83,6 +91,9 @@ void hb_action_drop(HbTarget *t);
 gboolean hb_job_status_is_final(const gchar *status);
 /* the N of /org/dfud/Dfu1/Job/N */
 guint64 hb_job_id(const gchar *path);
+
+/* hb-installed.c: the server's installedBase against what the device runs, for configData */
+void hb_installed_poll(HbTarget *t, const gchar *installed_href);
 
 /* hb-cancel.c */
 /* the cancellation the journal holds, against the job as it is now */

@@ -134,6 +134,9 @@ hb_target_unref(HbTarget *t)
 	g_free(t->cancel_answered);
 	g_free(t->fetching);
 	g_free(t->waiting_for);
+	g_free(t->installed_checked);
+	g_free(t->installed_action);
+	g_free(t->installed_state);
 	g_free(t);
 }
 
@@ -366,6 +369,8 @@ target_attributes(HbTarget *t)
 	ATTR("dfud.bootloader-mode", mode);
 	if (last != NULL && g_variant_lookup(last, "result", "&s", &result))
 		ATTR("dfud.last-result", result);
+	ATTR("dfud.installed-action", t->installed_action);
+	ATTR("dfud.installed", t->installed_state);
 #undef ATTR
 	if (t->mtu > 0)
 		g_hash_table_insert(attrs, g_strdup("dfud.mtu"), g_strdup_printf("%u", t->mtu));
@@ -421,6 +426,12 @@ target_config_due(HbTarget *t)
 {
 	if (t->config_id == 0 && !t->removed)
 		t->config_id = g_timeout_add_seconds(CONFIG_SETTLE_S, config_due_cb, t);
+}
+
+void
+hb_target_config_changed(HbTarget *t)
+{
+	target_config_due(t);
 }
 
 static void
@@ -538,6 +549,8 @@ target_base_done(HbTarget *t, HbDdiBase *base)
 	}
 	target_read_images(t);
 	target_push_config(t);
+	if (base->installed_href != NULL)
+		hb_installed_poll(t, base->installed_href);
 }
 
 static void

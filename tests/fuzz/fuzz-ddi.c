@@ -3,7 +3,8 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
  * dfud-hawkbit's reading of a hawkBit server's answers: the same bytes as a base resource, a
- * deploymentBase and a cancelAction, and as a link to take an action id from.
+ * deploymentBase (and the artifacts dfud would be given of it) and a cancelAction, and as a
+ * link to take an action id from.
  */
 #define G_LOG_DOMAIN "DfudFuzz"
 
@@ -12,6 +13,7 @@
 #include <stdint.h>
 
 #include "hb-ddi.h"
+#include "hb-package.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -46,6 +48,19 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				g_assert_cmpuint(strlen(a->sha256), ==, 64);
 				g_assert_cmpuint(a->size, >, 0);
 				g_assert_null(strchr(a->filename, '/'));
+			}
+		}
+		if (d != NULL) {
+			g_autoptr(GError) pick_error = NULL;
+			if (hb_package_pick(d, G_MAXUINT64, &pick_error)) {
+				g_assert_cmpuint(d->artifacts->len, >, 0);
+				for (guint i = 0; d->artifacts->len > 1 && i < d->artifacts->len;
+				     i++)
+					g_assert_nonnull(
+					    ((HbDdiArtifact *)g_ptr_array_index(d->artifacts, i))
+						->image);
+			} else {
+				g_assert_nonnull(pick_error);
 			}
 		}
 	}

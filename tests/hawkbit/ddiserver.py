@@ -6,11 +6,16 @@ documentation and OpenAPI description), not from dfud-hawkbit's code.
 What it checks, as hawkBit does: the Authorization header (GatewayToken for every target of
 the tenant, or the target's own TargetToken), the resource paths
 /{tenant}/controller/v1/{controllerId}[/deploymentBase/{actionId}[/feedback]
-|/cancelAction/{id}[/feedback]|/configData|/softwaremodules/{m}/artifacts/{file}], the
+|/cancelAction/{id}[/feedback]|/installedBase/{actionId}|/configData
+|/softwaremodules/{m}/artifacts/{file}], the
 feedback schema (status.execution, status.result.finished, status.result.progress.cnt/of,
 status.details: at most 50 strings) and that feedback names an action of the target that is
 still open. Anything else is answered 4xx and recorded in `violations`, which the tests
 require to stay empty.
+
+As hawkBit does, the base resource links installedBase/{id} of the target's last action closed
+with success (or one a test sets), answered with that action's deployment; a module's metadata
+visible to targets is given in its chunk's `metadata`.
 
 It can misbehave per target or per artifact: 5xx on polls, slow or truncated downloads, an
 announced sha256 that is not the file's, a cancellation at a given stage.
@@ -69,6 +74,8 @@ class Target:
         self.poll_fail_first = 0  # the first N polls answer 503
         self.cancel_at = None     # a detail substring: cancel once a feedback has it
         self.token = None         # its TargetToken, if any
+        self.installed = None     # the Action whose distribution set the target has installed
+        self.installed_gets = 0
 
 
 class DdiServer:
@@ -80,6 +87,7 @@ class DdiServer:
         self.lock = threading.RLock()
         self.targets = {}
         self.artifacts = {}       # (module, filename) -> Artifact
+        self.metadata = {}        # module -> {key: value}: its metadata visible to targets
         self.violations = []
         self.requests = []        # (time, method, path, status)
         self.next_cancel = 1000
@@ -227,6 +235,9 @@ class DdiServer:
             f = re.fullmatch(r"/deploymentBase/([^/]+)/feedback", rest)
             if method == "POST" and f:
                 return self._feedback(handler, t, f.group(1), self._body(handler))
+            i = re.fullmatch(r"/installedBase/([^/]+)", rest)
+            if method == "GET" and i:
+                return self._installed(handler, t, i.group(1))
             c = re.fullmatch(r"/cancelAction/([^/]+)", rest)
             if method == "GET" and c:
                 return self._cancel(handler, t, c.group(1))
@@ -251,6 +262,9 @@ class DdiServer:
                 links["cancelAction"] = self._link(t, f"/cancelAction/{act.cancel_id}")
             elif act.cancel_id is None or act.cancel_answer[0] == "rejected":
                 links["deploymentBase"] = self._link(t, f"/deploymentBase/{act.id}?c=-7")
+        if t.installed is not None:
+            # hawkBit links the action of the installed distribution set
+            links["installedBase"] = self._link(t, f"/installedBase/{t.installed.id}")
         if t.config_data is None:
             links["configData"] = self._link(t, "/configData")
         self._reply(handler, 200, {"config": {"polling": {"sleep": self.sleep}},
@@ -260,6 +274,17 @@ class DdiServer:
         act = t.action
         if act is None or act.id != action_id or not act.open:
             return self._violation(handler, 404, f"action {action_id} is not open for {t.id}")
+        self._reply(handler, 200, self._deployment_body(t, act))
+
+    def _installed(self, handler, t, action_id):
+        """installedBase/{id}: the installed action's deployment, as deploymentBase gives it;
+        only the action the base resource links"""
+        if t.installed is None or t.installed.id != action_id:
+            return self._violation(handler, 404, f"action {action_id} is not installed on {t.id}")
+        t.installed_gets += 1
+        self._reply(handler, 200, self._deployment_body(t, t.installed))
+
+    def _deployment_body(self, t, act):
         chunks = {}
         for art in act.artifacts:
             link = self._link(t, f"/softwaremodules/{art.module}/artifacts/{art.filename}")
@@ -271,12 +296,15 @@ class DdiServer:
                 "size": len(art.data),
                 "_links": {"download": link, "download-http": link}})
         deployment = {"download": act.download, "update": act.update,
-                      "chunks": [{"part": "bApp", "version": act.version,
-                                  "name": f"module-{m}", "artifacts": arts}
+                      "chunks": [dict({"part": "bApp", "version": act.version,
+                                       "name": f"module-{m}", "artifacts": arts},
+                                      **({"metadata": [{"key": k, "value": v} for k, v in
+                                                       self.metadata[str(m)].items()]}
+                                         if str(m) in self.metadata else {}))
                                  for m, arts in chunks.items()]}
         if act.window is not None:
             deployment["maintenanceWindow"] = act.window
-        self._reply(handler, 200, {"id": act.id, "deployment": deployment})
+        return {"id": act.id, "deployment": deployment}
 
     def _check_feedback(self, body):
         """the DDI feedback schema; returns what is wrong, or None"""
@@ -317,6 +345,8 @@ class DdiServer:
             act.open = False
             act.result = (status["execution"], status["result"]["finished"],
                           status.get("details", []))
+            if act.result[1] == "success":
+                t.installed = act
         self._reply(handler, 200)
 
     def _cancel(self, handler, t, cancel_id):
@@ -355,7 +385,9 @@ class DdiServer:
         with self.lock:
             art = self.artifacts.get((module, filename))
             act = t.action
-            if art is None or act is None or art not in act.artifacts:
+            inst = t.installed
+            if art is None or ((act is None or art not in act.artifacts) and
+                               (inst is None or art not in inst.artifacts)):
                 return self._violation(handler, 404, f"artifact {module}/{filename}")
             rng = handler.headers.get("Range")
             n = len(art.gets)

@@ -12,6 +12,7 @@
 #include "dfud-error.h"
 #include "hb-config.h"
 #include "hb-ddi.h"
+#include "hb-package.h"
 
 static JsonNode *
 parse(const gchar *text)
@@ -114,6 +115,66 @@ test_deployment(void)
 	g_assert_cmpstr(a->href, ==, "https://h/a/a.bin");
 	/* a file name is only shown, and never a path */
 	g_assert_cmpstr(b->filename, ==, "b_.._c.zip");
+}
+
+#define CHUNK_ART(name)                                                                            \
+	"{\"filename\":\"" name "\",\"hashes\":{\"sha256\":\"" SHA "\"},\"size\":10,"              \
+	"\"_links\":{\"download\":{\"href\":\"https://h/" name "\"}}}"
+#define TWO_MODULES(metadata)                                                                      \
+	"{\"id\":\"9\",\"deployment\":{\"download\":\"forced\",\"update\":\"forced\","             \
+	"\"chunks\":[{\"part\":\"bApp\",\"name\":\"net\",\"version\":\"2\"" metadata ","           \
+	"\"artifacts\":[" CHUNK_ART("x.bin") "]},{\"part\":\"bApp\",\"name\":\"app\","             \
+					     "\"version\":\"2\",\"artifacts\":[" CHUNK_ART(        \
+						 "app.bin") "," CHUNK_ART("notes.txt") "]}]}}"
+
+/* a module's metadata dfud.image; several .bin artifacts kept in image order, others dropped */
+static void
+test_deployment_modules(void)
+{
+	g_autoptr(JsonNode) root = parse(
+	    TWO_MODULES(",\"metadata\":[{\"key\":\"x\",\"value\":\"y\"},{\"key\":\"dfud.image\","
+			"\"value\":\"1\"}]"));
+	g_autoptr(JsonNode) bad = parse(TWO_MODULES(",\"metadata\":{\"dfud.image\":\"1\"}"));
+	g_autoptr(JsonNode) twice = parse(TWO_MODULES(
+	    ",\"metadata\":[{\"key\":\"dfud.image\",\"value\":\"1\"},{\"key\":\"dfud.image\","
+	    "\"value\":\"0\"}]"));
+	g_autoptr(JsonNode) none = parse(TWO_MODULES(""));
+	g_autoptr(GError) error = NULL;
+	g_autoptr(HbDdiDeployment) d = hb_ddi_deployment_parse(root, &error);
+	g_autoptr(HbDdiDeployment) d_none = NULL;
+	HbDdiArtifact *a;
+
+	g_assert_no_error(error);
+	a = g_ptr_array_index(d->artifacts, 0);
+	g_assert_cmpstr(a->image, ==, "1");
+	g_assert_true(hb_package_pick(d, 1000, &error));
+	g_assert_no_error(error);
+	g_assert_cmpuint(d->artifacts->len, ==, 2);
+	a = g_ptr_array_index(d->artifacts, 0);
+	g_assert_cmpstr(a->filename, ==, "app.bin");
+	g_assert_cmpstr(a->image, ==, "0");
+	a = g_ptr_array_index(d->artifacts, 1);
+	g_assert_cmpstr(a->filename, ==, "x.bin");
+	g_assert_cmpstr(a->image, ==, "1");
+	/* more than the cache takes */
+	g_clear_pointer(&d, hb_ddi_deployment_free);
+	d = hb_ddi_deployment_parse(root, &error);
+	g_assert_false(hb_package_pick(d, 19, &error));
+	g_assert_error(error, DFUD_ERROR, DFUD_ERROR_INVALID_ARGUMENT);
+	g_clear_error(&error);
+	/* neither artifact says its image */
+	d_none = hb_ddi_deployment_parse(none, &error);
+	g_assert_no_error(error);
+	g_assert_false(hb_package_pick(d_none, 1000, &error));
+	g_assert_error(error, DFUD_ERROR, DFUD_ERROR_INVALID_ARGUMENT);
+	g_assert_nonnull(strstr(error->message, "the image of x.bin, app.bin is unknown"));
+	g_clear_error(&error);
+	/* metadata that is not hawkBit's list of key/value, or the key twice */
+	g_assert_null(hb_ddi_deployment_parse(bad, &error));
+	g_assert_error(error, DFUD_ERROR, DFUD_ERROR_PROTOCOL);
+	g_clear_error(&error);
+	g_assert_null(hb_ddi_deployment_parse(twice, &error));
+	g_assert_error(error, DFUD_ERROR, DFUD_ERROR_PROTOCOL);
 }
 
 static void
@@ -276,6 +337,7 @@ main(int argc, char **argv)
 	g_test_add_func("/hawkbit/ddi/base", test_base);
 	g_test_add_func("/hawkbit/ddi/deployment", test_deployment);
 	g_test_add_func("/hawkbit/ddi/deployment-refused", test_deployment_refused);
+	g_test_add_func("/hawkbit/ddi/deployment-modules", test_deployment_modules);
 	g_test_add_func("/hawkbit/ddi/deployment-bounded", test_deployment_bounded);
 	g_test_add_func("/hawkbit/ddi/cancel", test_cancel);
 	g_test_add_func("/hawkbit/ddi/feedback", test_feedback);

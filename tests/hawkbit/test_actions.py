@@ -2,12 +2,14 @@
 # Copyright 2026 The dfud authors
 # SPDX-License-Identifier: LGPL-2.1-or-later
 """What an action holds and when it may run: nRF Connect SDK DFU zips (one and two images) as
-one dfud Update, several firmware artifacts refused before any device is touched, the
+one dfud Update; several .bin artifacts (app + net core, an s0/s1 MCUboot pair) as one package
+the connector builds, ambiguous sets refused before any device is touched; the
 deployment's update=skip and maintenance window, and a server unreachable while a job ends."""
 
 import os
 import subprocess
 import time
+import zipfile
 
 import hbtest
 from ddiserver import DdiServer
@@ -18,37 +20,101 @@ NEW = "hashonly_60k_v2.0.0.bin"
 BIG = "hashonly_300k_v1.0.0.bin"
 
 
+def zip_member(name, member):
+    with zipfile.ZipFile(data(name)) as z:
+        return z.read(member)
+
+
 class PackagesTest(hbtest.HawkbitTestCase):
     config = "[Daemon]\nJobLinger=600\n"
 
     def test_packages(self):
         net = self.start_sim("--images=2", "--slot0", data(OLD), "--slot0-net", data(OLD),
-                             "--time-scale=0")
-        app = self.start_sim("--slot0", data(OLD), "--time-scale=0", count=2)
+                             "--time-scale=0", count=2)
+        nsib = self.start_sim("--slot0", data(OLD), "--mcuboot-s0", data("mcuboot-s0.bin"),
+                              "--mcuboot-s1", data("mcuboot-s1.bin"), "--b0-active", "0",
+                              "--time-scale=0")
+        refused = ["unknown", "same-image", "zip-and-bin", "bad-value", "not-mcuboot",
+                   "pair-and-app"]
+        app = self.start_sim("--slot0", data(OLD), "--time-scale=0", count=1 + len(refused))
         self.start_daemon()
-        d_multi = self.add_device(net.uri, name="multi")
+        d_multi = self.add_device(net.uris[0], name="multi")
+        d_pair = self.add_device(net.uris[1], name="pair")
+        d_nsib = self.add_device(nsib.uri, name="nsib")
         d_single = self.add_device(app.uris[0], name="single")
-        d_two = self.add_device(app.uris[1], name="two")
+        d_refused = {cid: self.add_device(uri, name=cid)
+                     for cid, uri in zip(refused, app.uris[1:])}
         srv = self.server
-        srv.assign("multi", 1, [srv.artifact(1, "dfu_application.zip",
-                                             read("dfu_application_multi_nrf5340.zip"))])
+        multi = "dfu_application_multi_nrf5340.zip"
+        srv.assign("multi", 1, [srv.artifact(1, "dfu_application.zip", read(multi))])
         srv.assign("single", 2, [srv.artifact(2, "dfu_application.zip",
                                               read("dfu_application_single_nrf52840.zip"))])
-        srv.assign("two", 3, [srv.artifact(3, "app.bin", read(NEW)),
-                              srv.artifact(4, "net.bin", read(OLD))])
+        # app + net core as two software modules: the app's image from its metadata, the
+        # net core's from the SDK's name; one dfud Update of the package they make
+        srv.metadata["5"] = {"dfud.image": "0", "other": "x"}
+        srv.assign("pair", 3, [srv.artifact(5, "peripheral_lbs.bin",
+                                            zip_member(multi, "peripheral_lbs.bin")),
+                               srv.artifact(6, "ipc_radio.bin", zip_member(multi, "ipc_radio.bin"))])
+        # an upgradable MCUboot's s0/s1 builds, by the names the SDK gives them
+        pair = [srv.artifact(7, n, zip_member("dfu_mcuboot.zip", n))
+                for n in ("signed_by_mcuboot_and_b0_s1_image.bin",
+                          "signed_by_mcuboot_and_b0_mcuboot.bin")]
+        srv.assign("nsib", 4, pair)
+        # the refused: no image known for either; two for one image; a zip beside a .bin;
+        # a metadata value that is no image; an image dfud's package reader refuses; an s0/s1
+        # pair with an application
+        srv.metadata["12"] = srv.metadata["13"] = {"dfud.image": "1"}
+        srv.metadata["16"] = {"dfud.image": "core2"}
+        srv.metadata["20"] = {"dfud.image": "0"}
+        sets = {
+            "unknown": [srv.artifact(10, "app.bin", read(NEW)), srv.artifact(11, "net.bin", read(OLD))],
+            "same-image": [srv.artifact(12, "a.bin", read(NEW)), srv.artifact(13, "b.bin", read(OLD))],
+            "zip-and-bin": [srv.artifact(14, "dfu_application.zip", read(multi)),
+                            srv.artifact(15, "ipc_radio.bin", read(OLD))],
+            "bad-value": [srv.artifact(16, "app.bin", read(NEW)),
+                          srv.artifact(17, "ipc_radio.bin", read(OLD))],
+            "not-mcuboot": [srv.artifact(18, "app.bin", read(NEW)),
+                            srv.artifact(19, "ipc_radio.bin", read("broken_bad-magic.bin"))],
+            "pair-and-app": pair + [srv.artifact(20, "app.bin", read(NEW))],
+        }
+        reasons = {
+            "unknown": "InvalidArgument: the image of app.bin, net.bin is unknown: give each "
+                       "software module the metadata dfud.image",
+            "same-image": "InvalidArgument: a.bin and b.bin are both image 1",
+            "zip-and-bin": "InvalidArgument: 2 firmware artifacts (dfu_application.zip, "
+                           "ipc_radio.bin) with a DFU zip among them",
+            "bad-value": 'InvalidArgument: app.bin: the module\'s metadata dfud.image="core2" '
+                         "is neither an image number",
+            "not-mcuboot": "org.dfud.Dfu1.Error.ImageBadMagic: ipc_radio.bin: bad image magic",
+            "pair-and-app": "an s0/s1 MCUboot pair and application images are two updates",
+        }
+        for k, cid in enumerate(refused):
+            srv.assign(cid, 30 + k, sets[cid])
         self.start_connector()
-        results = self.wait_closed(["multi", "single", "two"], 120)
-        for cid, device in (("multi", d_multi), ("single", d_single)):
-            self.assertEqual(results[cid][:2], ("closed", "success"), results[cid])
-            self.assertEqual([e["result"] for e in self.history(device=device)], ["verified"])
-        images = self.call(d_multi, hbtest.dfudtest.DEVICE, "GetImageState", None,
-                           "(aa{sv})")[0]
-        self.assertEqual(sorted(i["image"] for i in images if i.get("active")), [0, 1], images)
-        self.assertEqual(results["two"][:2], ("closed", "failure"), results["two"])
-        self.assertIn("org.dfud.Dfu1.Error.InvalidArgument: 2 firmware artifacts",
-                      results["two"][2][0])
-        self.assertIn("one nRF Connect SDK DFU zip", results["two"][2][0])
-        self.assertEqual(self.history(device=d_two), [])
+        results = self.wait_closed(["multi", "single", "pair", "nsib"] + refused, 120)
+        for cid, device in (("multi", d_multi), ("single", d_single), ("pair", d_pair),
+                            ("nsib", d_nsib)):
+            self.assertEqual(results[cid][:2], ("closed", "success"), (cid, results[cid]))
+            self.assertEqual([e["result"] for e in self.history(device=device)], ["verified"],
+                             cid)
+        for device in (d_multi, d_pair):
+            images = self.call(device, hbtest.dfudtest.DEVICE, "GetImageState", None,
+                               "(aa{sv})")[0]
+            self.assertEqual(sorted(i["image"] for i in images if i.get("active")), [0, 1],
+                             images)
+        # the pair runs what the multi-image zip holds: the same images, in one job
+        self.assertEqual(*[sorted((i["image"], bytes(i["hash"])) for i in self.call(
+            d, hbtest.dfudtest.DEVICE, "GetImageState", None, "(aa{sv})")[0] if i.get("active"))
+            for d in (d_multi, d_pair)])
+        self.wait_feedback("pair", "downloading peripheral_lbs.bin (82583 bytes, image 0), "
+                           "ipc_radio.bin (37528 bytes, image 1)", 1)
+        self.wait_feedback("nsib", "signed_by_mcuboot_and_b0_mcuboot.bin (31384 bytes, image "
+                           "s0), signed_by_mcuboot_and_b0_s1_image.bin (31382 bytes, image s1)", 1)
+        for cid in refused:
+            self.assertEqual(results[cid][:2], ("closed", "failure"), (cid, results[cid]))
+            self.assertIn(reasons[cid], results[cid][2][0], cid)
+            self.assertEqual(results[cid][2][1], "no device was touched", cid)
+            self.assertEqual(self.history(device=d_refused[cid]), [], cid)
         self.assert_no_violations()
 
 

@@ -6,7 +6,9 @@ twice, each ends with one closing feedback carrying dfud's real result, also for
 ended while the connector was away (found in dfud's history)."""
 
 import hbtest
-from hbtest import read
+from ddiserver import Action
+from dfudtest import HASHES
+from hbtest import data, read
 
 OLD = "hashonly_1k_v1.2.3+4.bin"
 NEW = "hashonly_60k_v2.0.0.bin"
@@ -93,6 +95,62 @@ class RestartTest(hbtest.HawkbitTestCase):
         self.assertEqual(len(self.history(device=devices[0])), 3, "an action applied twice")
         with open(self.hb_log) as f:
             self.assertIn("dev-0: action 3 was closed already: not applied again", f.read())
+        self.assert_no_violations()
+
+
+class InstalledTest(hbtest.HawkbitTestCase):
+    """the server's installedBase against what the device runs, in configData (DDI takes no
+    feedback on a closed action): a device that runs it, one that went back since; after an
+    update and after a restart of the connector, checked again and nothing applied again"""
+
+    config = "[Daemon]\nJobLinger=600\n"
+
+    def wait_config(self, cid, key, value, timeout):
+        def attrs():
+            return self.server.target(cid).config_data or {}
+        self.wait_for(lambda: attrs().get(key) == value, timeout,
+                      f"{cid}'s configData {key}={value!r}", lambda: str(attrs()))
+
+    def test_installed_base(self):
+        sim = self.start_sim("--slot0", data(OLD), "--time-scale=0", count=2)
+        self.start_daemon()
+        kept = self.add_device(sim.uris[0], name="kept")
+        reverted = self.add_device(sim.uris[1], name="reverted")
+        srv = self.server
+        old = srv.artifact(1, "app.bin", read(OLD))
+        new = srv.artifact(2, "app.bin", read(NEW))
+        # the server's record from before: action 50 installed OLD (which the device runs),
+        # action 51 installed NEW (the device has gone back to OLD since)
+        for cid, act in (("kept", Action(50, [old])), ("reverted", Action(51, [new]))):
+            act.open = False
+            act.result = ("closed", "success", ["from before"])
+            srv.target(cid).installed = act
+        self.start_connector()
+        self.wait_config("kept", "dfud.installed", "running", 30)
+        self.wait_config("reverted", "dfud.installed",
+                         f"not running: image 0 is {HASHES[OLD][:8]}, the action installed "
+                         f"{HASHES[NEW][:8]}", 30)
+        self.assertEqual(srv.target("kept").config_data["dfud.installed-action"], "50")
+        self.assertEqual(srv.target("reverted").config_data["dfud.installed-action"], "51")
+        self.assertEqual(self.history(device=kept), [])
+        self.assertEqual(self.history(device=reverted), [])
+        # an update: the installedBase becomes its action, checked once it closed
+        srv.assign("kept", 52, [new])
+        result = self.wait_closed(["kept"], 60)["kept"]
+        self.assertEqual(result[:2], ("closed", "success"), result)
+        self.wait_config("kept", "dfud.installed-action", "52", 30)
+        self.assertEqual(srv.target("kept").config_data["dfud.installed"], "running")
+        # a restart: the journal closed action 52: read again, reported, never applied again
+        self.kill_connector()
+        gets = srv.target("kept").installed_gets
+        srv.target("kept").config_data = None
+        self.start_connector()
+        self.wait_config("kept", "dfud.installed", "running", 30)
+        self.assertEqual(srv.target("kept").config_data["dfud.installed-action"], "52")
+        self.assertGreater(srv.target("kept").installed_gets, gets)
+        self.spin(2)
+        self.assertEqual([e["result"] for e in self.history(device=kept)], ["verified"])
+        self.assertEqual(self.history(device=reverted), [])
         self.assert_no_violations()
 
 

@@ -6,6 +6,7 @@ on the server, on the artifacts and on the devices: every target ends with the f
 case deserves, and only what dfud verified is reported a success."""
 
 import hashlib
+import re
 
 import hbtest
 from hbtest import read
@@ -90,6 +91,12 @@ class RolloutTest(hbtest.HawkbitTestCase):
                             f"dev-{k}: no stage with progress: {fb}")
             self.assertEqual(sum(s["execution"] == "closed" for s in fb), 1, fb)
             self.assertEqual(fb[-1]["execution"], "closed", fb)
+            # the first stage seen says so when the ones before it passed unseen
+            first = next(" ".join(s["details"]) for s in fb if s["execution"] == "proceeding"
+                         and " ".join(s.get("details", [])).startswith("dfud job "))
+            self.assertTrue(re.fullmatch(r"dfud job \d+: (queued|connecting)", first) or
+                            first.endswith("(first seen at this stage: the ones before it "
+                                           "passed unseen)"), first)
 
         # one download of the shared artifact for its 14 targets; the flaky one resumed
         self.assertEqual(len(good.gets), 1, good.gets)
