@@ -76,6 +76,7 @@ class Target:
         self.token = None         # its TargetToken, if any
         self.installed = None     # the Action whose distribution set the target has installed
         self.installed_gets = 0
+        self.installed_linked = set()  # every action id a base resource linked as installed
 
 
 class DdiServer:
@@ -265,6 +266,7 @@ class DdiServer:
         if t.installed is not None:
             # hawkBit links the action of the installed distribution set
             links["installedBase"] = self._link(t, f"/installedBase/{t.installed.id}")
+            t.installed_linked.add(t.installed.id)
         if t.config_data is None:
             links["configData"] = self._link(t, "/configData")
         self._reply(handler, 200, {"config": {"polling": {"sleep": self.sleep}},
@@ -280,6 +282,11 @@ class DdiServer:
         """installedBase/{id}: the installed action's deployment, as deploymentBase gives it;
         only the action the base resource links"""
         if t.installed is None or t.installed.id != action_id:
+            if action_id in t.installed_linked:
+                # linked by a poll, superseded since (another action closed in between): a
+                # race a real server shows too, not the client's mistake
+                return self._reply(handler, 404, {"message": f"action {action_id} is no longer "
+                                                  f"installed on {t.id}"})
             return self._violation(handler, 404, f"action {action_id} is not installed on {t.id}")
         t.installed_gets += 1
         self._reply(handler, 200, self._deployment_body(t, t.installed))
