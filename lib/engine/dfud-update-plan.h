@@ -22,6 +22,7 @@ typedef struct {
 	const DfudSmpBootloaderInfo *b0_info;	/* "active_b0_slot" query */
 	const DfudSmpSlotInfo *slot_info;
 	gint state_write; /* DfudUpdateDevice.state_write: -1 not known, 0 none, 1 present */
+	gboolean in_recovery; /* it answers as MCUboot's serial recovery */
 } DfudUpdateDeviceFacts;
 
 typedef struct {

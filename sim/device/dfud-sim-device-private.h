@@ -62,6 +62,7 @@ struct _DfudSimDevice {
 	 * made from it boots the application */
 	gboolean recovery;
 	gboolean recovery_leaving;
+	gboolean recovery_entering; /* os reset boot_mode 1 with --serial-recovery-boot-mode */
 	guint64 recovery_off; /* boot_serial's curr_off and img_size */
 	guint64 recovery_len;
 	guint reset_source;

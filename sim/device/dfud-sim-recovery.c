@@ -114,6 +114,13 @@ recovery_upload(DfudSimCtx *ctx)
 	    !has_off)
 		return recovery_rc(ctx, DFUD_SMP_RC_EINVAL);
 	data_len = g_bytes_get_size(data);
+	/* the cable pulled (drop-link:offset=N) as in the application's upload */
+	if (dfud_sim_device_fault_fire(self, DFUD_SIM_FAULT_DROP_LINK, DFUD_SIM_PHASE_UPLOAD,
+				       ctx->session, &ctx->hdr, (gint64)off) != NULL) {
+		ctx->drop_link = TRUE;
+		ctx->no_response = TRUE;
+		return DFUD_SIM_OK;
+	}
 	if (off == 0) {
 		/* a single image device has one image: "image" beyond it has no area */
 		if (image > 0 || !has_len || len > size)
