@@ -37,6 +37,7 @@ typedef struct {
 	gint64 upload_deadline_us; /* set when its upload first starts, kept across reconnects */
 	guint upload_slot;	   /* the slot of its image the upload lands in */
 	guint run_slot;		   /* the slot it runs from once installed */
+	guint64 resume_off; /* serial recovery: where an upload cut short goes on (0: from the start) */
 } DfudUpdatePlanItem;
 
 typedef struct {

@@ -501,6 +501,10 @@ upload_done(GObject *source, GAsyncResult *res, gpointer user_data)
 	if (self->task == NULL)
 		return;
 	if (!dfud_uploader_run_finish(DFUD_UPLOADER(source), res, &error)) {
+		/* boot_serial resumes by offset alone (dfud_uploader_set_resume) */
+		if (self->plan->steps.strategy == DFUD_UPDATE_STRATEGY_SERIAL_RECOVERY)
+			dfud_updater_current_item(self)->resume_off =
+			    dfud_uploader_get_acked(self->uploader);
 		g_clear_object(&self->uploader);
 		dfud_updater_recover_or_fail(self, DFUD_UPDATE_STAGE_UPLOADING, error);
 		return;
@@ -517,30 +521,6 @@ upload_done(GObject *source, GAsyncResult *res, gpointer user_data)
 	upload_next(self);
 }
 
-/*
- * Serial recovery: boot_serial answers no `match` for the last chunk; its image list hashes
- * slot 0 (bs_list(), BOOT_SERIAL_IMG_GRP_HASH): the upload must be there before the reset
- * boots it, or the device is left in recovery to be updated again
- */
-static gboolean
-check_recovery_upload(DfudUpdater *self, GError **error)
-{
-	for (guint i = 0; i < self->plan->items->len; i++) {
-		const DfudUpdatePlanItem *item = g_ptr_array_index(self->plan->items, i);
-		const DfudSmpImageSlot *slot = dfud_update_plan_item_find_slot(item, self->state);
-
-		if (slot == NULL || slot->active || slot->slot != item->upload_slot) {
-			g_set_error(error, DFUD_ERROR, DFUD_ERROR_DEVICE,
-				    "serial recovery: after the upload the bootloader does not list "
-				    "the new image's hash in slot %u of image %u; not resetting (the "
-				    "device stays in recovery, run the update again)",
-				    item->upload_slot, item->image_index);
-			return FALSE;
-		}
-	}
-	return TRUE;
-}
-
 static void
 state_before_reset(GObject *source, GAsyncResult *res, gpointer user_data)
 {
@@ -551,7 +531,7 @@ state_before_reset(GObject *source, GAsyncResult *res, gpointer user_data)
 	if (!dfud_updater_take_state(self, state, error, TRUE, DFUD_UPDATE_STAGE_UPLOADING))
 		return;
 	if (self->plan->steps.strategy == DFUD_UPDATE_STRATEGY_SERIAL_RECOVERY &&
-	    !check_recovery_upload(self, &error)) {
+	    !dfud_updater_check_recovery_upload(self, &error)) {
 		dfud_updater_finish(self, error);
 		return;
 	}
@@ -598,6 +578,7 @@ upload_next(DfudUpdater *self)
 	    dfud_uploader_new(self->client, item->image, item->image_index, &self->options,
 			      self->progress.buf_size, self->progress.window);
 	dfud_uploader_set_deadline(self->uploader, item->upload_deadline_us);
+	dfud_uploader_set_resume(self->uploader, item->resume_off);
 	dfud_uploader_set_progress_func(self->uploader, on_upload_progress, self);
 	dfud_uploader_run_async(self->uploader, self->cancellable, upload_done, g_object_ref(self));
 }
