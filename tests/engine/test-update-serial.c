@@ -308,6 +308,21 @@ test_recovery_interrupted(void)
 	g_assert_true(sim_slot0_holds(sim, DATA("hashonly_60k_v2.0.0.bin")));
 }
 
+/* the image damaged as written: boot_serial's list (valid images only) lacks it, and the
+ * device is not reset into an image that cannot boot; it stays in recovery */
+static void
+test_recovery_bad_write(void)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(EngineSim) sim =
+	    recovery_update(&error, NULL, "--serial-recovery", "--fault", "corrupt-image", NULL);
+
+	g_assert_error(error, DFUD_ERROR, DFUD_ERROR_DEVICE);
+	g_assert_nonnull(strstr(error->message, "not resetting"));
+	g_assert_cmpuint(count_log(sim, "fault", "fault", "corrupt-image"), ==, 1);
+	g_assert_cmpuint(engine_sim_count_requests(sim, "os reset"), ==, 0);
+}
+
 /* --recovery on a running application that enters recovery on os reset boot_mode 1 */
 static void
 test_recovery_enter(void)
@@ -352,6 +367,7 @@ main(int argc, char **argv)
 	g_test_add_func("/engine/serial/recovery-too-large", test_recovery_too_large);
 	g_test_add_func("/engine/serial/recovery-interrupted", test_recovery_interrupted);
 	g_test_add_func("/engine/serial/recovery-enter", test_recovery_enter);
+	g_test_add_func("/engine/serial/recovery-bad-write", test_recovery_bad_write);
 	g_test_add_func("/engine/serial/recovery-not-entered", test_recovery_not_entered);
 	g_test_add_func("/engine/serial/raw", test_serial_raw);
 	return g_test_run();
