@@ -430,12 +430,6 @@ class SerialTest(UpdateCliTestCase):
                          run.out)
         run = self.expect(0, "images", sim.serial_uri)
         self.assertIn(dfudtest.HASHES[NEW], run.out)
-        # the job record names the plan
-        run = self.expect(0, "jobs", "--json")
-        plan = json.loads(run.out)["jobs"][-1]["plan"]
-        self.assertEqual((plan["strategy"], plan["state_write"], plan["success"]),
-                         ("serial-recovery", "none", "permanent"), plan)
-        self.assertIn("over the old image", plan["steps"])
         # a device in MCUboot's serial recovery is refused, untouched, unless --recovery
         other = self.start_sim("--serial", "--serial-recovery", "--slot0", data(OLD), *FAST)
         run = self.expect(64, "update", other.serial_uri, data(NEW))
@@ -453,6 +447,12 @@ class SerialTest(UpdateCliTestCase):
         self.assertTrue([e for e in sim.events() if e.get("command") == "image upload"])
         run = self.expect(0, "images", sim.serial_uri)
         self.assertIn(dfudtest.HASHES[NEW], run.out)
+        # the job record names the plan
+        run = self.expect(0, "jobs", "--json")
+        plan = json.loads(run.out)["jobs"][-1]["plan"]
+        self.assertEqual((plan["strategy"], plan["state_write"], plan["success"]),
+                         ("serial-recovery", "none", "permanent"), plan)
+        self.assertIn("over the old image", plan["steps"])
 
 
 if __name__ == "__main__":
