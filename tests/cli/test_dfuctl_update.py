@@ -443,7 +443,8 @@ class SerialTest(UpdateCliTestCase):
         self.start_daemon()
         run = self.expect(0, "update", "--recovery", sim.serial_uri, data(NEW))
         self.assertRegex(run.out.splitlines()[-1],
-                         rf"^verified: .* runs 2\.0\.0.*{dfudtest.HASHES[NEW]}.*, permanent", str(run))
+                         rf"^verified: .* runs 2\.0\.0.*{dfudtest.HASHES[NEW]}.*, permanent",
+                         str(run))
         self.assertTrue([e for e in sim.events() if e.get("command") == "image upload"])
         run = self.expect(0, "images", sim.serial_uri)
         self.assertIn(dfudtest.HASHES[NEW], run.out)
