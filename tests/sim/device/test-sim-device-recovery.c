@@ -189,6 +189,30 @@ test_recovery_too_large(void)
 	sim_fx_free(fx);
 }
 
+/* an upload cut short: the primary slot holds part of an image, which fails validation, and
+ * bs_list() lists only images that pass it: the list is empty (the old image is gone) */
+static void
+test_recovery_partial_not_listed(void)
+{
+	SimFx *fx = recovery_fx(FALSE);
+	g_autoptr(GBytes) file = sim_read_file(NEW);
+	g_autoptr(GBytes) req =
+	    sim_upload_frame(fx, 1, 0, 0, g_bytes_get_data(file, NULL), 400,
+			     (gint64)g_bytes_get_size(file), NULL, FALSE);
+	g_autoptr(GBytes) rsp = sim_fx_call(fx, req);
+	g_autoptr(cbor_item_t) answer = sim_body(rsp);
+	g_autoptr(GBytes) list = NULL;
+	g_autoptr(cbor_item_t) body = NULL;
+
+	g_assert_cmpint(sim_get_int(answer, "rc"), ==, 0);
+	g_assert_cmpint(sim_get_int(answer, "off"), ==, 400);
+	list = sim_state_read(fx);
+	body = sim_body(list);
+	g_assert_null(sim_state_entry(body, 0, 0));
+	g_assert_null(sim_state_entry(body, 0, 1));
+	sim_fx_free(fx);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -197,5 +221,6 @@ main(int argc, char **argv)
 	g_test_add_func("/sim/recovery/params", test_recovery_params);
 	g_test_add_func("/sim/recovery/upload-reset", test_recovery_upload_reset);
 	g_test_add_func("/sim/recovery/too-large", test_recovery_too_large);
+	g_test_add_func("/sim/recovery/partial-not-listed", test_recovery_partial_not_listed);
 	return g_test_run();
 }
