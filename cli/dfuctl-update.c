@@ -50,7 +50,7 @@ update_open_file(const gchar *path, GError **error)
 
 static GVariant *
 update_options(const gchar *mode, gint image, gboolean no_reset, gboolean allow_downgrade,
-	       gboolean accept_permanent)
+	       gboolean accept_permanent, gboolean recovery)
 {
 	GVariantBuilder builder;
 
@@ -67,6 +67,8 @@ update_options(const gchar *mode, gint image, gboolean no_reset, gboolean allow_
 	if (accept_permanent)
 		g_variant_builder_add(&builder, "{sv}", "accept-permanent",
 				      g_variant_new_boolean(TRUE));
+	if (recovery)
+		g_variant_builder_add(&builder, "{sv}", "recovery", g_variant_new_boolean(TRUE));
 	return g_variant_builder_end(&builder);
 }
 
@@ -80,6 +82,7 @@ dfuctl_update_run(const DfuctlOptions *options, int argc, char **argv)
 	gboolean no_reset = FALSE;
 	gboolean allow_downgrade = FALSE;
 	gboolean accept_permanent = FALSE;
+	gboolean recovery = FALSE;
 	gboolean wait = FALSE;
 	gboolean no_wait = FALSE;
 	int exit_code = DFUD_EXIT_OK;
@@ -104,6 +107,10 @@ dfuctl_update_run(const DfuctlOptions *options, int argc, char **argv)
 	    {"accept-permanent", 0, 0, G_OPTION_ARG_NONE, &accept_permanent,
 	     "With --mode test-only: install for good on a bootloader that has no test boot "
 	     "(overwrite-only, direct-XIP, RAM-load, firmware loader)",
+	     NULL},
+	    {"recovery", 0, 0, G_OPTION_ARG_NONE, &recovery,
+	     "Update through MCUboot's serial recovery: slot 0 is overwritten, no test, no way back "
+	     "(a device not in it is reset into it with boot_mode 1)",
 	     NULL},
 	    {"wait", 0, 0, G_OPTION_ARG_NONE, &wait,
 	     "Follow the update until it ends (the default)", NULL},
@@ -148,7 +155,8 @@ dfuctl_update_run(const DfuctlOptions *options, int argc, char **argv)
 		return exit_code;
 	if (!dfud_dbus_device_call_update_sync(
 		device, g_variant_new_handle(fd_index),
-		update_options(mode, image, no_reset, allow_downgrade, accept_permanent),
+		update_options(mode, image, no_reset, allow_downgrade, accept_permanent,
+			       recovery),
 		G_DBUS_CALL_FLAGS_NONE,
 		UPDATE_CALL_TIMEOUT_MS, fd_list, &job_path, NULL, NULL, &error)) {
 		g_autoptr(GError) remote = dfuctl_client_error(error);

@@ -433,7 +433,8 @@ parse_update_options(GVariant *options, DdJobRecord *record, GError **error)
 					 : g_strcmp0(key, "no-reassembly") == 0	  ? &record->no_reassembly
 					 : g_strcmp0(key, "accept-permanent") == 0
 					     ? &record->accept_permanent
-					     : NULL;
+					 : g_strcmp0(key, "recovery") == 0 ? &record->recovery
+									   : NULL;
 			if (flag == NULL) {
 				g_set_error(error, DFUD_ERROR, DFUD_ERROR_INVALID_ARGUMENT,
 					    "unknown option \"%s\"", key);

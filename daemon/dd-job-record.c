@@ -131,6 +131,7 @@ dd_job_record_to_data(const DdJobRecord *record, gsize *len, GError **error)
 	g_key_file_set_uint64(kf, g, "Window", record->window);
 	g_key_file_set_boolean(kf, g, "NoReassembly", record->no_reassembly);
 	g_key_file_set_boolean(kf, g, "AcceptPermanent", record->accept_permanent);
+	g_key_file_set_boolean(kf, g, "Recovery", record->recovery);
 	g_key_file_set_string(kf, g, "FirmwareSha256", record->firmware_sha256);
 	g_key_file_set_int64(kf, g, "Created", record->created_us);
 	g_key_file_set_int64(kf, g, "Started", record->started_us);
@@ -234,6 +235,7 @@ dd_job_record_parse(GKeyFile *kf, guint64 id, GError **error)
 	    !dd_store_get_unsigned(kf, "Window", G_MAXUINT, &window, error) ||
 	    !dd_store_get_bool(kf, "NoReassembly", &record->no_reassembly, error) ||
 	    !dd_store_get_bool(kf, "AcceptPermanent", &record->accept_permanent, error) ||
+	    !dd_store_get_bool(kf, "Recovery", &record->recovery, error) ||
 	    !dd_store_get_string(kf, "FirmwareSha256", &record->firmware_sha256, error) ||
 	    !dd_store_get_signed(kf, "Created", 0, G_MAXINT64, &record->created_us, error) ||
 	    !dd_store_get_signed(kf, "Started", 0, G_MAXINT64, &record->started_us, error) ||

@@ -24,6 +24,7 @@ typedef struct {
 	guint window;
 	gboolean no_reassembly;
 	gboolean accept_permanent; /* test-only may install for good (no revert in the mode) */
+	gboolean recovery; /* through MCUboot's serial recovery (overwrites the running image) */
 	gchar *firmware_sha256; /* hex of the .fw file, checked on load */
 	gint64 created_us;	/* g_get_real_time() */
 	gint64 started_us;	/* 0: never started */

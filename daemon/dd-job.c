@@ -428,6 +428,7 @@ start_updater(DdJob *self, DfudPackage *package)
 	options.window = self->record->window;
 	options.no_reassembly = self->record->no_reassembly;
 	options.accept_permanent = self->record->accept_permanent;
+	options.recovery = self->record->recovery;
 	/* an earlier run of the daemon sent the reset: the device may still be swapping */
 	options.after_reset = self->record->restarts > 0 &&
 			      (g_strcmp0(self->record->stage, "resetting") == 0 ||

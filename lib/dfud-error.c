@@ -51,6 +51,8 @@ static const DfudErrorEntry dfud_error_entries[] = {
     {DFUD_ERROR_WRONG_SLOT, "WrongSlot", DFUD_EXIT_INVALID_FILE},
     {DFUD_ERROR_NOT_NEWER, "NotNewer", DFUD_EXIT_INVALID_FILE},
     {DFUD_ERROR_LOADER_NEEDED, "LoaderNeeded", DFUD_EXIT_FAILED},
+    {DFUD_ERROR_RECOVERY_NEEDED, "RecoveryNeeded", DFUD_EXIT_USAGE},
+    {DFUD_ERROR_RECOVERY_NOT_ENTERED, "RecoveryNotEntered", DFUD_EXIT_FAILED},
 };
 G_STATIC_ASSERT(G_N_ELEMENTS(dfud_error_entries) == DFUD_ERROR_LAST);
 

@@ -52,6 +52,12 @@ typedef enum {
 	DFUD_ERROR_NOT_NEWER,	      /* NotNewer: the bootloader boots the highest version only */
 	DFUD_ERROR_LOADER_NEEDED,     /* LoaderNeeded: the application cannot replace itself and the
 					 device did not enter its loader */
+	DFUD_ERROR_RECOVERY_NEEDED,   /* RecoveryNeeded: the device waits in MCUboot's serial
+					 recovery, whose upload overwrites its only image: not
+					 without the recovery option */
+	DFUD_ERROR_RECOVERY_NOT_ENTERED, /* RecoveryNotEntered: recovery asked, and the device did
+					    not come back in serial recovery after os reset
+					    boot_mode 1 */
 	DFUD_ERROR_LAST
 } DfudErrorCode;
 

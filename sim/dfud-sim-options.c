@@ -172,6 +172,9 @@ static const OptSpec opt_specs[] = {
      "to the primary slot, reset) until a reset boots the application"},
     {"serial-recovery-params", OPT_SET, FIELD(serial_recovery_params), 0, 0, NULL,
      "In serial recovery, answer os params (MCUBOOT_BOOT_MGMT_MCUMGR_PARAMS: 512 bytes, 1 buffer)"},
+    {"serial-recovery-boot-mode", OPT_SET, FIELD(serial_recovery_boot_mode), 0, 0, NULL,
+     "os reset with boot_mode 1 reboots into serial recovery (CONFIG_MCUMGR_GRP_OS_RESET_BOOT_MODE, "
+     "MCUboot's CONFIG_BOOT_SERIAL_BOOT_MODE)"},
 };
 
 static const gchar options_description[] =

@@ -320,7 +320,7 @@ dfud_update_device_in_serial_recovery(const DfudUpdateDevice *device,
 				      const DfudSmpImageState *state)
 {
 	g_return_val_if_fail(device != NULL, FALSE);
-	if (device->mode_info != NULL || state == NULL || state->slots->len == 0)
+	if (device->mode_info != NULL || state == NULL)
 		return FALSE;
 	for (guint i = 0; i < state->slots->len; i++) {
 		const DfudSmpImageSlot *slot = g_ptr_array_index(state->slots, i);

@@ -40,10 +40,12 @@ typedef enum {
 
 void dfud_update_device_free(DfudUpdateDevice *device);
 /*
- * TRUE when @device (with its image @state) answers as MCUboot's serial recovery (boot_serial, spec §3.2) rather than
- * an application: no bootloader info (boot_serial answers rc 8) and image slots listed, none of
- * them active (boot_serial never sets the flag; Zephyr's image group always marks the running
- * image). Its upload writes the primary slot over the running image and it has no test or
+ * TRUE when @device (with its image @state) answers as MCUboot's serial recovery (boot_serial,
+ * spec §3.2) rather than an application: no bootloader info (boot_serial answers rc 8) and no
+ * image slot active (boot_serial never sets the flag; Zephyr's image group always marks the
+ * running image). The list may be empty: boot_serial lists only slots holding a valid image
+ * (bs_list()), none when the primary was erased by an upload cut short or the device is
+ * bricked. Its upload writes the primary slot over the running image and it has no test or
  * confirm: a swap update must not run there.
  */
 gboolean dfud_update_device_in_serial_recovery(const DfudUpdateDevice *device,

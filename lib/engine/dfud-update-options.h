@@ -36,6 +36,8 @@ typedef struct {
 	gboolean after_reset; /* an earlier run reset the device (a restart of dfud): it may
 				 still be rebooting, silent for up to reset_timeout_ms */
 	gboolean accept_permanent; /* test-only on a bootloader without revert installs for good */
+	gboolean recovery; /* update through MCUboot's serial recovery (overwrites slot 0): a device
+			      found there, or one reset into it (os reset boot_mode 1) */
 } DfudUpdateOptions;
 
 void dfud_update_options_init(DfudUpdateOptions *options);

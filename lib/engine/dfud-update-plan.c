@@ -229,6 +229,18 @@ add_mcuboot(DfudUpdatePlan *plan, DfudPackage *package, const DfudUpdateDeviceFa
 	return TRUE;
 }
 
+/* @holder (not running) holds @item's upload where it goes: serial recovery writes slot 0 only,
+ * the image it lists in slot 1 is no upload of its own */
+static gboolean
+holder_is_upload(const DfudUpdatePlanItem *item, const DfudUpdateSteps *steps,
+		 const DfudSmpImageSlot *holder)
+{
+	if (holder == NULL)
+		return FALSE;
+	return steps->strategy != DFUD_UPDATE_STRATEGY_SERIAL_RECOVERY ||
+	       holder->slot == item->upload_slot;
+}
+
 /* TRUE when @item must stay in the plan; fills running_* */
 static gboolean
 check_item(DfudUpdatePlanItem *item, const DfudUpdateDeviceFacts *facts,
@@ -261,7 +273,7 @@ check_item(DfudUpdatePlanItem *item, const DfudUpdateDeviceFacts *facts,
 		g_string_append(running, what);
 		return TRUE;
 	}
-	item->uploaded = holder != NULL;
+	item->uploaded = holder_is_upload(item, steps, holder);
 	if (!check_downgrade(item, active, facts, options, steps, error))
 		return FALSE;
 	return dfud_update_slots_check(item, steps, facts->slot_info, error);
@@ -303,6 +315,18 @@ package_ram_load(DfudPackage *package)
 	return entries->len > 0;
 }
 
+static gboolean
+has_mcuboot_entry(DfudPackage *package)
+{
+	GPtrArray *entries = dfud_package_get_entries(package);
+
+	for (guint i = 0; i < entries->len; i++) {
+		if (is_mcuboot_role(dfud_package_entry_get_role(g_ptr_array_index(entries, i))))
+			return TRUE;
+	}
+	return FALSE;
+}
+
 DfudUpdatePlan *
 dfud_update_plan_new(DfudPackage *package, const DfudUpdateDeviceFacts *facts,
 		     const DfudUpdateOptions *options, GError **error)
@@ -315,8 +339,19 @@ dfud_update_plan_new(DfudPackage *package, const DfudUpdateDeviceFacts *facts,
 	gint32 mode = bootloader_mode(facts);
 
 	plan->items = g_ptr_array_new_with_free_func(plan_item_free);
-	if (!dfud_update_steps_init(&plan->steps, mode, facts->state_write,
-				    package_ram_load(package), options, error))
+	/* a device in serial recovery is updated through it, or not at all */
+	if (facts->in_recovery || options->recovery) {
+		if (!dfud_update_steps_init_recovery(&plan->steps, facts->in_recovery, options,
+						     error))
+			return NULL;
+		if (has_mcuboot_entry(package)) {
+			g_set_error_literal(error, DFUD_ERROR, DFUD_ERROR_NOT_SUPPORTED,
+					    "the package updates MCUboot, which serial recovery "
+					    "(MCUboot itself) cannot replace");
+			return NULL;
+		}
+	} else if (!dfud_update_steps_init(&plan->steps, mode, facts->state_write,
+					   package_ram_load(package), options, error))
 		return NULL;
 	for (guint i = 0; i < entries->len; i++) {
 		DfudPackageEntry *entry = g_ptr_array_index(entries, i);
@@ -384,7 +419,8 @@ dfud_update_plan_refresh(DfudUpdatePlan *plan, const DfudSmpImageState *state)
 	for (guint i = 0; i < plan->items->len; i++) {
 		DfudUpdatePlanItem *item = g_ptr_array_index(plan->items, i);
 		const DfudSmpImageSlot *holder = dfud_update_plan_item_find_slot(item, state);
-		if (holder != NULL && !holder->active)
+		if (holder != NULL && !holder->active &&
+		    holder_is_upload(item, &plan->steps, holder))
 			item->uploaded = TRUE;
 	}
 }

@@ -22,6 +22,7 @@ typedef struct {
 	const DfudSmpBootloaderInfo *b0_info;	/* "active_b0_slot" query */
 	const DfudSmpSlotInfo *slot_info;
 	gint state_write; /* DfudUpdateDevice.state_write: -1 not known, 0 none, 1 present */
+	gboolean in_recovery; /* it answers as MCUboot's serial recovery */
 } DfudUpdateDeviceFacts;
 
 typedef struct {
@@ -36,6 +37,7 @@ typedef struct {
 	gint64 upload_deadline_us; /* set when its upload first starts, kept across reconnects */
 	guint upload_slot;	   /* the slot of its image the upload lands in */
 	guint run_slot;		   /* the slot it runs from once installed */
+	guint64 resume_off; /* serial recovery: where an upload cut short goes on (0: from the start) */
 } DfudUpdatePlanItem;
 
 typedef struct {

@@ -121,6 +121,48 @@ dfud_update_steps_init(DfudUpdateSteps *steps, gint32 bootloader_mode, gint stat
 	return TRUE;
 }
 
+/*
+ * MCUboot's boot_serial (mcu-tools/mcuboot boot/boot_serial/src/boot_serial.c @ 01562f5d,
+ * bs_upload(), bs_list()): the upload goes to the primary slot, erased whole by the chunk at
+ * offset 0; no image state write (test, confirm: rc 8), so nothing to mark; the reset boots
+ * whatever slot 0 holds, and no trailer is left to go back with.
+ */
+gboolean
+dfud_update_steps_init_recovery(DfudUpdateSteps *steps, gboolean in_recovery,
+				const DfudUpdateOptions *options, GError **error)
+{
+	if (!options->recovery) {
+		g_set_error_literal(
+		    error, DFUD_ERROR, DFUD_ERROR_RECOVERY_NEEDED,
+		    "the device answers as MCUboot in serial recovery (no bootloader info, no "
+		    "active slot): its upload overwrites the only runnable image in slot 0 with "
+		    "no test boot and no way back; pass --recovery (the recovery option) to update "
+		    "through it, or reset it into the application first");
+		return FALSE;
+	}
+	*steps = (DfudUpdateSteps){
+	    .bootloader_mode = -1,
+	    .strategy = DFUD_UPDATE_STRATEGY_SERIAL_RECOVERY,
+	    .mark = DFUD_UPDATE_MARK_NONE,
+	    .enter_loader = !in_recovery,
+	};
+	if (options->mode == DFUD_UPDATE_MODE_UPLOAD_ONLY) {
+		steps->outcome = DFUD_UPDATE_OUTCOME_UPLOADED;
+		return TRUE;
+	}
+	if (options->mode == DFUD_UPDATE_MODE_TEST_ONLY && !options->accept_permanent) {
+		g_set_error_literal(error, DFUD_ERROR, DFUD_ERROR_PERMANENT_INSTALL,
+				    "MCUboot's serial recovery has no test boot and overwrites the "
+				    "running image, so test-only would install permanently; accept "
+				    "a permanent install (accept-permanent) or use another mode");
+		return FALSE;
+	}
+	steps->reset = !options->no_reset;
+	steps->outcome =
+	    steps->reset ? DFUD_UPDATE_OUTCOME_PERMANENT : DFUD_UPDATE_OUTCOME_MARKED;
+	return TRUE;
+}
+
 guint
 dfud_update_steps_upload_slot(const DfudUpdateSteps *steps, gint active_slot)
 {
@@ -131,7 +173,8 @@ dfud_update_steps_upload_slot(const DfudUpdateSteps *steps, gint active_slot)
 	case DFUD_UPDATE_STRATEGY_RAM_LOAD:
 		return active_slot == 1 ? 0 : 1;
 	case DFUD_UPDATE_STRATEGY_LOADER:
-		return 0; /* the loader writes the application's slot */
+	case DFUD_UPDATE_STRATEGY_SERIAL_RECOVERY:
+		return 0; /* the loader (boot_serial) writes the application's slot */
 	case DFUD_UPDATE_STRATEGY_SWAP:
 	case DFUD_UPDATE_STRATEGY_OVERWRITE:
 	default:
@@ -174,6 +217,8 @@ dfud_update_strategy_to_string(DfudUpdateStrategy strategy)
 		return "ram-load";
 	case DFUD_UPDATE_STRATEGY_LOADER:
 		return "loader";
+	case DFUD_UPDATE_STRATEGY_SERIAL_RECOVERY:
+		return "serial-recovery";
 	default:
 		return "unknown";
 	}
@@ -219,14 +264,19 @@ dfud_update_steps_describe(const DfudUpdateSteps *steps)
 	GString *s = g_string_new(dfud_update_strategy_to_string(steps->strategy));
 
 	g_string_append(s, ":");
-	if (steps->enter_loader)
+	if (steps->enter_loader && steps->strategy == DFUD_UPDATE_STRATEGY_SERIAL_RECOVERY)
+		g_string_append(s, " reset into serial recovery (boot_mode 1),");
+	else if (steps->enter_loader)
 		g_string_append(s, " reset into the loader (boot_mode 1),");
 	g_string_append(s, " upload");
+	if (steps->strategy == DFUD_UPDATE_STRATEGY_SERIAL_RECOVERY)
+		g_string_append(s, " to slot 0 over the old image (gone: no test, no way back)");
 	if (steps->mark == DFUD_UPDATE_MARK_TEST)
 		g_string_append(s, ", test");
 	else if (steps->mark == DFUD_UPDATE_MARK_CONFIRM)
 		g_string_append(s, ", confirm");
-	else if (steps->outcome != DFUD_UPDATE_OUTCOME_UPLOADED)
+	else if (steps->outcome != DFUD_UPDATE_OUTCOME_UPLOADED &&
+		 steps->strategy != DFUD_UPDATE_STRATEGY_SERIAL_RECOVERY)
 		g_string_append(s, " (no image state write: the mode has none)");
 	if (steps->reset)
 		g_string_append(s, ", reset, verify");

@@ -22,6 +22,8 @@ typedef enum {
 	DFUD_UPDATE_STRATEGY_DIRECT_XIP_REVERT, /* idem, with test and confirm */
 	DFUD_UPDATE_STRATEGY_RAM_LOAD,		/* highest version copied to RAM; no state */
 	DFUD_UPDATE_STRATEGY_LOADER, /* firmware loader / single slot: update from the loader */
+	DFUD_UPDATE_STRATEGY_SERIAL_RECOVERY, /* MCUboot's serial recovery writes slot 0 over the
+						 image that ran: no test, no way back */
 } DfudUpdateStrategy;
 
 typedef enum {
@@ -61,6 +63,15 @@ typedef struct {
 gboolean dfud_update_steps_init(DfudUpdateSteps *steps, gint32 bootloader_mode, gint state_write,
 				gboolean ram_load, const DfudUpdateOptions *options,
 				GError **error);
+/*
+ * Fills @steps for an update through MCUboot's serial recovery: the device answers from it
+ * (@in_recovery) or is reset into it first (os reset boot_mode 1). DFUD_ERROR_RECOVERY_NEEDED
+ * for a device in recovery without options->recovery (its upload overwrites the only image:
+ * never without the caller's word, never a swap recipe it cannot run), PermanentInstall as
+ * dfud_update_steps_init for test-only.
+ */
+gboolean dfud_update_steps_init_recovery(DfudUpdateSteps *steps, gboolean in_recovery,
+					 const DfudUpdateOptions *options, GError **error);
 /* the slot (within an image) an upload lands in, given the slot that runs now (-1: none) */
 guint dfud_update_steps_upload_slot(const DfudUpdateSteps *steps, gint active_slot);
 /* the slot the new image runs from once installed */

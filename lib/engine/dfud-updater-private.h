@@ -57,6 +57,8 @@ void dfud_updater_finish(DfudUpdater *self, GError *error);
 void dfud_updater_recover_or_fail(DfudUpdater *self, DfudUpdateStage stage, GError *error);
 /* stage 5 (dfud-updater-verify.c): the device must run the new images; then confirm */
 void dfud_updater_stage_verify(DfudUpdater *self);
+/* serial recovery: the bootloader lists each uploaded image in its upload slot (DEVICE error) */
+gboolean dfud_updater_check_recovery_upload(DfudUpdater *self, GError **error);
 /* stage 6 (dfud-updater-verify.c): confirm what runs now (test-and-confirm) */
 void dfud_updater_stage_confirm(DfudUpdater *self);
 

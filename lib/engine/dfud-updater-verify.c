@@ -12,6 +12,32 @@
 #include "dfud-update-mark.h"
 #include "dfud-updater-private.h"
 
+/* --- serial recovery: the upload, before the reset --- */
+
+/*
+ * Serial recovery: boot_serial answers no `match` for the last chunk; its image list hashes
+ * slot 0 (bs_list(), BOOT_SERIAL_IMG_GRP_HASH): the upload must be there before the reset
+ * boots it, or the device is left in recovery to be updated again
+ */
+gboolean
+dfud_updater_check_recovery_upload(DfudUpdater *self, GError **error)
+{
+	for (guint i = 0; i < self->plan->items->len; i++) {
+		const DfudUpdatePlanItem *item = g_ptr_array_index(self->plan->items, i);
+		const DfudSmpImageSlot *slot = dfud_update_plan_item_find_slot(item, self->state);
+
+		if (slot == NULL || slot->active || slot->slot != item->upload_slot) {
+			g_set_error(error, DFUD_ERROR, DFUD_ERROR_DEVICE,
+				    "serial recovery: after the upload the bootloader does not list "
+				    "the new image's hash in slot %u of image %u; not resetting (the "
+				    "device stays in recovery, run the update again)",
+				    item->upload_slot, item->image_index);
+			return FALSE;
+		}
+	}
+	return TRUE;
+}
+
 /* --- stage 5: verify the device runs the new images --- */
 
 static gchar *

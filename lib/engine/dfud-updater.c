@@ -300,20 +300,12 @@ make_plan(DfudUpdater *self)
 	    .b0_info = self->device->b0_info,
 	    .slot_info = self->device->slot_info,
 	    .state_write = self->device->state_write,
+	    /* boot_serial writes the running image's slot and has no test: its own plan, only
+	     * with the caller's word (options.recovery), never a swap recipe */
+	    .in_recovery = dfud_update_device_in_serial_recovery(self->device, self->state),
 	};
 	GError *error = NULL;
 
-	/* the bootloader's recovery writes the running image's slot and has no test: never a swap
-	 * plan there (updating through it is not done yet) */
-	if (dfud_update_device_in_serial_recovery(self->device, self->state)) {
-		dfud_updater_finish(
-		    self, g_error_new_literal(
-			      DFUD_ERROR, DFUD_ERROR_NOT_SUPPORTED,
-			      "the device answers as MCUboot in serial recovery (no bootloader "
-			      "info, no active slot): its upload would overwrite the running image "
-			      "and it cannot test one; reset it into the application first"));
-		return;
-	}
 	self->plan = dfud_update_plan_new(self->package, &facts, &self->options, &error);
 	if (self->plan == NULL) {
 		dfud_updater_finish(self, error);
@@ -363,6 +355,21 @@ device_read_done(GObject *source, GAsyncResult *res, gpointer user_data)
 	emit_progress(self);
 	if (self->plan == NULL) {
 		make_plan(self);
+		return;
+	}
+	/* serial recovery: uploads go to boot_serial only (os reset boot_mode 1 may have been
+	 * ignored, or the device left it) */
+	if (self->plan->steps.strategy == DFUD_UPDATE_STRATEGY_SERIAL_RECOVERY &&
+	    self->resume_stage == DFUD_UPDATE_STAGE_UPLOADING &&
+	    !dfud_update_device_in_serial_recovery(self->device, self->state)) {
+		dfud_updater_finish(
+		    self, g_error_new_literal(
+			      DFUD_ERROR, DFUD_ERROR_RECOVERY_NOT_ENTERED,
+			      "the device does not answer as MCUboot in serial recovery (it "
+			      "reports bootloader info or an active slot): after os reset with "
+			      "boot_mode 1 it needs CONFIG_MCUMGR_GRP_OS_RESET_BOOT_MODE in the "
+			      "application and CONFIG_BOOT_SERIAL_BOOT_MODE in MCUboot, or the "
+			      "recovery button held at reset; nothing was written"));
 		return;
 	}
 	/* reconnected: continue the interrupted stage from the device's state */
@@ -494,6 +501,10 @@ upload_done(GObject *source, GAsyncResult *res, gpointer user_data)
 	if (self->task == NULL)
 		return;
 	if (!dfud_uploader_run_finish(DFUD_UPLOADER(source), res, &error)) {
+		/* boot_serial resumes by offset alone (dfud_uploader_set_resume) */
+		if (self->plan->steps.strategy == DFUD_UPDATE_STRATEGY_SERIAL_RECOVERY)
+			dfud_updater_current_item(self)->resume_off =
+			    dfud_uploader_get_acked(self->uploader);
 		g_clear_object(&self->uploader);
 		dfud_updater_recover_or_fail(self, DFUD_UPDATE_STAGE_UPLOADING, error);
 		return;
@@ -517,8 +528,14 @@ state_before_reset(GObject *source, GAsyncResult *res, gpointer user_data)
 	GError *error = NULL;
 	DfudSmpImageState *state = dfud_update_device_read_state_finish(res, &error);
 
-	if (dfud_updater_take_state(self, state, error, TRUE, DFUD_UPDATE_STAGE_UPLOADING))
-		stage_reset(self);
+	if (!dfud_updater_take_state(self, state, error, TRUE, DFUD_UPDATE_STAGE_UPLOADING))
+		return;
+	if (self->plan->steps.strategy == DFUD_UPDATE_STRATEGY_SERIAL_RECOVERY &&
+	    !dfud_updater_check_recovery_upload(self, &error)) {
+		dfud_updater_finish(self, error);
+		return;
+	}
+	stage_reset(self);
 }
 
 static void
@@ -561,6 +578,7 @@ upload_next(DfudUpdater *self)
 	    dfud_uploader_new(self->client, item->image, item->image_index, &self->options,
 			      self->progress.buf_size, self->progress.window);
 	dfud_uploader_set_deadline(self->uploader, item->upload_deadline_us);
+	dfud_uploader_set_resume(self->uploader, item->resume_off);
 	dfud_uploader_set_progress_func(self->uploader, on_upload_progress, self);
 	dfud_uploader_run_async(self->uploader, self->cancellable, upload_done, g_object_ref(self));
 }
@@ -724,7 +742,9 @@ loader_entered(GObject *source, GAsyncResult *res, gpointer user_data)
 
 	if (!dfud_updater_take_state(self, state, error, FALSE, DFUD_UPDATE_STAGE_RESETTING))
 		return;
-	if (!check_in_loader(self, state, &error)) {
+	/* serial recovery is checked from what the device answers next (device_read_done) */
+	if (self->plan->steps.strategy != DFUD_UPDATE_STRATEGY_SERIAL_RECOVERY &&
+	    !check_in_loader(self, state, &error)) {
 		dfud_updater_finish(self, error);
 		return;
 	}

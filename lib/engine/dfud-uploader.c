@@ -30,6 +30,7 @@ struct _DfudUploader {
 	guint window;
 	DfudUploadSize *size;
 	gint64 deadline_us; /* of the whole upload, 0: none */
+	guint64 resume_off; /* start with a chunk there, not a first chunk (0: none) */
 	DfudUploaderProgressFunc progress_func;
 	gpointer progress_data;
 
@@ -727,8 +728,22 @@ dfud_uploader_run_async(DfudUploader *self, GCancellable *cancellable, GAsyncRea
 		self->deadline_source = g_timeout_add(
 		    (guint)CLAMP((self->deadline_us - now) / 1000, 1, G_MAXUINT), deadline_passed,
 		    self);
+	if (self->resume_off > 0 && self->resume_off < self->len) {
+		/* answered with the device's offset, or 0 (restart) */
+		new_generation(self);
+		self->next_send = self->resume_off;
+		pump(self);
+		return;
+	}
 	/* the first chunk resumes a session the device still holds (same sha) */
 	send_first(self);
+}
+
+void
+dfud_uploader_set_resume(DfudUploader *self, guint64 off)
+{
+	g_return_if_fail(DFUD_IS_UPLOADER(self));
+	self->resume_off = off;
 }
 
 gboolean

@@ -44,6 +44,13 @@ void dfud_uploader_set_progress_func(DfudUploader *self, DfudUploaderProgressFun
 				     gpointer user_data);
 /* the monotonic time by which the whole upload must be done (DFUD_ERROR_TIMEOUT), 0: none */
 void dfud_uploader_set_deadline(DfudUploader *self, gint64 deadline_us);
+/*
+ * Starts with a chunk at @off instead of a first chunk (0: a first chunk): for a device that
+ * resumes by offset alone, MCUboot's serial recovery, which keeps its expected offset while it
+ * runs and erases the slot again at every chunk at offset 0 (boot_serial.c, bs_upload()). An
+ * answer naming offset 0 (the device restarted) starts over with a first chunk.
+ */
+void dfud_uploader_set_resume(DfudUploader *self, guint64 off);
 /* completes when the device acknowledged the whole image (and `match` was not false) */
 void dfud_uploader_run_async(DfudUploader *self, GCancellable *cancellable,
 			     GAsyncReadyCallback callback, gpointer user_data);

@@ -111,6 +111,7 @@ typedef struct {
 	gboolean serial_raw;		 /* --serial-raw: the raw UART transport */
 	gboolean serial_recovery;	 /* --serial-recovery: MCUboot's boot_serial answers first */
 	gboolean serial_recovery_params; /* --serial-recovery-params: it answers os params */
+	gboolean serial_recovery_boot_mode; /* --serial-recovery-boot-mode: boot_mode 1 enters it */
 	guint ble_passkey;	   /* --passkey: the fixed pairing passkey, G_MAXUINT for none */
 } DfudSimConfig;
 

@@ -62,6 +62,7 @@ struct _DfudSimDevice {
 	 * made from it boots the application */
 	gboolean recovery;
 	gboolean recovery_leaving;
+	gboolean recovery_entering; /* os reset boot_mode 1 with --serial-recovery-boot-mode */
 	guint64 recovery_off; /* boot_serial's curr_off and img_size */
 	guint64 recovery_len;
 	guint reset_source;
@@ -162,6 +163,10 @@ void dfud_sim_upload_clear(DfudSimDevice *self);
 void dfud_sim_mcuboot_inspect(DfudSimDevice *self, guint image, guint slot, DfudSimSlotInfo *info);
 /* the boot decision on reset; returns the flash time it spent (us, unscaled) */
 gint64 dfud_sim_mcuboot_boot(DfudSimDevice *self);
+/* why MCUboot refuses the image in @slot (hash, signature), NULL when it is valid */
+gchar *dfud_sim_mcuboot_validate(DfudSimDevice *self, guint image, guint slot);
+/* the corrupt-image fault: damages the image in @slot when it fires */
+void dfud_sim_mcuboot_corrupt_if_asked(DfudSimDevice *self, guint image, guint slot);
 gboolean dfud_sim_mcuboot_install(DfudSimDevice *self, guint image, const gchar *path,
 				  GError **error);
 gboolean dfud_sim_mcuboot_load_nsib(DfudSimDevice *self, GError **error);

@@ -353,6 +353,13 @@ on_reset(gpointer data)
 	/* a reset from serial recovery: the button is released, the application boots */
 	if (self->recovery_leaving)
 		self->recovery = self->recovery_leaving = FALSE;
+	/* the retained boot mode asked for the bootloader: MCUboot enters serial recovery;
+	 * boot_serial starts with no upload (its curr_off and img_size are 0) */
+	if (self->recovery_entering) {
+		self->recovery = TRUE;
+		self->recovery_entering = FALSE;
+		self->recovery_off = self->recovery_len = 0;
+	}
 	dfud_sim_device_log(self, "reset", NULL);
 	for (GList *l = copy; l != NULL; l = l->next) {
 		if (g_list_find(self->sessions, l->data) != NULL)
@@ -363,7 +370,8 @@ on_reset(gpointer data)
 	for (GList *l = self->sessions; l != NULL; l = l->next)
 		session_cancel_all(self, l->data);
 	dfud_sim_upload_clear(self);
-	us = dfud_sim_mcuboot_boot(self);
+	/* serial recovery is entered before any swap (boot/zephyr/main.c: before boot_go()) */
+	us = self->recovery ? 0 : dfud_sim_mcuboot_boot(self);
 	dfud_sim_device_save(self);
 	swap_ms =
 	    self->config->swap_time_ms != 0 ? self->config->swap_time_ms : (guint64)(us / 1000);

@@ -139,8 +139,14 @@ validate(DfudSimDevice *self, guint image, guint slot, gboolean check_downgrade)
 	return NULL;
 }
 
-static void
-corrupt_if_asked(DfudSimDevice *self, guint image, guint slot)
+gchar *
+dfud_sim_mcuboot_validate(DfudSimDevice *self, guint image, guint slot)
+{
+	return validate(self, image, slot, FALSE);
+}
+
+void
+dfud_sim_mcuboot_corrupt_if_asked(DfudSimDevice *self, guint image, guint slot)
 {
 	const DfudSimSlotInfo *info = dfud_sim_device_slot(self, image, slot);
 	guint8 b;
@@ -277,7 +283,7 @@ boot_swap(DfudSimDevice *self, guint i)
 		return 0;
 	}
 	st->pending = -1;
-	corrupt_if_asked(self, i, 1);
+	dfud_sim_mcuboot_corrupt_if_asked(self, i, 1);
 	if (i == 0 && boot_nsib(self, &us))
 		return us;
 	why = validate(self, i, 1, TRUE);
@@ -332,7 +338,7 @@ boot_direct_xip(DfudSimDevice *self, guint i)
 		st->pending = -1;
 		return 0;
 	}
-	corrupt_if_asked(self, i, other);
+	dfud_sim_mcuboot_corrupt_if_asked(self, i, other);
 	o = dfud_sim_device_slot(self, i, other);
 	if (o->image == NULL) {
 		st->pending = -1;
@@ -396,7 +402,7 @@ boot_firmware_loader(DfudSimDevice *self)
 
 	self->enter_loader = FALSE;
 	if (!asked) {
-		corrupt_if_asked(self, 0, 0);
+		dfud_sim_mcuboot_corrupt_if_asked(self, 0, 0);
 		why = validate(self, 0, 0, FALSE);
 		if (why == NULL) {
 			st->active = 0;

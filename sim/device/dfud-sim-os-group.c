@@ -56,16 +56,25 @@ os_echo(DfudSimCtx *ctx)
 static DfudSimStatus
 os_reset(DfudSimCtx *ctx)
 {
+	const DfudSimConfig *config = ctx->device->config;
 	guint64 boot_mode = 0;
 
-	if (ctx->device->config->boot_mode == DFUD_SIM_BOOT_FIRMWARE_LOADER && ctx->body != NULL) {
+	/* the boot mode is honoured by a firmware-loader build, and (--serial-recovery-boot-mode)
+	 * by MCUboot built with CONFIG_BOOT_SERIAL_BOOT_MODE, which enters serial recovery when
+	 * the retained boot mode asks for the bootloader (boot/zephyr/io.c, io_detect_boot_mode()) */
+	if ((config->boot_mode == DFUD_SIM_BOOT_FIRMWARE_LOADER ||
+	     config->serial_recovery_boot_mode) &&
+	    ctx->body != NULL) {
 		/* a mistyped value is ignored like the other decode errors */
 		if (!dfud_smp_cbor_map_get_uint(ctx->body, "boot_mode", DFUD_SMP_CBOR_OPTIONAL,
 						G_MAXUINT64, &boot_mode, NULL, NULL))
 			boot_mode = 0;
 		if (boot_mode > 255)
 			return DFUD_SIM_RC(DFUD_SMP_RC_EINVAL);
-		ctx->device->enter_loader = boot_mode == 1;
+		if (config->serial_recovery_boot_mode)
+			ctx->device->recovery_entering = boot_mode == 1;
+		else
+			ctx->device->enter_loader = boot_mode == 1;
 	}
 	ctx->reset = TRUE;
 	return DFUD_SIM_OK;

@@ -26,8 +26,9 @@
  *   os params (6)              {"buf_size": 512, "buf_count": 1} (with --serial-recovery-params;
  *                              MCUBOOT_SERIAL_MAX_RECEIVE_SIZE, one buffer)
  *   image state read (1/0)     {"images": [{"bootable": true, "slot": N, "hash": H,
- *                              "version": "1.2.3"}]} for each slot holding a valid image; no
- *                              active, confirmed or pending flags (bs_list())
+ *                              "version": "1.2.3"}]} for each slot holding an image that
+ *                              passes validation (hash, signature); no active, confirmed or
+ *                              pending flags (bs_list())
  *   image upload (1/1)         keys image, data, len, off (no sha, no upgrade): into the
  *                              PRIMARY slot, erased whole by the chunk at off 0 (no progressive
  *                              erase); a chunk at another offset than expected is answered
@@ -64,10 +65,15 @@ recovery_list(DfudSimCtx *ctx)
 {
 	DfudSimDevice *self = ctx->device;
 	DfudSmpCborWriter *w = dfud_sim_reply_key(&ctx->reply, "images");
+	gboolean valid[2];
 	guint n = 0;
 
-	for (guint slot = 0; slot < 2; slot++)
-		n += dfud_sim_device_slot(self, 0, slot)->image != NULL;
+	/* only images that pass MCUboot's validation (bootutil_img_validate()) are listed */
+	for (guint slot = 0; slot < 2; slot++) {
+		g_autofree gchar *why = dfud_sim_mcuboot_validate(self, 0, slot);
+		valid[slot] = why == NULL;
+		n += valid[slot];
+	}
 	dfud_smp_cbor_writer_array(w, n);
 	for (guint slot = 0; slot < 2; slot++) {
 		const DfudSimSlotInfo *info = dfud_sim_device_slot(self, 0, slot);
@@ -76,7 +82,7 @@ recovery_list(DfudSimCtx *ctx)
 		gsize hash_len = 0;
 		const guint8 *hash;
 
-		if (info->image == NULL)
+		if (!valid[slot])
 			continue;
 		bootable = (dfud_image_get_flags(info->image) & DFUD_IMAGE_FLAG_NON_BOOTABLE) == 0;
 		version = dfud_image_version_to_device_string(dfud_image_get_version(info->image));
@@ -114,6 +120,13 @@ recovery_upload(DfudSimCtx *ctx)
 	    !has_off)
 		return recovery_rc(ctx, DFUD_SMP_RC_EINVAL);
 	data_len = g_bytes_get_size(data);
+	/* the cable pulled (drop-link:offset=N) as in the application's upload */
+	if (dfud_sim_device_fault_fire(self, DFUD_SIM_FAULT_DROP_LINK, DFUD_SIM_PHASE_UPLOAD,
+				       ctx->session, &ctx->hdr, (gint64)off) != NULL) {
+		ctx->drop_link = TRUE;
+		ctx->no_response = TRUE;
+		return DFUD_SIM_OK;
+	}
 	if (off == 0) {
 		/* a single image device has one image: "image" beyond it has no area */
 		if (image > 0 || !has_len || len > size)
@@ -137,6 +150,9 @@ recovery_upload(DfudSimCtx *ctx)
 		return recovery_rc(ctx, DFUD_SMP_RC_EINVAL);
 	ctx->flash_us += (gint64)(data_len * self->config->flash.write_ns_per_byte / 1000);
 	self->recovery_off += data_len;
+	/* corrupt-image: the image as written to flash is damaged (a bad write) */
+	if (self->recovery_off == self->recovery_len)
+		dfud_sim_mcuboot_corrupt_if_asked(self, 0, 0);
 	dfud_smp_cbor_writer_int(dfud_sim_reply_key(&ctx->reply, "rc"), 0);
 	dfud_smp_cbor_writer_uint(dfud_sim_reply_key(&ctx->reply, "off"), self->recovery_off);
 	return DFUD_SIM_OK;

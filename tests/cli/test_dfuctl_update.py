@@ -430,11 +430,30 @@ class SerialTest(UpdateCliTestCase):
                          run.out)
         run = self.expect(0, "images", sim.serial_uri)
         self.assertIn(dfudtest.HASHES[NEW], run.out)
-        # a device in MCUboot's serial recovery is refused, untouched
+        # a device in MCUboot's serial recovery is refused, untouched, unless --recovery
         other = self.start_sim("--serial", "--serial-recovery", "--slot0", data(OLD), *FAST)
-        run = self.expect(1, "update", other.serial_uri, data(NEW))
-        self.assertIn("serial recovery", run.err, str(run))
+        run = self.expect(64, "update", other.serial_uri, data(NEW))
+        self.assertRegex(run.err, r"serial recovery.*--recovery.* \(RecoveryNeeded\)\n$", str(run))
         self.assertFalse([e for e in other.events() if e.get("command") == "image upload"])
+
+    def test_recovery(self):
+        """dfuctl update --recovery serial:PORT: through MCUboot's serial recovery, verified and
+        permanent; the application then runs the new image"""
+        sim = self.start_sim("--serial", "--serial-recovery", "--slot0", data(OLD), *FAST)
+        self.start_daemon()
+        run = self.expect(0, "update", "--recovery", sim.serial_uri, data(NEW))
+        self.assertRegex(run.out.splitlines()[-1],
+                         rf"^verified: .* runs 2\.0\.0.*{dfudtest.HASHES[NEW]}.*, permanent",
+                         str(run))
+        self.assertTrue([e for e in sim.events() if e.get("command") == "image upload"])
+        run = self.expect(0, "images", sim.serial_uri)
+        self.assertIn(dfudtest.HASHES[NEW], run.out)
+        # the job record names the plan
+        run = self.expect(0, "jobs", "--json")
+        plan = json.loads(run.out)["jobs"][-1]["plan"]
+        self.assertEqual((plan["strategy"], plan["state_write"], plan["success"]),
+                         ("serial-recovery", "none", "permanent"), plan)
+        self.assertIn("over the old image", plan["steps"])
 
 
 if __name__ == "__main__":

@@ -31,6 +31,8 @@ make_record(guint64 id)
 	r->upgrade = TRUE;
 	r->window = 4;
 	r->no_reassembly = TRUE;
+	r->accept_permanent = TRUE;
+	r->recovery = TRUE;
 	r->created_us = 1767225600000000;
 	r->started_us = 1767225601000000;
 	g_free(r->stage);
@@ -78,6 +80,8 @@ assert_records_equal(const DdJobRecord *a, const DdJobRecord *b)
 	g_assert_cmpint(a->upgrade, ==, b->upgrade);
 	g_assert_cmpuint(a->window, ==, b->window);
 	g_assert_cmpint(a->no_reassembly, ==, b->no_reassembly);
+	g_assert_cmpint(a->accept_permanent, ==, b->accept_permanent);
+	g_assert_cmpint(a->recovery, ==, b->recovery);
 	g_assert_cmpstr(a->firmware_sha256, ==, b->firmware_sha256);
 	g_assert_cmpint(a->created_us, ==, b->created_us);
 	g_assert_cmpint(a->started_us, ==, b->started_us);

@@ -72,6 +72,54 @@ class SerialTest(dfudtest.DfudTestCase):
         self.assertGreater(len(faults), 0)
 
 
+class RecoveryTest(dfudtest.DfudTestCase):
+    """MCUboot's serial recovery (boot_serial) through Device.Update's "recovery" option"""
+
+    def recovery_device(self, *sim_args):
+        sim = self.start_sim("--serial", "--slot0", data(OLD), "--time-scale=0", *sim_args)
+        self.start_daemon()
+        return sim, self.add_device(sim.serial_uri)
+
+    def uploads(self, sim):
+        return [e for e in sim.events()
+                if e.get("event") == "request" and e.get("command") == "image upload"]
+
+    def test_refused_then_recovery(self):
+        """without the option: RecoveryNeeded before any upload; with it: the plan says serial
+        recovery (permanent), the application then runs the new image from slot 0"""
+        sim, device = self.recovery_device("--serial-recovery")
+        job = self.update(device, data(NEW))
+        props = self.wait_job_final(job)
+        self.assertEqual(props["Status"], "failed", dfudtest.describe_job(props))
+        self.assertEqual(props["ErrorName"], ERROR + "RecoveryNeeded",
+                         dfudtest.describe_job(props))
+        self.assertIn("--recovery", props["ErrorMessage"])
+        self.assertEqual(self.uploads(sim), [])
+
+        job = self.update(device, data(NEW), {"recovery": GLib.Variant("b", True)})
+        props = self.wait_job_final(job)
+        self.assert_job_verified(job, props)
+        plan = props["Plan"]
+        self.assertEqual((plan["strategy"], plan["success"], plan["state-write"]),
+                         ("serial-recovery", "permanent", "none"), plan)
+        self.assertIn("old image", plan["steps"])
+        self.assertNotEqual(self.uploads(sim), [])
+        images = self.call(device, DEVICE, "GetImageState", None, "(aa{sv})")[0]
+        active = [i for i in images if i.get("active")]
+        self.assertEqual([(i["slot"], bytes(i["hash"]).hex()) for i in active],
+                         [(0, dfudtest.HASHES[NEW])], images)
+
+    def test_recovery_not_entered(self):
+        """recovery asked of an application that ignores boot_mode: RecoveryNotEntered, nothing
+        written"""
+        sim, device = self.recovery_device()
+        job = self.update(device, data(NEW), {"recovery": GLib.Variant("b", True)})
+        props = self.wait_job_final(job)
+        self.assertEqual(props["ErrorName"], ERROR + "RecoveryNotEntered",
+                         dfudtest.describe_job(props))
+        self.assertEqual(self.uploads(sim), [])
+
+
 class SerialConfigTest(dfudtest.DfudTestCase):
     def test_config_lists_device(self):
         """a serial device listed in dfud.conf [Devices] is there at start and updates"""

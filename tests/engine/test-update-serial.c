@@ -15,31 +15,58 @@
 
 #define DATA(name) TEST_DATA_DIR "/" name
 
-/* the 60k image over a simulator started with the NULL-terminated @first and what follows */
+/* the 60k image over a simulator started with @ap; @recovery: options.recovery; @last: the
+ * last progress (may be NULL) */
 static EngineSim *
-serial_update(GError **error, const gchar *uri_options, const gchar *first, ...)
+serial_updatev(GError **error, gboolean recovery, DfudUpdateProgress *last,
+	       const gchar *uri_options, const gchar *first, va_list ap)
 {
 	g_autoptr(GPtrArray) args = g_ptr_array_new();
 	g_autoptr(DfudPackage) package = engine_load_package("hashonly_60k_v2.0.0.bin");
 	g_autofree gchar *uri = NULL;
+	DfudUpdateProgress progress;
 	DfudUpdateOptions options;
 	EngineSim *sim;
-	va_list ap;
 
 	g_ptr_array_add(args, (gpointer) "--serial");
 	g_ptr_array_add(args, (gpointer) "--slot0");
 	g_ptr_array_add(args, (gpointer)DATA("hashonly_1k_v1.2.3+4.bin"));
 	g_ptr_array_add(args, (gpointer) "--time-scale=0");
-	va_start(ap, first);
 	for (const gchar *a = first; a != NULL; a = va_arg(ap, const gchar *))
 		g_ptr_array_add(args, (gpointer)a);
-	va_end(ap);
 	g_ptr_array_add(args, NULL);
 	sim = engine_sim_startv((const gchar *const *)args->pdata);
 	engine_test_options(&options);
+	options.recovery = recovery;
 	uri = g_strconcat(sim->serial_uri, uri_options, NULL);
-	*error = engine_run_update(uri, package, &options);
+	*error = engine_run_update_full(uri, package, &options, last != NULL ? last : &progress);
 	engine_sim_stop(sim);
+	return sim;
+}
+
+/* the 60k image over a simulator started with the NULL-terminated @first and what follows */
+static EngineSim *
+serial_update(GError **error, const gchar *uri_options, const gchar *first, ...)
+{
+	EngineSim *sim;
+	va_list ap;
+
+	va_start(ap, first);
+	sim = serial_updatev(error, FALSE, NULL, uri_options, first, ap);
+	va_end(ap);
+	return sim;
+}
+
+/* idem with options.recovery */
+static EngineSim *
+recovery_update(GError **error, DfudUpdateProgress *last, const gchar *first, ...)
+{
+	EngineSim *sim;
+	va_list ap;
+
+	va_start(ap, first);
+	sim = serial_updatev(error, TRUE, last, "", first, ap);
+	va_end(ap);
 	return sim;
 }
 
@@ -189,18 +216,140 @@ test_serial_raw(void)
 	g_assert_cmpuint(engine_sim_count_events(sim, "drop"), ==, 0);
 }
 
-/* MCUboot in serial recovery: refused before a byte is written (its upload would overwrite the
- * running image, and it has no test); the device keeps its image */
+/* --- MCUboot's serial recovery (boot_serial, mcu-tools/mcuboot @ 01562f5d) --- */
+
+/* the simulator's own slot 0 (its flash file) starts with @name's bytes */
+static gboolean
+sim_slot0_holds(EngineSim *sim, const gchar *name)
+{
+	g_autofree gchar *path = g_build_filename(sim->dir, "dev0", "image0-slot0.bin", NULL);
+	g_autofree gchar *flash = NULL;
+	g_autofree gchar *image = NULL;
+	gsize flash_len = 0, image_len = 0;
+
+	g_assert_true(g_file_get_contents(path, &flash, &flash_len, NULL));
+	g_assert_true(g_file_get_contents(name, &image, &image_len, NULL));
+	return flash_len >= image_len && memcmp(flash, image, image_len) == 0;
+}
+
+/* in recovery without the recovery option: refused before a byte is written, the error says
+ * how to go on; the device keeps its image */
 static void
-test_serial_recovery_refused(void)
+test_recovery_refused(void)
 {
 	g_autoptr(GError) error = NULL;
 	g_autoptr(EngineSim) sim = serial_update(&error, "", "--serial-recovery", NULL);
 
-	g_assert_error(error, DFUD_ERROR, DFUD_ERROR_NOT_SUPPORTED);
-	g_assert_nonnull(strstr(error->message, "serial recovery"));
+	g_assert_error(error, DFUD_ERROR, DFUD_ERROR_RECOVERY_NEEDED);
+	g_assert_nonnull(strstr(error->message, "--recovery"));
 	g_assert_cmpuint(engine_sim_count_requests(sim, "image upload"), ==, 0);
 	g_assert_cmpuint(engine_sim_count_requests(sim, "os reset"), ==, 0);
+	g_assert_true(sim_slot0_holds(sim, DATA("hashonly_1k_v1.2.3+4.bin")));
+}
+
+/*
+ * --recovery: the plan says serial recovery (slot 0, no test, permanent), the upload goes to
+ * boot_serial's primary slot, its image list shows the hash, the reset boots it, and the
+ * application reports it active in slot 0; nothing to mark (boot_serial has no state write)
+ */
+static void
+test_recovery_update(void)
+{
+	g_autoptr(GError) error = NULL;
+	DfudUpdateProgress last;
+	g_autoptr(EngineSim) sim = recovery_update(&error, &last, "--serial-recovery", NULL);
+
+	g_assert_no_error(error);
+	g_assert_true(last.planned);
+	g_assert_cmpint(last.steps.strategy, ==, DFUD_UPDATE_STRATEGY_SERIAL_RECOVERY);
+	g_assert_cmpint(last.steps.outcome, ==, DFUD_UPDATE_OUTCOME_PERMANENT);
+	g_assert_false(last.steps.enter_loader);
+	g_assert_cmpuint(engine_sim_count_requests(sim, "os reset"), ==, 1);
+	g_assert_cmpint(last.steps.mark, ==, DFUD_UPDATE_MARK_NONE);
+	g_assert_cmpuint(engine_sim_count_requests(sim, "image upload"), >, 200);
+	g_assert_true(sim_slot0_holds(sim, DATA("hashonly_60k_v2.0.0.bin")));
+}
+
+/* an image larger than the primary slot: boot_serial answers the first chunk rc 3 before it
+ * erases (bs_upload(): len checked against the area first); the old image stays */
+static void
+test_recovery_too_large(void)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(EngineSim) sim =
+	    recovery_update(&error, NULL, "--serial-recovery", "--slot-size=32768", NULL);
+
+	g_assert_nonnull(error);
+	g_assert_cmpuint(engine_sim_count_requests(sim, "os reset"), ==, 0);
+	g_assert_true(sim_slot0_holds(sim, DATA("hashonly_1k_v1.2.3+4.bin")));
+}
+
+/*
+ * The cable pulled mid-upload: boot_serial keeps no sha, and a chunk at offset 0 erases the
+ * slot and starts over, but it keeps its expected offset while it runs and answers a chunk at
+ * another with it (bs_upload()): the upload goes on from the offset reached, one erase only
+ */
+static void
+test_recovery_interrupted(void)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(EngineSim) sim =
+	    recovery_update(&error, NULL, "--serial-recovery", "--fault", "drop-link:offset=30000",
+			    "--serial-unplug=700", NULL);
+	g_autoptr(GArray) offsets = engine_sim_upload_offsets(sim);
+	guint zeros = 0;
+
+	g_assert_no_error(error);
+	for (guint i = 0; i < offsets->len; i++)
+		zeros += g_array_index(offsets, gint64, i) == 0;
+	g_assert_cmpuint(zeros, ==, 1);
+	assert_resumed(sim);
+	g_assert_cmpuint(count_log(sim, "serial", "state", "away (unplugged)"), ==, 1);
+	g_assert_true(sim_slot0_holds(sim, DATA("hashonly_60k_v2.0.0.bin")));
+}
+
+/* the image damaged as written: boot_serial's list (valid images only) lacks it, and the
+ * device is not reset into an image that cannot boot; it stays in recovery */
+static void
+test_recovery_bad_write(void)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(EngineSim) sim =
+	    recovery_update(&error, NULL, "--serial-recovery", "--fault", "corrupt-image", NULL);
+
+	g_assert_error(error, DFUD_ERROR, DFUD_ERROR_DEVICE);
+	g_assert_nonnull(strstr(error->message, "not resetting"));
+	g_assert_cmpuint(count_log(sim, "fault", "fault", "corrupt-image"), ==, 1);
+	g_assert_cmpuint(engine_sim_count_requests(sim, "os reset"), ==, 0);
+}
+
+/* --recovery on a running application that enters recovery on os reset boot_mode 1 */
+static void
+test_recovery_enter(void)
+{
+	g_autoptr(GError) error = NULL;
+	DfudUpdateProgress last;
+	g_autoptr(EngineSim) sim =
+	    recovery_update(&error, &last, "--serial-recovery-boot-mode", NULL);
+
+	g_assert_no_error(error);
+	g_assert_true(last.steps.enter_loader);
+	g_assert_cmpint(last.steps.strategy, ==, DFUD_UPDATE_STRATEGY_SERIAL_RECOVERY);
+	g_assert_cmpuint(engine_sim_count_requests(sim, "os reset"), ==, 2);
+	g_assert_true(sim_slot0_holds(sim, DATA("hashonly_60k_v2.0.0.bin")));
+}
+
+/* --recovery on an application that ignores boot_mode: it comes back as itself; named error,
+ * nothing written */
+static void
+test_recovery_not_entered(void)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(EngineSim) sim = recovery_update(&error, NULL, NULL);
+
+	g_assert_error(error, DFUD_ERROR, DFUD_ERROR_RECOVERY_NOT_ENTERED);
+	g_assert_cmpuint(engine_sim_count_requests(sim, "image upload"), ==, 0);
+	g_assert_true(sim_slot0_holds(sim, DATA("hashonly_1k_v1.2.3+4.bin")));
 }
 
 int
@@ -213,7 +362,13 @@ main(int argc, char **argv)
 	g_test_add_func("/engine/serial/bad-frames", test_serial_bad_frames);
 	g_test_add_func("/engine/serial/unplug", test_serial_unplug);
 	g_test_add_func("/engine/serial/reverted", test_serial_reverted);
-	g_test_add_func("/engine/serial/recovery-refused", test_serial_recovery_refused);
+	g_test_add_func("/engine/serial/recovery-refused", test_recovery_refused);
+	g_test_add_func("/engine/serial/recovery-update", test_recovery_update);
+	g_test_add_func("/engine/serial/recovery-too-large", test_recovery_too_large);
+	g_test_add_func("/engine/serial/recovery-interrupted", test_recovery_interrupted);
+	g_test_add_func("/engine/serial/recovery-enter", test_recovery_enter);
+	g_test_add_func("/engine/serial/recovery-bad-write", test_recovery_bad_write);
+	g_test_add_func("/engine/serial/recovery-not-entered", test_recovery_not_entered);
 	g_test_add_func("/engine/serial/raw", test_serial_raw);
 	return g_test_run();
 }

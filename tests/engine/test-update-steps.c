@@ -152,6 +152,55 @@ test_steps_slots(void)
 	}
 }
 
+/* serial recovery: only with the recovery option; slot 0, nothing to mark, permanent; test-only
+ * as a mode without revert; entered by boot_mode 1 when the device is not in it */
+static void
+test_steps_recovery(void)
+{
+	static const DfudUpdateMode modes[] = {DFUD_UPDATE_MODE_TEST_AND_CONFIRM,
+					       DFUD_UPDATE_MODE_CONFIRM_ONLY,
+					       DFUD_UPDATE_MODE_TEST_ONLY};
+	static const gchar *const want[] = {"n/n/permanent", "n/n/permanent", "E"};
+	DfudUpdateOptions options;
+	DfudUpdateSteps steps;
+
+	dfud_update_options_init(&options);
+	{
+		g_autoptr(GError) error = NULL;
+		g_assert_false(dfud_update_steps_init_recovery(&steps, TRUE, &options, &error));
+		g_assert_error(error, DFUD_ERROR, DFUD_ERROR_RECOVERY_NEEDED);
+	}
+	options.recovery = TRUE;
+	for (guint i = 0; i < G_N_ELEMENTS(modes); i++) {
+		g_autoptr(GError) error = NULL;
+		g_autofree gchar *got = NULL;
+
+		options.mode = modes[i];
+		if (want[i][0] == 'E') {
+			g_assert_false(
+			    dfud_update_steps_init_recovery(&steps, TRUE, &options, &error));
+			g_assert_error(error, DFUD_ERROR, DFUD_ERROR_PERMANENT_INSTALL);
+			continue;
+		}
+		g_assert_true(dfud_update_steps_init_recovery(&steps, TRUE, &options, &error));
+		got = describe(&steps);
+		g_assert_cmpstr(got, ==, want[i]);
+		g_assert_cmpint(steps.strategy, ==, DFUD_UPDATE_STRATEGY_SERIAL_RECOVERY);
+		g_assert_true(steps.reset);
+		g_assert_false(steps.enter_loader);
+		g_assert_cmpuint(dfud_update_steps_upload_slot(&steps, -1), ==, 0);
+		g_assert_cmpuint(dfud_update_steps_run_slot(&steps, -1), ==, 0);
+		g_assert_false(dfud_update_steps_can_confirm(&steps));
+	}
+	options.mode = DFUD_UPDATE_MODE_TEST_AND_CONFIRM;
+	g_assert_true(dfud_update_steps_init_recovery(&steps, FALSE, &options, NULL));
+	g_assert_true(steps.enter_loader);
+	options.mode = DFUD_UPDATE_MODE_UPLOAD_ONLY;
+	g_assert_true(dfud_update_steps_init_recovery(&steps, TRUE, &options, NULL));
+	g_assert_cmpint(steps.outcome, ==, DFUD_UPDATE_OUTCOME_UPLOADED);
+	g_assert_false(steps.reset);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -159,5 +208,6 @@ main(int argc, char **argv)
 	g_test_add_func("/engine/steps/table", test_steps_table);
 	g_test_add_func("/engine/steps/upload-only-no-reset", test_steps_upload_only_no_reset);
 	g_test_add_func("/engine/steps/slots", test_steps_slots);
+	g_test_add_func("/engine/steps/recovery", test_steps_recovery);
 	return g_test_run();
 }

@@ -173,19 +173,47 @@ test_recovery_upload_reset(void)
 	sim_fx_free(fx);
 }
 
+/* the answer to the first @n bytes of NEW at offset 0, announcing @len bytes (-1: NEW's size) */
+static GBytes *
+first_chunk(SimFx *fx, gsize n, gint64 len)
+{
+	g_autoptr(GBytes) file = sim_read_file(NEW);
+	g_autoptr(GBytes) req =
+	    sim_upload_frame(fx, 1, 0, 0, g_bytes_get_data(file, NULL), n,
+			     len >= 0 ? len : (gint64)g_bytes_get_size(file), NULL, FALSE);
+
+	return sim_fx_call(fx, req);
+}
+
 /* a first chunk announcing more than the slot holds: rc 3, nothing erased */
 static void
 test_recovery_too_large(void)
 {
 	SimFx *fx = recovery_fx(FALSE);
-	g_autoptr(GBytes) file = sim_read_file(NEW);
-	g_autoptr(GBytes) req =
-	    sim_upload_frame(fx, 1, 0, 0, g_bytes_get_data(file, NULL), 200,
-			     (gint64)fx->config->slot_size + 1, NULL, FALSE);
-	g_autoptr(GBytes) rsp = sim_fx_call(fx, req);
+	g_autoptr(GBytes) rsp = first_chunk(fx, 200, (gint64)fx->config->slot_size + 1);
 
 	sim_assert_rc(rsp, 3);
 	assert_list(fx, OLD_HASH);
+	sim_fx_free(fx);
+}
+
+/* an upload cut short: the primary slot holds part of an image, which fails validation, and
+ * bs_list() lists only images that pass it: the list is empty (the old image is gone) */
+static void
+test_recovery_partial_not_listed(void)
+{
+	SimFx *fx = recovery_fx(FALSE);
+	g_autoptr(GBytes) rsp = first_chunk(fx, 400, -1);
+	g_autoptr(cbor_item_t) answer = sim_body(rsp);
+	g_autoptr(GBytes) list = NULL;
+	g_autoptr(cbor_item_t) body = NULL;
+
+	g_assert_cmpint(sim_get_int(answer, "rc"), ==, 0);
+	g_assert_cmpint(sim_get_int(answer, "off"), ==, 400);
+	list = sim_state_read(fx);
+	body = sim_body(list);
+	g_assert_null(sim_state_entry(body, 0, 0));
+	g_assert_null(sim_state_entry(body, 0, 1));
 	sim_fx_free(fx);
 }
 
@@ -197,5 +225,6 @@ main(int argc, char **argv)
 	g_test_add_func("/sim/recovery/params", test_recovery_params);
 	g_test_add_func("/sim/recovery/upload-reset", test_recovery_upload_reset);
 	g_test_add_func("/sim/recovery/too-large", test_recovery_too_large);
+	g_test_add_func("/sim/recovery/partial-not-listed", test_recovery_partial_not_listed);
 	return g_test_run();
 }
