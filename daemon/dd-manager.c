@@ -10,6 +10,7 @@
 #include "dd-device.h"
 #include "dd-log.h"
 #include "dd-manager.h"
+#include "dd-manager-private.h"
 #include "dd-notify.h"
 #include "dd-scan.h"
 #include "dfud-dbus-error.h"
@@ -17,18 +18,6 @@
 #include "transport/dfud-transport-uri.h"
 
 #define DD_HISTORY_DEFAULT_LIMIT 100
-
-struct _DdManager {
-	GObject parent_instance;
-	DdContext ctx;
-	GDBusConnection *bus;
-	DfudDbusManager *iface;
-	DdBluezWatch *watch;
-	GHashTable *devices;	   /* path -> DdDevice */
-	GHashTable *jobs;	   /* GUINT64 id pointer -> DdJob, the ones on the bus */
-	GHashTable *lingers;	   /* DdJob -> source id */
-	GCancellable *cancellable; /* host name lookups of AddDevice; cancelled on dispose */
-};
 
 G_DEFINE_TYPE(DdManager, dd_manager, G_TYPE_OBJECT)
 
@@ -126,11 +115,9 @@ job_added_cb(DdDevice *device, DdJob *job, gpointer user_data)
 
 /* --- devices --- */
 
-typedef const gchar *(*DdDeviceKey)(DdDevice *device);
-
 /* the device whose @key is @value (a URI, a BLE address, a BlueZ object path), or NULL */
-static DdDevice *
-find_device(DdManager *self, DdDeviceKey key, const gchar *value)
+DdDevice *
+dd_manager_find_device(DdManager *self, DdDeviceKey key, const gchar *value)
 {
 	GHashTableIter iter;
 	gpointer device;
@@ -145,9 +132,9 @@ find_device(DdManager *self, DdDeviceKey key, const gchar *value)
 	return NULL;
 }
 
-static DdDevice *
-add_device(DdManager *self, const gchar *name_in_path, const gchar *uri, const gchar *name,
-	   gboolean added)
+DdDevice *
+dd_manager_add_device(DdManager *self, const gchar *name_in_path, const gchar *uri,
+		      const gchar *name, gboolean added)
 {
 	DdDevice *device = dd_device_new(&self->ctx, name_in_path, uri, name, added);
 	g_autoptr(GVariant) last = dd_history_last(self->ctx.history, uri);
@@ -191,8 +178,8 @@ parse_uri(const gchar *text, GError **error)
 }
 
 /* the canonical URI of what a caller typed */
-static gchar *
-canonical_uri(const gchar *text, GError **error)
+gchar *
+dd_manager_canonical_uri(const gchar *text, GError **error)
 {
 	g_autoptr(DfudTransportUri) parsed = parse_uri(text, error);
 
@@ -203,11 +190,11 @@ canonical_uri(const gchar *text, GError **error)
 static DdDevice *
 find_device_for_uri(DdManager *self, const DfudTransportUri *parsed, const gchar *uri)
 {
-	DdDevice *device = find_device(self, dd_device_get_uri, uri);
+	DdDevice *device = dd_manager_find_device(self, dd_device_get_uri, uri);
 
 	/* a BlueZ device already known under its own object is that device */
 	if (device == NULL && parsed->kind == DFUD_TRANSPORT_URI_BLE && parsed->adapter == NULL)
-		device = find_device(self, dd_device_get_address, parsed->address);
+		device = dd_manager_find_device(self, dd_device_get_address, parsed->address);
 	return device;
 }
 
@@ -233,7 +220,7 @@ add_device_complete(DdManager *self, GDBusMethodInvocation *invocation, const gc
 			dfud_dbus_error_return(invocation, error);
 			return;
 		}
-		device = add_device(self, path_name, uri, name, TRUE);
+		device = dd_manager_add_device(self, path_name, uri, name, TRUE);
 	} else {
 		dd_device_set_added(device, TRUE);
 	}
@@ -445,10 +432,10 @@ static GVariant *
 scan_entry(DdManager *self, const DdBluezSeen *seen)
 {
 	GVariantBuilder b;
-	DdDevice *device = find_device(self, dd_device_get_bluez_path, seen->bluez_path);
+	DdDevice *device = dd_manager_find_device(self, dd_device_get_bluez_path, seen->bluez_path);
 
 	if (device == NULL)
-		device = find_device(self, dd_device_get_address, seen->address);
+		device = dd_manager_find_device(self, dd_device_get_address, seen->address);
 	g_variant_builder_init(&b, G_VARIANT_TYPE_VARDICT);
 	g_variant_builder_add(&b, "{sv}", "address", g_variant_new_string(seen->address));
 	g_variant_builder_add(&b, "{sv}", "name", g_variant_new_string(seen->name));
@@ -521,7 +508,7 @@ bluez_device_added(DdBluezWatch *watch, const gchar *bluez_path, const gchar *ad
 		   const gchar *adapter, const gchar *name, gpointer user_data)
 {
 	DdManager *self = user_data;
-	DdDevice *device = find_device(self, dd_device_get_address, address);
+	DdDevice *device = dd_manager_find_device(self, dd_device_get_address, address);
 	g_autofree gchar *path_name = NULL;
 	g_autofree gchar *uri = NULL;
 
@@ -530,7 +517,7 @@ bluez_device_added(DdBluezWatch *watch, const gchar *bluez_path, const gchar *ad
 		if (path_name == NULL)
 			return;
 		uri = g_strdup_printf("ble:%s?adapter=%s", address, adapter);
-		device = add_device(self, path_name, uri, name, FALSE);
+		device = dd_manager_add_device(self, path_name, uri, name, FALSE);
 	}
 	dd_device_set_bluez(device, bluez_path, name, FALSE);
 }
@@ -539,7 +526,7 @@ static void
 bluez_device_changed(DdBluezWatch *watch, const gchar *bluez_path, const gchar *name,
 		     gboolean connected, gpointer user_data)
 {
-	DdDevice *device = find_device(user_data, dd_device_get_bluez_path, bluez_path);
+	DdDevice *device = dd_manager_find_device(user_data, dd_device_get_bluez_path, bluez_path);
 
 	if (device != NULL)
 		dd_device_set_bluez(device, bluez_path, name, connected);
@@ -549,7 +536,7 @@ static void
 bluez_device_removed(DdBluezWatch *watch, const gchar *bluez_path, gpointer user_data)
 {
 	DdManager *self = user_data;
-	DdDevice *device = find_device(self, dd_device_get_bluez_path, bluez_path);
+	DdDevice *device = dd_manager_find_device(self, dd_device_get_bluez_path, bluez_path);
 
 	if (device == NULL)
 		return;
@@ -593,110 +580,6 @@ dd_manager_set_bluez_bus(DdManager *self, GDBusConnection *bus)
 	dfud_dbus_manager_set_features(self->iface, (const gchar *const *)list);
 }
 
-/* --- restore --- */
-
-static void
-restore_devices(DdManager *self)
-{
-	g_autoptr(GPtrArray) uris = NULL;
-	g_autoptr(GPtrArray) names = NULL;
-	g_autoptr(GError) error = NULL;
-
-	if (!dd_store_load_devices(self->ctx.store, &uris, &names, &error)) {
-		g_warning("cannot read the added devices: %s", error->message);
-		return;
-	}
-	for (guint i = 0; i < uris->len; i++) {
-		g_autofree gchar *uri = canonical_uri(g_ptr_array_index(uris, i), NULL);
-		g_autofree gchar *path_name = uri != NULL ? dd_device_path_name_for_uri(uri) : NULL;
-		if (path_name == NULL || find_device(self, dd_device_get_uri, uri) != NULL) {
-			g_warning("ignoring the remembered device \"%s\"",
-				  (const gchar *)g_ptr_array_index(uris, i));
-			continue;
-		}
-		add_device(self, path_name, uri, g_ptr_array_index(names, i), TRUE);
-	}
-	/* dfud.conf [Devices] Uris: known at every start, not written to the store */
-	for (guint i = 0;
-	     self->ctx.config->device_uris != NULL && self->ctx.config->device_uris[i] != NULL;
-	     i++) {
-		const gchar *uri = self->ctx.config->device_uris[i];
-		g_autofree gchar *path_name = dd_device_path_name_for_uri(uri);
-		g_autofree gchar *path = g_strconcat(DFUD_DBUS_DEVICE_PATH "/", path_name, NULL);
-
-		if (g_hash_table_contains(self->devices, path)) {
-			g_warning("dfud.conf: [Devices] %s: a device with that address is known "
-				  "already",
-				  uri);
-			continue;
-		}
-		add_device(self, path_name, uri, NULL, TRUE);
-	}
-}
-
-static void
-restore_job(DdManager *self, DdJobRecord *record)
-{
-	g_autoptr(GError) error = NULL;
-	g_autoptr(GBytes) firmware = NULL;
-	g_autoptr(DfudPackage) package = NULL;
-	g_autoptr(DdJob) job = NULL;
-	g_autofree gchar *path_name = NULL;
-	DdDevice *device;
-
-	/* jobs of one firmware share one copy: its N.fw was checked by dd_store_load_jobs() */
-	package =
-	    dd_firmware_cache_lookup_sha256(self->ctx.firmware_cache, record->firmware_sha256);
-	if (package == NULL) {
-		firmware = dd_store_load_firmware(self->ctx.store, record, &error);
-		if (firmware != NULL)
-			package = dd_firmware_cache_get_package(self->ctx.firmware_cache, firmware,
-								NULL, &error);
-	}
-	if (package == NULL) {
-		g_warning("job %" G_GUINT64_FORMAT ": cannot take it up again: %s", record->id,
-			  error->message);
-		dd_store_remove_job(self->ctx.store, record->id);
-		return;
-	}
-	device = find_device(self, dd_device_get_uri, record->device_uri);
-	if (device == NULL) {
-		path_name = dd_device_path_name_for_uri(record->device_uri);
-		if (path_name == NULL) {
-			g_warning("job %" G_GUINT64_FORMAT ": bad device \"%s\"", record->id,
-				  record->device_uri);
-			dd_store_remove_job(self->ctx.store, record->id);
-			return;
-		}
-		device =
-		    add_device(self, path_name, record->device_uri, record->device_name, FALSE);
-	}
-	if (dd_device_get_current_job(device) != NULL) {
-		g_warning("job %" G_GUINT64_FORMAT ": %s already has a job; dropped", record->id,
-			  record->device_uri);
-		dd_store_remove_job(self->ctx.store, record->id);
-		return;
-	}
-	record->restarts++;
-	if (!dd_store_save_job(self->ctx.store, record, &error))
-		g_warning("job %" G_GUINT64_FORMAT ": %s", record->id, error->message);
-	job = dd_job_new(&self->ctx, record, package, dd_device_get_path(device),
-			 dd_device_get_path(device) + strlen(DFUD_DBUS_DEVICE_PATH "/"));
-	dd_job_message(dd_device_get_path(device) + strlen(DFUD_DBUS_DEVICE_PATH "/"), record->id,
-		       "taken up again after a restart (was %s, %" G_GUINT64_FORMAT " bytes)",
-		       record->stage, record->bytes_done);
-	dd_device_enqueue(device, job);
-}
-
-static void
-restore_jobs(DdManager *self)
-{
-	g_autoptr(GPtrArray) records = dd_store_load_jobs(self->ctx.store);
-
-	for (guint i = 0; i < records->len; i++)
-		restore_job(self, g_ptr_array_index(records, i));
-}
-
 /* --- object --- */
 
 gboolean
@@ -707,8 +590,8 @@ dd_manager_export(DdManager *self, GDBusConnection *bus, GError **error)
 					      DFUD_DBUS_PATH, error))
 		return FALSE;
 	g_dbus_object_manager_server_set_connection(self->ctx.object_manager, bus);
-	restore_devices(self);
-	restore_jobs(self);
+	dd_manager_restore_devices(self);
+	dd_manager_restore_jobs(self);
 	update_active_jobs(self);
 	return TRUE;
 }

@@ -199,6 +199,8 @@ test_serial_reverted(void)
 	g_autoptr(EngineSim) sim = serial_update(&error, "", "--fault", "corrupt-image", NULL);
 
 	g_assert_error(error, DFUD_ERROR, DFUD_ERROR_REVERTED);
+	/* one reset: the verdict comes from the rebooted device, not from a second try */
+	g_assert_cmpuint(engine_sim_count_requests(sim, "os reset"), ==, 1);
 }
 
 /* the raw UART transport on both ends: plain SMP packets, packets up to the MTU itself */

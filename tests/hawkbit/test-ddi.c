@@ -192,8 +192,7 @@ test_deployment_refused(void)
 	    DEPLOYMENT("\"8\"", ",\"maintenanceWindow\":\"later\"", ""),
 	    DEPLOYMENT("\"../8\"", "", ""),
 	    DEPLOYMENT("null", "", ""),
-	    "{\"id\":\"8\",\"deployment\":{\"download\":\"now\",\"update\":\"forced\",\"chunks\":[]"
-	    "}}",
+	    "{\"id\":\"8\",\"deployment\":{\"download\":\"now\",\"update\":\"forced\",\"chunks\":[]}}",
 	    "{\"id\":\"8\",\"deployment\":{\"download\":\"forced\",\"update\":\"forced\"}}",
 	    "{\"id\":\"8\"}",
 	    "\"x\"",
