@@ -21,6 +21,8 @@
 #define OLD_HASH "6b28b68ff2485a456f72f2fb46d2dc5584a25b5cf6be210a941e4744b188c1dc"
 #define NEW "hashonly_60k_v2.0.0.bin"
 #define NEW_HASH "f225962eb5a76a487e22c6ff5b43acd9561b5e6922ce652c3f5a79aca564e802"
+#define RAM "ramload-hashonly_1k_v1.0.0.bin"
+#define RAM_HASH "c244145f94a97b6fb129e868d732d9c3d8b4335a15defef3eca28177e0dc0ea1"
 #define XIP0 "directxip-slot0-romfixed-ecdsa-p256_40k_v1.4.0.bin"
 #define XIP0_HASH "c714624eec58a3116c3f51d238db613b21282716b97511e95a4bb99708e6d6cf"
 #define XIP1 "directxip-slot1-romfixed-ecdsa-p256_40k_v1.4.0.bin"
@@ -200,25 +202,29 @@ test_single_slot(gconstpointer data)
 	sim_fx_free(fx);
 }
 
-/* RAM-load: the highest valid version of the two slots runs, no flags, no state write */
+/* RAM-load: the highest valid version of the two RAM_LOAD images runs, no flags, no state
+ * write (which images RAM-load takes: test-sim-device-xip-choice) */
 static void
 test_ram_load(void)
 {
-	SimFx *fx = fx_new(DFUD_SIM_BOOT_RAM_LOAD, OLD);
-	g_autoptr(GBytes) h = sim_hex(NEW_HASH);
+	SimFx *fx = fx_new(DFUD_SIM_BOOT_RAM_LOAD, RAM);
+	g_autofree gchar *hash = NULL;
+	g_autoptr(GBytes) up = sim_restamp(RAM, "2.0.0+0", 0x20, 0x20000000, &hash);
+	g_autoptr(GBytes) h = sim_hex(hash);
 	g_autoptr(GBytes) r = NULL;
+	g_autoptr(GBytes) again = sim_read_file(RAM);
 
 	sim_fx_start(fx);
-	sim_upload_name(fx, NEW);
-	sim_assert_state(fx, OLD_HASH, "-CA-", NEW_HASH, "----");
+	sim_upload(fx, 0, up);
+	sim_assert_state(fx, RAM_HASH, "-CA-", hash, "----");
 	r = sim_state_write(fx, 1, h, TRUE, FALSE);
 	sim_assert_rc(r, 8);
 	sim_fx_reset(fx);
-	sim_assert_state(fx, OLD_HASH, "----", NEW_HASH, "-CA-");
+	sim_assert_state(fx, RAM_HASH, "----", hash, "-CA-");
 	/* slot 0 is the free one now; the lower version there does not run */
-	sim_upload_name(fx, OLD);
+	sim_upload(fx, 0, again);
 	sim_fx_reset(fx);
-	sim_assert_state(fx, OLD_HASH, "----", NEW_HASH, "-CA-");
+	sim_assert_state(fx, RAM_HASH, "----", hash, "-CA-");
 	sim_fx_free(fx);
 }
 
