@@ -89,8 +89,9 @@ check_downgrade(const DfudUpdatePlanItem *item, const DfudSmpImageSlot *active,
 		new_str = dfud_image_version_to_string(new_version);
 		g_set_error(error, DFUD_ERROR, DFUD_ERROR_NOT_NEWER,
 			    "image %u: version %s is not newer than the running %s, and the "
-			    "device's MCUboot (%s) boots the slot with the higher version: it would "
-			    "never run",
+			    "device's MCUboot (%s) boots the slot with the higher version "
+			    "(major.minor.revision; the build number counts only in MCUboot built "
+			    "with CONFIG_BOOT_VERSION_CMP_USE_BUILD_NUMBER): it would never run",
 			    item->image_index, new_str, active->version,
 			    dfud_update_strategy_to_string(steps->strategy));
 		return FALSE;
@@ -303,6 +304,21 @@ package_ram_load(DfudPackage *package)
 	return entries->len > 0;
 }
 
+/*
+ * The device answered the mode query with -1 and has no state write: among Zephyr's builds
+ * that is RAM-load (single slot or two), since os_mgmt.c reports direct-XIP (4, 5) and the
+ * firmware loader (7) by number and -1 for every other mode, and only direct-XIP, RAM-load and
+ * firmware-loader builds lack the state write (spec §3.5, §4.2). So the image must be a
+ * RAM_LOAD build, whatever the package holds: MCUboot erases any other at the reset
+ * (loader.c, boot_load_image_to_sram()).
+ */
+static gboolean
+reported_ram_load(const DfudUpdateDeviceFacts *facts)
+{
+	return facts->mode_info != NULL && facts->mode_info->has_mode &&
+	       facts->mode_info->mode == -1 && facts->state_write == 0;
+}
+
 DfudUpdatePlan *
 dfud_update_plan_new(DfudPackage *package, const DfudUpdateDeviceFacts *facts,
 		     const DfudUpdateOptions *options, GError **error)
@@ -316,7 +332,8 @@ dfud_update_plan_new(DfudPackage *package, const DfudUpdateDeviceFacts *facts,
 
 	plan->items = g_ptr_array_new_with_free_func(plan_item_free);
 	if (!dfud_update_steps_init(&plan->steps, mode, facts->state_write,
-				    package_ram_load(package), options, error))
+				    package_ram_load(package) || reported_ram_load(facts), options,
+				    error))
 		return NULL;
 	for (guint i = 0; i < entries->len; i++) {
 		DfudPackageEntry *entry = g_ptr_array_index(entries, i);

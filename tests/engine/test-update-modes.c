@@ -82,11 +82,11 @@ static const ModeCase modes[] = {
     {"single-slot-ram-load", "--slot-info", DFUD_UPDATE_STRATEGY_LOADER, FALSE, 1,
      {FAIL(LOADER_NEEDED), FAIL(LOADER_NEEDED), FAIL(PERMANENT_INSTALL), FAIL(LOADER_NEEDED),
       FAIL(LOADER_NEEDED)}},
-    /* without slot info, single-slot RAM-load looks like a mode that runs the highest version
-     * (direct-XIP for these images, which are no RAM-load builds): its one slot is refused
-     * (NO_FREE_SLOT) at the first chunk, before anything is erased */
-    {"single-slot-ram-load", NULL, DFUD_UPDATE_STRATEGY_DIRECT_XIP, FALSE, 0,
-     {FAIL(DEVICE), FAIL(DEVICE), FAIL(PERMANENT_INSTALL), FAIL(DEVICE), FAIL(DEVICE)}},
+    /* without slot info, single-slot RAM-load looks like RAM-load (mode -1, no state write):
+     * these images, no RAM-load builds, are refused before the upload (WrongSlot) */
+    {"single-slot-ram-load", NULL, DFUD_UPDATE_STRATEGY_RAM_LOAD, FALSE, 0,
+     {FAIL(WRONG_SLOT), FAIL(WRONG_SLOT), FAIL(PERMANENT_INSTALL), FAIL(WRONG_SLOT),
+      FAIL(WRONG_SLOT)}},
 };
 
 typedef struct {
@@ -167,6 +167,12 @@ check_case(gconstpointer data)
 	if (want->error == DFUD_ERROR_DEVICE) {
 		/* the first chunk refused: nothing written, no reset */
 		g_assert_cmpuint(uploads, ==, 1);
+		g_assert_cmpuint(resets, ==, 0);
+		return;
+	}
+	if (want->error == DFUD_ERROR_WRONG_SLOT) {
+		/* an image the mode cannot run: refused before the first byte and the reset */
+		g_assert_cmpuint(uploads, ==, 0);
 		g_assert_cmpuint(resets, ==, 0);
 		return;
 	}

@@ -8,11 +8,11 @@
 
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
-#include <stdio.h>
 #include <string.h>
 
 #include "dfud-error.h"
 #include "sim-test-util.h"
+#include "test-image-stamp.h"
 #include "smp/dfud-smp-cbor-check.h"
 #include "smp/dfud-smp-cbor-map.h"
 
@@ -334,36 +334,8 @@ sim_restamp(const gchar *name, const gchar *version, guint32 flags, guint32 load
 	    gchar **hash_hex)
 {
 	g_autoptr(GBytes) file = sim_read_file(name);
-	gsize len = 0;
-	guint8 *b = g_bytes_unref_to_data(g_steal_pointer(&file), &len);
-	guint maj = 0, min = 0, rev = 0, build = 0;
-	gsize hashed, tlv;
-	g_autoptr(GBytes) span = NULL;
-	g_autoptr(GBytes) digest = NULL;
 
-	g_assert_cmpint(sscanf(version, "%u.%u.%u+%u", &maj, &min, &rev, &build), ==, 4);
-	b[4] = load_addr & 0xff, b[5] = load_addr >> 8 & 0xff, b[6] = load_addr >> 16 & 0xff;
-	b[7] = load_addr >> 24;
-	b[16] = flags & 0xff, b[17] = flags >> 8 & 0xff, b[18] = flags >> 16 & 0xff;
-	b[19] = flags >> 24;
-	b[20] = (guint8)maj, b[21] = (guint8)min, b[22] = rev & 0xff, b[23] = rev >> 8 & 0xff;
-	b[24] = build & 0xff, b[25] = build >> 8 & 0xff, b[26] = build >> 16 & 0xff;
-	b[27] = build >> 24;
-	hashed = (gsize)(b[8] | b[9] << 8) + (b[12] | b[13] << 8 | b[14] << 16);
-	tlv = hashed; /* no protected TLVs in the hash-only images */
-	g_assert_cmpuint(b[10] | b[11] << 8, ==, 0);
-	g_assert_cmpuint(tlv + 8 + 32, <=, len);
-	g_assert_cmpuint(b[tlv + 4] | b[tlv + 5] << 8, ==, 0x10);
-	span = g_bytes_new_static(b, hashed);
-	digest = sim_sha256(span);
-	memcpy(b + tlv + 8, g_bytes_get_data(digest, NULL), 32);
-	if (hash_hex != NULL) {
-		GString *hex = g_string_new(NULL);
-		for (guint i = 0; i < 32; i++)
-			g_string_append_printf(hex, "%02x", b[tlv + 8 + i]);
-		*hash_hex = g_string_free(hex, FALSE);
-	}
-	return g_bytes_new_take(b, len);
+	return test_image_restamp(file, version, flags, load_addr, hash_hex);
 }
 
 GBytes *
