@@ -54,6 +54,16 @@ sim_fx_new_config(void)
 	return fx;
 }
 
+SimFx *
+sim_fx_new_mode(DfudSimBootMode mode, const gchar *slot0)
+{
+	SimFx *fx = sim_fx_new_config();
+
+	fx->config->boot_mode = mode;
+	fx->config->slot0_path = g_build_filename(TEST_DATA_DIR, slot0, NULL);
+	return fx;
+}
+
 void
 sim_fx_start(SimFx *fx)
 {

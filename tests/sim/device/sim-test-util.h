@@ -29,6 +29,8 @@ typedef struct {
 /* config defaults for tests: time_scale 0, reset delay 0, state dir in a new temporary directory
  */
 SimFx *sim_fx_new_config(void);
+/* the same with MCUboot @mode and the file @slot0 of tests/data running */
+SimFx *sim_fx_new_mode(DfudSimBootMode mode, const gchar *slot0);
 /* creates the device (and a session) from fx->config */
 void sim_fx_start(SimFx *fx);
 /* a new DfudSimDevice on the same state directory (a simulator restart) */

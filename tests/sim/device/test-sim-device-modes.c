@@ -28,16 +28,6 @@
 #define XIP1 "directxip-slot1-romfixed-ecdsa-p256_40k_v1.4.0.bin"
 #define XIP1_HASH "0ab07fd77eb0f6e3524d6489c111590aaefc2aaae10932312592a1255f0680e9"
 
-static SimFx *
-fx_new(DfudSimBootMode mode, const gchar *slot0)
-{
-	SimFx *fx = sim_fx_new_config();
-
-	fx->config->boot_mode = mode;
-	fx->config->slot0_path = g_build_filename(TEST_DATA_DIR, slot0, NULL);
-	return fx;
-}
-
 /* the first chunk of @name: the answer (an error where the mode has no free slot) */
 static GBytes *
 upload_first(SimFx *fx, const gchar *name)
@@ -93,7 +83,7 @@ test_table(void)
 		g_test_message("mode %s", rows[i].name);
 		g_assert_true(dfud_sim_boot_mode_from_string(rows[i].name, &mode));
 		g_assert_cmpstr(dfud_sim_boot_mode_to_string(mode), ==, rows[i].name);
-		fx = fx_new(mode, OLD);
+		fx = sim_fx_new_mode(mode, OLD);
 		sim_fx_start(fx);
 		g_assert_cmpint(bootloader_mode(fx), ==, rows[i].mode);
 		/* confirm the running image: the state, or no handler (rc 8) */
@@ -138,7 +128,7 @@ assert_slot_info(SimFx *fx, guint n, const guint64 *sizes, gint upload_slot)
 static void
 test_slot_info(void)
 {
-	SimFx *fx = fx_new(DFUD_SIM_BOOT_SWAP_MOVE, OLD);
+	SimFx *fx = sim_fx_new_mode(DFUD_SIM_BOOT_SWAP_MOVE, OLD);
 	guint64 both[2] = {0x76000, 0x76000};
 	guint64 differ[2] = {0x76000, 0x40000};
 	g_autoptr(GBytes) req = NULL;
@@ -151,20 +141,20 @@ test_slot_info(void)
 	sim_assert_rc(rsp, 8);
 	sim_fx_free(fx);
 
-	fx = fx_new(DFUD_SIM_BOOT_SWAP_MOVE, OLD);
+	fx = sim_fx_new_mode(DFUD_SIM_BOOT_SWAP_MOVE, OLD);
 	fx->config->slot_info = TRUE;
 	sim_fx_start(fx);
 	assert_slot_info(fx, 2, both, 1);
 	sim_fx_free(fx);
 
-	fx = fx_new(DFUD_SIM_BOOT_OVERWRITE_ONLY, OLD);
+	fx = sim_fx_new_mode(DFUD_SIM_BOOT_OVERWRITE_ONLY, OLD);
 	fx->config->slot_info = TRUE;
 	fx->config->slot1_size = 0x40000;
 	sim_fx_start(fx);
 	assert_slot_info(fx, 2, differ, 1);
 	sim_fx_free(fx);
 
-	fx = fx_new(DFUD_SIM_BOOT_SINGLE_SLOT, OLD);
+	fx = sim_fx_new_mode(DFUD_SIM_BOOT_SINGLE_SLOT, OLD);
 	fx->config->slot_info = TRUE;
 	sim_fx_start(fx);
 	assert_slot_info(fx, 1, both, -1);
@@ -176,7 +166,7 @@ static void
 test_single_slot(gconstpointer data)
 {
 	DfudSimBootMode mode = GPOINTER_TO_INT(data);
-	SimFx *fx = fx_new(mode, OLD);
+	SimFx *fx = sim_fx_new_mode(mode, OLD);
 	g_autoptr(GBytes) h = sim_hex(OLD_HASH);
 	g_autoptr(GBytes) r1 = NULL;
 	g_autoptr(GBytes) r2 = NULL;
@@ -207,7 +197,7 @@ test_single_slot(gconstpointer data)
 static void
 test_ram_load(void)
 {
-	SimFx *fx = fx_new(DFUD_SIM_BOOT_RAM_LOAD, RAM);
+	SimFx *fx = sim_fx_new_mode(DFUD_SIM_BOOT_RAM_LOAD, RAM);
 	g_autofree gchar *hash = NULL;
 	g_autoptr(GBytes) up = sim_restamp(RAM, "2.0.0+0", 0x20, 0x20000000, &hash);
 	g_autoptr(GBytes) h = sim_hex(hash);
@@ -234,7 +224,7 @@ static void
 test_direct_xip_wrong_slot(gconstpointer data)
 {
 	DfudSimBootMode mode = GPOINTER_TO_INT(data);
-	SimFx *fx = fx_new(mode, OLD);
+	SimFx *fx = sim_fx_new_mode(mode, OLD);
 	g_autofree gchar *action = NULL;
 	g_autofree gchar *reason = NULL;
 
@@ -265,7 +255,7 @@ test_direct_xip_wrong_slot(gconstpointer data)
 static void
 test_direct_xip_reject_upload(void)
 {
-	SimFx *fx = fx_new(DFUD_SIM_BOOT_DIRECT_XIP, OLD);
+	SimFx *fx = sim_fx_new_mode(DFUD_SIM_BOOT_DIRECT_XIP, OLD);
 	g_autoptr(GBytes) r = NULL;
 
 	fx->config->reject_mismatched_slot = TRUE;
@@ -295,7 +285,7 @@ test_firmware_loader(void)
 					   '_',	 'm',  'o', 'd', 'e', 0x01};
 	static const guint8 too_big[] = {0xa1, 0x69, 'b', 'o', 'o',  't',  '_',
 					 'm',  'o',  'd', 'e', 0x19, 0x01, 0x00};
-	SimFx *fx = fx_new(DFUD_SIM_BOOT_FIRMWARE_LOADER, OLD);
+	SimFx *fx = sim_fx_new_mode(DFUD_SIM_BOOT_FIRMWARE_LOADER, OLD);
 	g_autofree gchar *action = NULL;
 
 	sim_fx_start(fx);
@@ -331,7 +321,7 @@ test_firmware_loader_no_app(void)
 {
 	static const guint8 to_loader[] = {0xa1, 0x69, 'b', 'o', 'o', 't',
 					   '_',	 'm',  'o', 'd', 'e', 0x01};
-	SimFx *fx = fx_new(DFUD_SIM_BOOT_FIRMWARE_LOADER, OLD);
+	SimFx *fx = sim_fx_new_mode(DFUD_SIM_BOOT_FIRMWARE_LOADER, OLD);
 	g_autoptr(GBytes) r = NULL;
 	g_autofree gchar *action = NULL;
 

@@ -30,21 +30,11 @@
 #define CORRUPT_HASH "5e790ea8fdac1c268a9e12cee3e5370405ebd152e5b464272e8a3fe56532e146"
 #define F_RAM_LOAD 0x20
 
-static SimFx *
-fx_new(DfudSimBootMode mode, const gchar *slot0)
-{
-	SimFx *fx = sim_fx_new_config();
-
-	fx->config->boot_mode = mode;
-	fx->config->slot0_path = g_build_filename(TEST_DATA_DIR, slot0, NULL);
-	return fx;
-}
-
 /* RAM-load boots RAM_LOAD images only: an update without the flag is erased, the old runs */
 static void
 test_ram_load_flag(void)
 {
-	SimFx *fx = fx_new(DFUD_SIM_BOOT_RAM_LOAD, RAM);
+	SimFx *fx = sim_fx_new_mode(DFUD_SIM_BOOT_RAM_LOAD, RAM);
 	g_autofree gchar *reason = NULL;
 	g_autofree gchar *action = NULL;
 	g_autofree gchar *hash = NULL;
@@ -68,7 +58,7 @@ test_ram_load_flag(void)
 static void
 test_ram_load_address(void)
 {
-	SimFx *fx = fx_new(DFUD_SIM_BOOT_RAM_LOAD, RAM);
+	SimFx *fx = sim_fx_new_mode(DFUD_SIM_BOOT_RAM_LOAD, RAM);
 	g_autofree gchar *reason = NULL;
 	g_autofree gchar *action = NULL;
 	/* its 1576 bytes cross the end of the default 256 KiB at 0x20000000 */
@@ -86,7 +76,7 @@ test_ram_load_address(void)
 	sim_fx_free(fx);
 
 	/* --exec-ram-size makes the same address fit */
-	fx = fx_new(DFUD_SIM_BOOT_RAM_LOAD, RAM);
+	fx = sim_fx_new_mode(DFUD_SIM_BOOT_RAM_LOAD, RAM);
 	fx->config->exec_ram_size = 0x80000;
 	fits = sim_restamp(RAM, "2.0.0+0", F_RAM_LOAD, 0x2003fc00, &hash);
 	sim_fx_start(fx);
@@ -102,7 +92,7 @@ static void
 test_build_number(gconstpointer data)
 {
 	gboolean with_build = GPOINTER_TO_INT(data);
-	SimFx *fx = fx_new(DFUD_SIM_BOOT_DIRECT_XIP, OLD);
+	SimFx *fx = sim_fx_new_mode(DFUD_SIM_BOOT_DIRECT_XIP, OLD);
 	g_autofree gchar *hash = NULL;
 	g_autoptr(GBytes) up = sim_restamp(OLD, "1.2.3+9", 0, 0, &hash);
 
@@ -122,7 +112,7 @@ test_build_number(gconstpointer data)
 static void
 test_tie_slot0(void)
 {
-	SimFx *fx = fx_new(DFUD_SIM_BOOT_DIRECT_XIP, OLD);
+	SimFx *fx = sim_fx_new_mode(DFUD_SIM_BOOT_DIRECT_XIP, OLD);
 	g_autofree gchar *hash = NULL;
 	g_autoptr(GBytes) same = sim_restamp(OLD, "2.0.0+0", 0, 0, &hash);
 
@@ -143,7 +133,7 @@ test_tie_slot0(void)
 static void
 test_lower_untouched(void)
 {
-	SimFx *fx = fx_new(DFUD_SIM_BOOT_DIRECT_XIP, NEW);
+	SimFx *fx = sim_fx_new_mode(DFUD_SIM_BOOT_DIRECT_XIP, NEW);
 	g_autofree gchar *hash = NULL;
 	g_autoptr(GBytes) bad = NULL;
 
@@ -153,7 +143,7 @@ test_lower_untouched(void)
 	sim_assert_state(fx, NEW_HASH, "-CA-", CORRUPT_HASH, "----");
 	sim_fx_free(fx);
 
-	fx = fx_new(DFUD_SIM_BOOT_DIRECT_XIP, OLD);
+	fx = sim_fx_new_mode(DFUD_SIM_BOOT_DIRECT_XIP, OLD);
 	bad = sim_restamp(OLD, "3.0.0+0", 0, 0, &hash);
 	/* a header change after the hash: the TLV no longer matches */
 	{
@@ -173,7 +163,7 @@ test_lower_untouched(void)
 static void
 test_revert_unmarked(void)
 {
-	SimFx *fx = fx_new(DFUD_SIM_BOOT_DIRECT_XIP_REVERT, OLD);
+	SimFx *fx = sim_fx_new_mode(DFUD_SIM_BOOT_DIRECT_XIP_REVERT, OLD);
 	g_autofree gchar *reason = NULL;
 	g_autofree gchar *action = NULL;
 
@@ -186,7 +176,7 @@ test_revert_unmarked(void)
 	sim_assert_state(fx, OLD_HASH, "-CA-", NULL, NULL);
 	/* a marked lower version is not shown pending and does not run */
 	sim_fx_free(fx);
-	fx = fx_new(DFUD_SIM_BOOT_DIRECT_XIP_REVERT, NEW);
+	fx = sim_fx_new_mode(DFUD_SIM_BOOT_DIRECT_XIP_REVERT, NEW);
 	sim_fx_start(fx);
 	sim_upload_name(fx, OLD);
 	sim_mark(fx, OLD_HASH, FALSE);
