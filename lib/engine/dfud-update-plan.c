@@ -280,8 +280,12 @@ bootloader_mode(const DfudUpdateDeviceFacts *facts)
 
 	if (facts->mode_info != NULL && facts->mode_info->has_mode && facts->mode_info->mode >= 0)
 		return facts->mode_info->mode;
-	if (facts->state_write != 0 || info == NULL || info->images == NULL)
+	if (info == NULL || info->images == NULL)
 		return -1;
+	/* one slot for image 0: a single application, with RAM load when the mode was not named
+	 * (Zephyr reports -1 for it); its build may have the state write or not (nrfconnect/
+	 * sdk-zephyr img_mgmt.c @ 09c6068 leaves it out for MODE_RAM_LOAD only, older trees
+	 * nowhere but direct-XIP), so that decides nothing */
 	for (guint i = 0; i < info->images->len; i++) {
 		const DfudSmpSlotInfoImage *img = g_ptr_array_index(info->images, i);
 		if (img->image == 0 && img->slots != NULL && img->slots->len == 1)

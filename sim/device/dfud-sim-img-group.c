@@ -303,12 +303,15 @@ slot_info(DfudSimCtx *ctx)
 }
 
 /* direct-XIP, RAM-load and firmware-loader builds do not register the state write handler
- * (spec §4.2: rc 8); direct-XIP with revert, the swaps, overwrite-only and single slot do */
+ * (spec §4.2: rc 8; nrfconnect/sdk-zephyr img_mgmt.c @ 09c6068, img_mgmt_handlers[]: the
+ * Kconfigs MODE_DIRECT_XIP, MODE_RAM_LOAD, MODE_FIRMWARE_UPDATER); every other build does,
+ * single slot with RAM load too (CONFIG_MCUBOOT_BOOTLOADER_MODE_SINGLE_APP_RAM_LOAD is not
+ * among them) */
 static gboolean
 state_write_registered(DfudSimBootMode mode)
 {
 	return mode != DFUD_SIM_BOOT_DIRECT_XIP && mode != DFUD_SIM_BOOT_RAM_LOAD &&
-	       mode != DFUD_SIM_BOOT_SINGLE_SLOT_RAM_LOAD && mode != DFUD_SIM_BOOT_FIRMWARE_LOADER;
+	       mode != DFUD_SIM_BOOT_FIRMWARE_LOADER;
 }
 
 DfudSimStatus

@@ -77,16 +77,16 @@ static const ModeCase modes[] = {
     {"single-slot", NULL, DFUD_UPDATE_STRATEGY_LOADER, FALSE, 1,
      {FAIL(LOADER_NEEDED), FAIL(LOADER_NEEDED), FAIL(PERMANENT_INSTALL), FAIL(LOADER_NEEDED),
       FAIL(LOADER_NEEDED)}},
-    /* Zephyr reports no mode for RAM-load builds (-1): dfud finds no state write (a test of a
-     * hash no slot holds answered rc 8) and runs the highest version, as RAM-load does */
-    {"single-slot-ram-load", "--slot-info", DFUD_UPDATE_STRATEGY_LOADER, FALSE, 1,
+    /* Zephyr reports no mode for RAM-load builds (-1); single-slot RAM-load has the state
+     * write: its slot info, one slot for image 0, says single application */
+    {"single-slot-ram-load", "--slot-info", DFUD_UPDATE_STRATEGY_LOADER, TRUE, 1,
      {FAIL(LOADER_NEEDED), FAIL(LOADER_NEEDED), FAIL(PERMANENT_INSTALL), FAIL(LOADER_NEEDED),
       FAIL(LOADER_NEEDED)}},
-    /* without slot info, single-slot RAM-load looks like RAM-load (mode -1, no state write):
-     * these images, no RAM-load builds, are refused before the upload (WrongSlot) */
-    {"single-slot-ram-load", NULL, DFUD_UPDATE_STRATEGY_RAM_LOAD, FALSE, 0,
-     {FAIL(WRONG_SLOT), FAIL(WRONG_SLOT), FAIL(PERMANENT_INSTALL), FAIL(WRONG_SLOT),
-      FAIL(WRONG_SLOT)}},
+    /* without slot info, single-slot RAM-load (which has the state write) looks like a swap
+     * device: its one slot is refused (NO_FREE_SLOT) at the first chunk, before anything is
+     * erased */
+    {"single-slot-ram-load", NULL, DFUD_UPDATE_STRATEGY_SWAP, TRUE, 0,
+     {FAIL(DEVICE), FAIL(DEVICE), FAIL(DEVICE), FAIL(DEVICE), FAIL(DEVICE)}},
 };
 
 typedef struct {
