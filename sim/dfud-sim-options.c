@@ -85,6 +85,14 @@ static const OptSpec opt_specs[] = {
     {"reject-mismatched-slot", OPT_SET, FIELD(reject_mismatched_slot), 0, 0, NULL,
      "Direct-XIP: refuse the upload of a ROM_FIXED image linked for another slot address "
      "(CONFIG_MCUMGR_GRP_IMG_REJECT_DIRECT_XIP_MISMATCHED_SLOT)"},
+    /* MCUboot's choice of slot in direct-XIP and RAM-load */
+    {"version-cmp-build-number", OPT_SET, FIELD(version_cmp_build_number), 0, 0, NULL,
+     "Direct-XIP, RAM-load: MCUboot compares the build number too when it picks the slot "
+     "with the highest version (CONFIG_BOOT_VERSION_CMP_USE_BUILD_NUMBER)"},
+    {"exec-ram-start", OPT_SIZE, FIELD(exec_ram_start), 0, G_MAXUINT32, "ADDR",
+     "RAM-load: start of the RAM images may be loaded to (IMAGE_EXECUTABLE_RAM_START) (%s)"},
+    {"exec-ram-size", OPT_SIZE, FIELD(exec_ram_size), 0, G_MAXUINT32, "BYTES",
+     "RAM-load: its size (IMAGE_EXECUTABLE_RAM_SIZE) (%s)"},
     {"no-downgrade", OPT_SET, FIELD(no_downgrade), 0, 0, NULL,
      "MCUboot downgrade prevention: refuse older versions"},
     {"key", OPT_STRING, FIELD(key_path), 0, 0, "FILE",

@@ -89,8 +89,9 @@ check_downgrade(const DfudUpdatePlanItem *item, const DfudSmpImageSlot *active,
 		new_str = dfud_image_version_to_string(new_version);
 		g_set_error(error, DFUD_ERROR, DFUD_ERROR_NOT_NEWER,
 			    "image %u: version %s is not newer than the running %s, and the "
-			    "device's MCUboot (%s) boots the slot with the higher version: it would "
-			    "never run",
+			    "device's MCUboot (%s) boots the slot with the higher version "
+			    "(major.minor.revision; the build number counts only in MCUboot built "
+			    "with CONFIG_BOOT_VERSION_CMP_USE_BUILD_NUMBER): it would never run",
 			    item->image_index, new_str, active->version,
 			    dfud_update_strategy_to_string(steps->strategy));
 		return FALSE;
@@ -147,14 +148,13 @@ static gboolean
 entry_runs(DfudPackageEntry *entry, const DfudUpdateDeviceFacts *facts)
 {
 	const DfudSmpImageSlot *active =
-	    facts->state != NULL
-		? dfud_smp_image_state_find_active(facts->state,
-						   dfud_package_entry_get_image_index(entry))
-		: NULL;
+	    facts->state != NULL ? dfud_smp_image_state_find_active(
+				       facts->state, dfud_package_entry_get_image_index(entry))
+				 : NULL;
 
 	return entry != NULL && active != NULL &&
-	       slot_has_hash(active, dfud_image_get_installed_hash(
-					 dfud_package_entry_get_image(entry)));
+	       slot_has_hash(active,
+			     dfud_image_get_installed_hash(dfud_package_entry_get_image(entry)));
 }
 
 /*
@@ -291,8 +291,12 @@ bootloader_mode(const DfudUpdateDeviceFacts *facts)
 
 	if (facts->mode_info != NULL && facts->mode_info->has_mode && facts->mode_info->mode >= 0)
 		return facts->mode_info->mode;
-	if (facts->state_write != 0 || info == NULL || info->images == NULL)
+	if (info == NULL || info->images == NULL)
 		return -1;
+	/* one slot for image 0: a single application, with RAM load when the mode was not named
+	 * (Zephyr reports -1 for it); its build may have the state write or not (nrfconnect/
+	 * sdk-zephyr img_mgmt.c @ 09c6068 leaves it out for MODE_RAM_LOAD only, older trees
+	 * nowhere but direct-XIP), so that decides nothing */
 	for (guint i = 0; i < info->images->len; i++) {
 		const DfudSmpSlotInfoImage *img = g_ptr_array_index(info->images, i);
 		if (img->image == 0 && img->slots != NULL && img->slots->len == 1)
@@ -327,6 +331,21 @@ has_mcuboot_entry(DfudPackage *package)
 	return FALSE;
 }
 
+/*
+ * The device answered the mode query with -1 and has no state write: among Zephyr's builds
+ * that is RAM-load (single slot or two), since os_mgmt.c reports direct-XIP (4, 5) and the
+ * firmware loader (7) by number and -1 for every other mode, and only direct-XIP, RAM-load and
+ * firmware-loader builds lack the state write (spec §3.5, §4.2). So the image must be a
+ * RAM_LOAD build, whatever the package holds: MCUboot erases any other at the reset
+ * (loader.c, boot_load_image_to_sram()).
+ */
+static gboolean
+reported_ram_load(const DfudUpdateDeviceFacts *facts)
+{
+	return facts->mode_info != NULL && facts->mode_info->has_mode &&
+	       facts->mode_info->mode == -1 && facts->state_write == 0;
+}
+
 DfudUpdatePlan *
 dfud_update_plan_new(DfudPackage *package, const DfudUpdateDeviceFacts *facts,
 		     const DfudUpdateOptions *options, GError **error)
@@ -351,7 +370,8 @@ dfud_update_plan_new(DfudPackage *package, const DfudUpdateDeviceFacts *facts,
 			return NULL;
 		}
 	} else if (!dfud_update_steps_init(&plan->steps, mode, facts->state_write,
-					   package_ram_load(package), options, error))
+					   package_ram_load(package) || reported_ram_load(facts),
+					   options, error))
 		return NULL;
 	for (guint i = 0; i < entries->len; i++) {
 		DfudPackageEntry *entry = g_ptr_array_index(entries, i);

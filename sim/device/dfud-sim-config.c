@@ -32,6 +32,8 @@ dfud_sim_config_new(void)
 	self->slot_size = 0x76000;
 	self->net_slot_size = 0x3a000;
 	self->slot_addr[0] = 0xc000;
+	self->exec_ram_start = 0x20000000; /* the nRF52840's 256 KiB of RAM */
+	self->exec_ram_size = 0x40000;
 	self->boot_mode = DFUD_SIM_BOOT_SWAP_MOVE;
 	self->buf_size = 2475;
 	self->buf_count = 4;

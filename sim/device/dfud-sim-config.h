@@ -68,6 +68,11 @@ typedef struct {
 	gchar *mcuboot_s0_path;	  /* --mcuboot-s0: the MCUboot build linked for S0 */
 	gchar *mcuboot_s1_path;	  /* --mcuboot-s1: the MCUboot build linked for S1 */
 	guint b0_active;	  /* --b0-active: S slot running when the state is new */
+	/* MCUboot's choice of slot in direct-XIP and RAM-load (loader.c) */
+	gboolean version_cmp_build_number; /* --version-cmp-build-number:
+					    * CONFIG_BOOT_VERSION_CMP_USE_BUILD_NUMBER */
+	guint32 exec_ram_start;	  /* --exec-ram-start: IMAGE_EXECUTABLE_RAM_START (RAM-load) */
+	guint32 exec_ram_size;	  /* --exec-ram-size: IMAGE_EXECUTABLE_RAM_SIZE (RAM-load) */
 	/* SMP server (Zephyr Kconfig equivalents) */
 	guint buf_size;		  /* --buf-size: CONFIG_MCUMGR_TRANSPORT_NETBUF_SIZE (2475) */
 	guint buf_count;	  /* --buf-count: CONFIG_MCUMGR_TRANSPORT_NETBUF_COUNT (4) */

@@ -60,6 +60,25 @@ typedef struct {
 	gboolean pending, confirmed, active, permanent;
 } Flags;
 
+/*
+ * Zephyr's view in direct-XIP (img_mgmt_state.c, img_mgmt_state_flags() and
+ * img_mgmt_get_next_boot_slot()): the other slot boots next when img_mgmt_vercmp() finds it
+ * newer, major.minor.revision only (the build number only with
+ * CONFIG_MCUMGR_GRP_IMG_VERSION_CMP_USE_BUILD_NUMBER, which dfud-sim does not offer). It
+ * knows nothing of MCUboot's tie rule (slot 0 wins an equal version), so it can say
+ * "nothing pending" when MCUboot will boot slot 0: as a real device does.
+ */
+static gboolean
+other_is_newer(DfudSimDevice *self, guint image, guint slot)
+{
+	const DfudSimSlotInfo *a = dfud_sim_device_slot(self, image, self->boot.image[image].active);
+	const DfudSimSlotInfo *o = dfud_sim_device_slot(self, image, slot);
+
+	return o->image != NULL && a->image != NULL &&
+	       dfud_image_version_compare(dfud_image_get_version(o->image),
+					  dfud_image_get_version(a->image), FALSE) > 0;
+}
+
 static Flags
 slot_flags(DfudSimDevice *self, guint image, guint slot)
 {
@@ -78,18 +97,14 @@ slot_flags(DfudSimDevice *self, guint image, guint slot)
 		return f;
 	if (self->config->boot_mode == DFUD_SIM_BOOT_DIRECT_XIP) {
 		/* a higher version in the other slot boots next, for good */
-		const DfudSimSlotInfo *a = dfud_sim_device_slot(self, image, st->active);
-		const DfudSimSlotInfo *o = dfud_sim_device_slot(self, image, slot);
-		if (o->image != NULL &&
-		    (a->image == NULL ||
-		     dfud_image_version_compare(dfud_image_get_version(o->image),
-						dfud_image_get_version(a->image), TRUE) > 0)) {
-			f.pending = TRUE;
-			f.permanent = TRUE;
-		}
+		f.pending = f.permanent = other_is_newer(self, image, slot);
 		return f;
 	}
 	f.pending = st->pending == (gint)slot;
+	/* with revert a marked slot is shown pending only when it is the newer one
+	 * (img_mgmt_state.c, img_mgmt_get_next_boot_slot(), img_mgmt_vercmp()) */
+	if (self->config->boot_mode == DFUD_SIM_BOOT_DIRECT_XIP_REVERT && f.pending)
+		f.pending = other_is_newer(self, image, slot);
 	f.permanent = f.pending && st->permanent;
 	f.confirmed = !st->confirmed; /* the image MCUboot reverts to */
 	return f;
@@ -288,12 +303,15 @@ slot_info(DfudSimCtx *ctx)
 }
 
 /* direct-XIP, RAM-load and firmware-loader builds do not register the state write handler
- * (spec §4.2: rc 8); direct-XIP with revert, the swaps, overwrite-only and single slot do */
+ * (spec §4.2: rc 8; nrfconnect/sdk-zephyr img_mgmt.c @ 09c6068, img_mgmt_handlers[]: the
+ * Kconfigs MODE_DIRECT_XIP, MODE_RAM_LOAD, MODE_FIRMWARE_UPDATER); every other build does,
+ * single slot with RAM load too (CONFIG_MCUBOOT_BOOTLOADER_MODE_SINGLE_APP_RAM_LOAD is not
+ * among them) */
 static gboolean
 state_write_registered(DfudSimBootMode mode)
 {
 	return mode != DFUD_SIM_BOOT_DIRECT_XIP && mode != DFUD_SIM_BOOT_RAM_LOAD &&
-	       mode != DFUD_SIM_BOOT_SINGLE_SLOT_RAM_LOAD && mode != DFUD_SIM_BOOT_FIRMWARE_LOADER;
+	       mode != DFUD_SIM_BOOT_FIRMWARE_LOADER;
 }
 
 DfudSimStatus

@@ -316,17 +316,96 @@ boot_swap(DfudSimDevice *self, guint i)
 	return us;
 }
 
+/* what boot_read_image_header() gives: the header of a slot, FALSE without the magic */
+static gboolean
+read_header(DfudSimDevice *self, guint image, guint slot, DfudImageVersion *v, guint32 *flags,
+	    guint32 *load_addr)
+{
+	guint8 h[DFUD_IMAGE_HEADER_SIZE];
+
+	if (!dfud_sim_flash_read(self->flash, image, slot, 0, h, sizeof(h), NULL) ||
+	    le32(h) != DFUD_IMAGE_MAGIC)
+		return FALSE;
+	*load_addr = le32(h + 4);
+	*flags = le32(h + 16);
+	v->major = h[20];
+	v->minor = h[21];
+	v->revision = le16(h + 22);
+	v->build = le32(h + 24);
+	return TRUE;
+}
+
+/*
+ * find_slot_with_highest_version() (mcu-tools/mcuboot boot/bootutil/src/loader.c): slot 0
+ * first, a later slot replaces the candidate only when its version is greater, so on a tie
+ * slot 0 wins; boot_version_cmp() (bootutil_loader.c: boot_compare_version() in newer trees)
+ * ignores the build number unless MCUBOOT_VERSION_CMP_USE_BUILD_NUMBER
+ * (CONFIG_BOOT_VERSION_CMP_USE_BUILD_NUMBER, --version-cmp-build-number).
+ */
+static gint
+highest_slot(DfudSimDevice *self, const gboolean avail[2], const DfudImageVersion v[2])
+{
+	gint cand = -1;
+
+	for (guint s = 0; s < 2; s++) {
+		if (!avail[s])
+			continue;
+		if (cand < 0 || dfud_image_version_compare(&v[s], &v[cand],
+							   self->config->version_cmp_build_number) > 0)
+			cand = (gint)s;
+	}
+	return cand;
+}
+
+/*
+ * RAM-load: boot_load_image_to_sram() (loader.c; ram_load.c in newer trees) copies only an
+ * image with IMAGE_F_RAM_LOAD, to ih_load_addr, and boot_verify_ram_load_address() wants
+ * [ih_load_addr, + the image with its TLVs) inside IMAGE_EXECUTABLE_RAM_START/SIZE
+ * (--exec-ram-start/--exec-ram-size); otherwise BOOT_EBADIMAGE, and the caller,
+ * boot_load_and_validate_images(), erases the slot (boot_remove_image_from_flash()).
+ */
+static gchar *
+ram_load_check(DfudSimDevice *self, guint image, guint slot, guint32 flags, guint32 load_addr)
+{
+	guint64 size = image_extent(self, image, slot);
+	guint64 ram_end = (guint64)self->config->exec_ram_start + self->config->exec_ram_size;
+
+	if ((flags & DFUD_IMAGE_FLAG_RAM_LOAD) == 0)
+		return g_strdup("not a RAM_LOAD image (RAM-load boots no other)");
+	if (load_addr < self->config->exec_ram_start || load_addr + size > ram_end)
+		return g_strdup_printf("RAM load address 0x%x (+0x%" G_GINT64_MODIFIER
+				       "x bytes) outside RAM 0x%x..0x%" G_GINT64_MODIFIER "x",
+				       load_addr, size, self->config->exec_ram_start, ram_end);
+	return NULL;
+}
+
+/*
+ * Direct-XIP, direct-XIP with revert and RAM-load, as boot_load_and_validate_images()
+ * (loader.c, MCUBOOT_DIRECT_XIP / MCUBOOT_RAM_LOAD) does it: the slots with an image header
+ * are candidates; the highest version is tried first, and a candidate that fails drops out:
+ * - a ROM_FIXED image linked for another address (boot_rom_address_check()): left as it is;
+ * - with revert, boot_select_or_erase(): a slot whose trailer was never marked by a state
+ *   write, or a test that ran once unconfirmed, is erased;
+ * - RAM-load: see ram_load_check(), erased;
+ * - an invalid image (boot_validate_slot(): hash, signature): erased, since in these modes
+ *   ARE_SLOTS_EQUIVALENT() (bootutil_priv.h) makes either slot the one booted.
+ * A lower version is never looked at while a higher one boots, so downgrade prevention does
+ * not come into it. No candidate left: MCUboot boots nothing ("no-bootable-image").
+ */
 static gint64
-boot_direct_xip(DfudSimDevice *self, guint i)
+boot_xip_or_ram(DfudSimDevice *self, guint i)
 {
 	DfudSimImageState *st = &self->boot.image[i];
-	gboolean revert = self->config->boot_mode == DFUD_SIM_BOOT_DIRECT_XIP_REVERT;
-	guint other = 1 - st->active;
-	const DfudSimSlotInfo *a, *o;
-	g_autofree gchar *why = NULL;
+	DfudSimBootMode mode = self->config->boot_mode;
+	gboolean revert = mode == DFUD_SIM_BOOT_DIRECT_XIP_REVERT;
+	gboolean avail[2];
+	DfudImageVersion v[2];
+	guint32 flags[2], load[2];
+	gint c;
 
 	if (revert && !st->confirmed) {
-		/* the test image ran once: MCUboot invalidates it */
+		/* the test image ran once: boot_select_or_erase() erases it */
+		guint other = 1 - st->active;
 		refuse(self, i, st->active, "the test image was not confirmed");
 		st->active = other;
 		st->confirmed = TRUE;
@@ -334,37 +413,43 @@ boot_direct_xip(DfudSimDevice *self, guint i)
 		log_boot(self, i, "revert", other, NULL);
 		return 0;
 	}
-	if (revert && st->pending != (gint)other) {
-		st->pending = -1;
-		return 0;
-	}
-	dfud_sim_mcuboot_corrupt_if_asked(self, i, other);
-	o = dfud_sim_device_slot(self, i, other);
-	if (o->image == NULL) {
-		st->pending = -1;
-		return 0;
-	}
-	why = rom_address_check(self, i, other);
-	if (why != NULL) {
-		log_boot(self, i, "not-booted", other, why);
+	dfud_sim_mcuboot_corrupt_if_asked(self, i, 1 - st->active);
+	for (guint s = 0; s < 2; s++)
+		avail[s] = read_header(self, i, s, &v[s], &flags[s], &load[s]);
+	while ((c = highest_slot(self, avail, v)) >= 0) {
+		g_autofree gchar *why = NULL;
+		gboolean marked = st->pending == c;
+
+		avail[c] = FALSE;
+		if ((why = rom_address_check(self, i, (guint)c)) != NULL) {
+			log_boot(self, i, "not-booted", (guint)c, why);
+			continue;
+		}
+		/* the running slot's trailer is confirmed (a test run once is handled above);
+		 * the other's is good only when a state write marked it */
+		if (revert && c != (gint)st->active && !marked) {
+			refuse(self, i, (guint)c, "not marked for boot by a state write");
+			continue;
+		}
+		if (mode == DFUD_SIM_BOOT_RAM_LOAD)
+			why = ram_load_check(self, i, (guint)c, flags[c], load[c]);
+		if (why == NULL)
+			why = validate(self, i, (guint)c, FALSE);
+		if (why != NULL) {
+			refuse(self, i, (guint)c, why);
+			continue;
+		}
+		if (c != (gint)st->active) {
+			st->active = (guint)c;
+			st->confirmed = revert ? st->permanent : TRUE;
+			log_boot(self, i, revert && !st->permanent ? "boot-test" : "boot", (guint)c,
+				 NULL);
+		}
 		st->pending = -1;
 		st->permanent = FALSE;
 		return 0;
 	}
-	why = validate(self, i, other, TRUE);
-	if (why != NULL) {
-		refuse(self, i, other, why);
-		st->pending = -1;
-		return 0;
-	}
-	a = dfud_sim_device_slot(self, i, st->active);
-	if (a->image == NULL ||
-	    dfud_image_version_compare(dfud_image_get_version(o->image),
-				       dfud_image_get_version(a->image), TRUE) > 0) {
-		st->active = other;
-		st->confirmed = revert ? st->permanent : TRUE;
-		log_boot(self, i, revert && !st->permanent ? "boot-test" : "boot", other, NULL);
-	}
+	log_boot(self, i, "no-bootable-image", st->active, "no slot holds an image MCUboot boots");
 	st->pending = -1;
 	st->permanent = FALSE;
 	return 0;
@@ -436,10 +521,8 @@ dfud_sim_mcuboot_boot(DfudSimDevice *self)
 	if (self->config->boot_mode == DFUD_SIM_BOOT_FIRMWARE_LOADER)
 		return boot_firmware_loader(self);
 	for (guint i = 0; i < self->config->images; i++) {
-		/* RAM-load picks like direct-XIP: the highest valid version of both slots, copied
-		 * to RAM (loader.c, MCUBOOT_RAM_LOAD: boot_load_and_validate_images()) */
 		if (DFUD_SIM_BOOT_IS_XIP_OR_RAM(self->config->boot_mode))
-			us += boot_direct_xip(self, i);
+			us += boot_xip_or_ram(self, i);
 		else
 			us += boot_swap(self, i);
 	}

@@ -77,16 +77,16 @@ static const ModeCase modes[] = {
     {"single-slot", NULL, DFUD_UPDATE_STRATEGY_LOADER, FALSE, 1,
      {FAIL(LOADER_NEEDED), FAIL(LOADER_NEEDED), FAIL(PERMANENT_INSTALL), FAIL(LOADER_NEEDED),
       FAIL(LOADER_NEEDED)}},
-    /* Zephyr reports no mode for RAM-load builds (-1): dfud finds no state write (a test of a
-     * hash no slot holds answered rc 8) and runs the highest version, as RAM-load does */
-    {"single-slot-ram-load", "--slot-info", DFUD_UPDATE_STRATEGY_LOADER, FALSE, 1,
+    /* Zephyr reports no mode for RAM-load builds (-1); single-slot RAM-load has the state
+     * write: its slot info, one slot for image 0, says single application */
+    {"single-slot-ram-load", "--slot-info", DFUD_UPDATE_STRATEGY_LOADER, TRUE, 1,
      {FAIL(LOADER_NEEDED), FAIL(LOADER_NEEDED), FAIL(PERMANENT_INSTALL), FAIL(LOADER_NEEDED),
       FAIL(LOADER_NEEDED)}},
-    /* without slot info, single-slot RAM-load looks like a mode that runs the highest version
-     * (direct-XIP for these images, which are no RAM-load builds): its one slot is refused
-     * (NO_FREE_SLOT) at the first chunk, before anything is erased */
-    {"single-slot-ram-load", NULL, DFUD_UPDATE_STRATEGY_DIRECT_XIP, FALSE, 0,
-     {FAIL(DEVICE), FAIL(DEVICE), FAIL(PERMANENT_INSTALL), FAIL(DEVICE), FAIL(DEVICE)}},
+    /* without slot info, single-slot RAM-load (which has the state write) looks like a swap
+     * device: its one slot is refused (NO_FREE_SLOT) at the first chunk, before anything is
+     * erased */
+    {"single-slot-ram-load", NULL, DFUD_UPDATE_STRATEGY_SWAP, TRUE, 0,
+     {FAIL(DEVICE), FAIL(DEVICE), FAIL(DEVICE), FAIL(DEVICE), FAIL(DEVICE)}},
 };
 
 typedef struct {
@@ -167,6 +167,12 @@ check_case(gconstpointer data)
 	if (want->error == DFUD_ERROR_DEVICE) {
 		/* the first chunk refused: nothing written, no reset */
 		g_assert_cmpuint(uploads, ==, 1);
+		g_assert_cmpuint(resets, ==, 0);
+		return;
+	}
+	if (want->error == DFUD_ERROR_WRONG_SLOT) {
+		/* an image the mode cannot run: refused before the first byte and the reset */
+		g_assert_cmpuint(uploads, ==, 0);
 		g_assert_cmpuint(resets, ==, 0);
 		return;
 	}

@@ -10,14 +10,17 @@
 
 #include "config.h"
 
+#include <glib/gstdio.h>
 #include <string.h>
 
 #include "engine-sim.h"
+#include "test-image-stamp.h"
 
 #define DATA(name) TEST_DATA_DIR "/" name
 #define XIP_ZIP "dfu_application_directxip_nrf52840.zip"
 #define XIP0 "directxip-slot0-romfixed-ecdsa-p256_40k_v1.4.0.bin"
 #define XIP1 "directxip-slot1-romfixed-ecdsa-p256_40k_v1.4.0.bin"
+#define RAM "ramload-hashonly_1k_v1.0.0.bin" /* RAM_LOAD at 0x20000000 */
 #define COMPRESSED "compressed-lzma2armthumb-ecdsa-p256_60k_v1.5.0.bin"
 
 /*
@@ -87,7 +90,8 @@ check_refused(const gchar *const *args, const gchar *file, gint code, const gcha
 	options.allow_downgrade = TRUE; /* no help where the bootloader runs the highest version */
 	error = engine_run_update(sim->uri, package, &options);
 	g_assert_error(error, DFUD_ERROR, code);
-	g_assert_nonnull(strstr(error->message, needle));
+	if (strstr(error->message, needle) == NULL)
+		g_error("\"%s\" names no \"%s\"", error->message, needle);
 	engine_sim_stop(sim);
 	if (uploads >= 0)
 		g_assert_cmpuint(engine_sim_count_requests(sim, "image upload"), ==, (guint)uploads);
@@ -218,6 +222,74 @@ test_compressed_slots(void)
 		      0);
 }
 
+/* @name restamped (test_image_restamp()) into a new temporary directory, whose path it
+ * returns in @dir */
+static gchar *
+restamped(const gchar *name, const gchar *version, guint32 flags, guint32 load_addr, gchar **dir)
+{
+	g_autoptr(GError) error = NULL;
+
+	*dir = g_dir_make_tmp("dfud-xip-XXXXXX", &error);
+	g_assert_no_error(error);
+	return test_image_restamp_file(name, *dir, version, flags, load_addr, NULL);
+}
+
+static void
+remove_restamped(gchar *path, gchar *dir)
+{
+	g_assert_cmpint(g_remove(path), ==, 0);
+	g_assert_cmpint(g_rmdir(dir), ==, 0);
+	g_free(path);
+	g_free(dir);
+}
+
+/* MCUboot compares major.minor.revision only (boot_version_cmp()): a new build number alone
+ * would never run in direct-XIP, and is refused before the upload */
+static void
+test_xip_build_number_only(void)
+{
+	gchar *dir = NULL;
+	gchar *path = restamped("hashonly_1k_v1.2.3+4.bin", "1.2.3+9", 0, 0, &dir);
+
+	check_refused(xip, path, DFUD_ERROR_NOT_NEWER, "1.2.3+9 is not newer", 0);
+	remove_restamped(path, dir);
+}
+
+/* RAM-load boots RAM_LOAD builds only (boot_load_image_to_sram()): refused before the upload */
+static void
+test_ram_load_not_ram_build(void)
+{
+	const gchar *args[] = {"--bootloader", "ram-load", "--slot0", DATA(RAM), NULL};
+
+	check_refused(args, "hashonly_60k_v2.0.0.bin", DFUD_ERROR_WRONG_SLOT,
+		      "no RAM-load build", 0);
+}
+
+/*
+ * A RAM_LOAD build whose load address runs past the device's RAM: nothing on SMP tells dfud
+ * that RAM, so it is sent; MCUboot erases it at the reset (boot_verify_ram_load_address()) and
+ * the old image runs on: a failure, never "verified"
+ */
+static void
+test_ram_load_outside_ram(void)
+{
+	const gchar *args[] = {"--bootloader", "ram-load", "--slot0", DATA(RAM), NULL};
+	gchar *dir = NULL;
+	gchar *path = restamped(RAM, "2.0.0+0", 0x20, 0x2003fc00, &dir);
+	g_autoptr(EngineSim) sim = sim_start(args);
+	g_autoptr(DfudPackage) package = engine_load_package(path);
+	g_autoptr(GError) error = NULL;
+	DfudUpdateOptions options;
+
+	engine_test_options(&options);
+	error = engine_run_update(sim->uri, package, &options);
+	g_assert_nonnull(error);
+	g_test_message("%s", error->message);
+	g_assert_true(g_error_matches(error, DFUD_ERROR, DFUD_ERROR_REVERTED));
+	engine_sim_stop(sim);
+	remove_restamped(path, dir);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -232,6 +304,9 @@ main(int argc, char **argv)
 	g_test_add_func("/engine/xip/zip-mode-unknown", test_xip_zip_mode_unknown);
 	g_test_add_func("/engine/xip/zip-mode-unknown-state-write",
 			test_xip_zip_mode_unknown_state_write);
+	g_test_add_func("/engine/xip/build-number-only", test_xip_build_number_only);
+	g_test_add_func("/engine/ram-load/not-ram-build", test_ram_load_not_ram_build);
+	g_test_add_func("/engine/ram-load/outside-ram", test_ram_load_outside_ram);
 	g_test_add_func("/engine/compressed/update", test_compressed);
 	g_test_add_func("/engine/compressed/slots", test_compressed_slots);
 	return g_test_run();

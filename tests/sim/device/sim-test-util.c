@@ -12,6 +12,7 @@
 
 #include "dfud-error.h"
 #include "sim-test-util.h"
+#include "test-image-stamp.h"
 #include "smp/dfud-smp-cbor-check.h"
 #include "smp/dfud-smp-cbor-map.h"
 
@@ -50,6 +51,16 @@ sim_fx_new_config(void)
 	fx->config->reset_delay_ms = 0;
 	fx->log_path = g_build_filename(fx->root, "events.jsonl", NULL);
 	fx->responses = g_ptr_array_new_with_free_func((GDestroyNotify)g_bytes_unref);
+	return fx;
+}
+
+SimFx *
+sim_fx_new_mode(DfudSimBootMode mode, const gchar *slot0)
+{
+	SimFx *fx = sim_fx_new_config();
+
+	fx->config->boot_mode = mode;
+	fx->config->slot0_path = g_build_filename(TEST_DATA_DIR, slot0, NULL);
 	return fx;
 }
 
@@ -326,6 +337,15 @@ sim_sha256(GBytes *data)
 	g_checksum_update(sum, g_bytes_get_data(data, NULL), g_bytes_get_size(data));
 	g_checksum_get_digest(sum, out, &out_len);
 	return g_bytes_new(out, out_len);
+}
+
+GBytes *
+sim_restamp(const gchar *name, const gchar *version, guint32 flags, guint32 load_addr,
+	    gchar **hash_hex)
+{
+	g_autoptr(GBytes) file = sim_read_file(name);
+
+	return test_image_restamp(file, version, flags, load_addr, hash_hex);
 }
 
 GBytes *

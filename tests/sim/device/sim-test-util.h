@@ -29,6 +29,8 @@ typedef struct {
 /* config defaults for tests: time_scale 0, reset delay 0, state dir in a new temporary directory
  */
 SimFx *sim_fx_new_config(void);
+/* the same with MCUboot @mode and the file @slot0 of tests/data running */
+SimFx *sim_fx_new_mode(DfudSimBootMode mode, const gchar *slot0);
 /* creates the device (and a session) from fx->config */
 void sim_fx_start(SimFx *fx);
 /* a new DfudSimDevice on the same state directory (a simulator restart) */
@@ -60,6 +62,10 @@ void sim_assert_rc(GBytes *frame, gint64 rc);
 void sim_assert_err(GBytes *frame, guint group, guint rc);
 GBytes *sim_read_file(const gchar *name);
 GBytes *sim_sha256(GBytes *data);
+/* the hash-only image @name of tests/data with another header version ("1.2.3+4"), flags and
+ * load address, its SHA-256 TLV recomputed; @hash_hex: that hash in hex */
+GBytes *sim_restamp(const gchar *name, const gchar *version, guint32 flags, guint32 load_addr,
+		    gchar **hash_hex);
 /* one upload request body */
 GBytes *sim_upload_frame(SimFx *fx, guint ver, guint image, guint64 off, const guint8 *data,
 			 gsize len, gint64 total, GBytes *sha, gboolean upgrade);
