@@ -396,14 +396,33 @@ acquire_write_done(GObject *source, GAsyncResult *result, gpointer user_data)
 	g_object_unref(task);
 }
 
+/* @method: AcquireWrite or AcquireNotify */
 static void
-acquire_write(GTask *task)
+acquire(GTask *task, const gchar *method, GAsyncReadyCallback done)
 {
 	DfudBleLink *self = g_task_get_task_data(task);
 
-	g_dbus_proxy_call_with_unix_fd_list(
-	    self->chr, "AcquireWrite", g_variant_new("(a{sv})", NULL), G_DBUS_CALL_FLAGS_NONE,
-	    CALL_TIMEOUT_MS, NULL, self->cancellable, acquire_write_done, task);
+	g_dbus_proxy_call_with_unix_fd_list(self->chr, method, g_variant_new("(a{sv})", NULL),
+					    G_DBUS_CALL_FLAGS_NONE, CALL_TIMEOUT_MS, NULL,
+					    self->cancellable, done, task);
+}
+
+static void
+acquire_write(GTask *task)
+{
+	acquire(task, "AcquireWrite", acquire_write_done);
+}
+
+/* FALSE when the call was cancelled (the link is being freed): @task is completed so */
+static gboolean
+call_settled(GObject *source, GAsyncResult *result, GTask *task, GVariant **ret, GError **error)
+{
+	*ret = g_dbus_proxy_call_finish(G_DBUS_PROXY(source), result, error);
+	if (!g_error_matches(*error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+		return TRUE;
+	g_task_return_error(task, g_steal_pointer(error));
+	g_object_unref(task);
+	return FALSE;
 }
 
 static void
@@ -414,12 +433,8 @@ start_notify_done(GObject *source, GAsyncResult *result, gpointer user_data)
 	g_autoptr(GVariant) ret = NULL;
 	GError *error = NULL;
 
-	ret = g_dbus_proxy_call_finish(G_DBUS_PROXY(source), result, &error);
-	if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
-		g_task_return_error(task, error);
-		g_object_unref(task);
+	if (!call_settled(source, result, task, &ret, &error))
 		return;
-	}
 	self = g_task_get_task_data(task);
 	if (ret == NULL) {
 		start_fail(task, "StartNotify", error);
@@ -476,11 +491,7 @@ acquire_notify_done(GObject *source, GAsyncResult *result, gpointer user_data)
 static void
 acquire_notify(GTask *task)
 {
-	DfudBleLink *self = g_task_get_task_data(task);
-
-	g_dbus_proxy_call_with_unix_fd_list(
-	    self->chr, "AcquireNotify", g_variant_new("(a{sv})", NULL), G_DBUS_CALL_FLAGS_NONE,
-	    CALL_TIMEOUT_MS, NULL, self->cancellable, acquire_notify_done, task);
+	acquire(task, "AcquireNotify", acquire_notify_done);
 }
 
 static void
@@ -491,12 +502,8 @@ probe_done(GObject *source, GAsyncResult *result, gpointer user_data)
 	g_autoptr(GVariant) ret = NULL;
 	GError *error = NULL;
 
-	ret = g_dbus_proxy_call_finish(G_DBUS_PROXY(source), result, &error);
-	if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
-		g_task_return_error(task, error);
-		g_object_unref(task);
+	if (!call_settled(source, result, task, &ret, &error))
 		return;
-	}
 	self = g_task_get_task_data(task);
 	if (ret == NULL && dfud_ble_error_is_security(error)) {
 		/* self->probing stays: freeing the link stops what BlueZ may still hold */
