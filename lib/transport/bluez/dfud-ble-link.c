@@ -38,6 +38,8 @@ struct _DfudBleLink {
 	gint notify_fd;
 	guint notify_watch;
 	gboolean notifying; /* StartNotify done */
+	gboolean probe;	    /* set: StartNotify first (dfud_ble_link_set_probe) */
+	gboolean probing;   /* the probe's StartNotify was sent and not stopped yet */
 	guint value_sub;
 	/* writes */
 	gint write_fd;
@@ -394,14 +396,33 @@ acquire_write_done(GObject *source, GAsyncResult *result, gpointer user_data)
 	g_object_unref(task);
 }
 
+/* @method: AcquireWrite or AcquireNotify */
 static void
-acquire_write(GTask *task)
+acquire(GTask *task, const gchar *method, GAsyncReadyCallback done)
 {
 	DfudBleLink *self = g_task_get_task_data(task);
 
-	g_dbus_proxy_call_with_unix_fd_list(
-	    self->chr, "AcquireWrite", g_variant_new("(a{sv})", NULL), G_DBUS_CALL_FLAGS_NONE,
-	    CALL_TIMEOUT_MS, NULL, self->cancellable, acquire_write_done, task);
+	g_dbus_proxy_call_with_unix_fd_list(self->chr, method, g_variant_new("(a{sv})", NULL),
+					    G_DBUS_CALL_FLAGS_NONE, CALL_TIMEOUT_MS, NULL,
+					    self->cancellable, done, task);
+}
+
+static void
+acquire_write(GTask *task)
+{
+	acquire(task, "AcquireWrite", acquire_write_done);
+}
+
+/* FALSE when the call was cancelled (the link is being freed): @task is completed so */
+static gboolean
+call_settled(GObject *source, GAsyncResult *result, GTask *task, GVariant **ret, GError **error)
+{
+	*ret = g_dbus_proxy_call_finish(G_DBUS_PROXY(source), result, error);
+	if (!g_error_matches(*error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+		return TRUE;
+	g_task_return_error(task, g_steal_pointer(error));
+	g_object_unref(task);
+	return FALSE;
 }
 
 static void
@@ -412,12 +433,8 @@ start_notify_done(GObject *source, GAsyncResult *result, gpointer user_data)
 	g_autoptr(GVariant) ret = NULL;
 	GError *error = NULL;
 
-	ret = g_dbus_proxy_call_finish(G_DBUS_PROXY(source), result, &error);
-	if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
-		g_task_return_error(task, error);
-		g_object_unref(task);
+	if (!call_settled(source, result, task, &ret, &error))
 		return;
-	}
 	self = g_task_get_task_data(task);
 	if (ret == NULL) {
 		start_fail(task, "StartNotify", error);
@@ -471,6 +488,47 @@ acquire_notify_done(GObject *source, GAsyncResult *result, gpointer user_data)
 			  self->cancellable, start_notify_done, task);
 }
 
+static void
+acquire_notify(GTask *task)
+{
+	acquire(task, "AcquireNotify", acquire_notify_done);
+}
+
+static void
+probe_done(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+	GTask *task = user_data;
+	DfudBleLink *self;
+	g_autoptr(GVariant) ret = NULL;
+	GError *error = NULL;
+
+	if (!call_settled(source, result, task, &ret, &error))
+		return;
+	self = g_task_get_task_data(task);
+	if (ret == NULL && dfud_ble_error_is_security(error)) {
+		/* self->probing stays: freeing the link stops what BlueZ may still hold */
+		start_fail(task, "StartNotify", error);
+		g_error_free(error);
+		return;
+	}
+	if (ret == NULL) {
+		g_debug("StartNotify (security probe): %s; AcquireNotify all the same",
+			error->message);
+		g_error_free(error);
+	}
+	/* the link's security suffices: the notifications go to a socket from now on */
+	self->probing = FALSE;
+	g_dbus_proxy_call(self->chr, "StopNotify", NULL, G_DBUS_CALL_FLAGS_NONE, -1, NULL, NULL,
+			  NULL);
+	acquire_notify(task);
+}
+
+void
+dfud_ble_link_set_probe(DfudBleLink *self, gboolean probe)
+{
+	self->probe = probe;
+}
+
 void
 dfud_ble_link_start_async(DfudBleLink *self, GAsyncReadyCallback callback, gpointer user_data)
 {
@@ -478,9 +536,13 @@ dfud_ble_link_start_async(DfudBleLink *self, GAsyncReadyCallback callback, gpoin
 
 	g_task_set_source_tag(task, dfud_ble_link_start_async);
 	g_task_set_task_data(task, self, NULL);
-	g_dbus_proxy_call_with_unix_fd_list(
-	    self->chr, "AcquireNotify", g_variant_new("(a{sv})", NULL), G_DBUS_CALL_FLAGS_NONE,
-	    CALL_TIMEOUT_MS, NULL, self->cancellable, acquire_notify_done, task);
+	if (!self->probe) {
+		acquire_notify(task);
+		return;
+	}
+	self->probing = TRUE;
+	g_dbus_proxy_call(self->chr, "StartNotify", NULL, G_DBUS_CALL_FLAGS_NONE, CALL_TIMEOUT_MS,
+			  self->cancellable, probe_done, task);
 }
 
 gboolean
@@ -523,7 +585,7 @@ dfud_ble_link_free(DfudBleLink *self)
 		close(self->write_fd);
 	if (self->value_sub != 0)
 		g_dbus_connection_signal_unsubscribe(self->bus, self->value_sub);
-	if (self->notifying)
+	if (self->notifying || self->probing)
 		g_dbus_proxy_call(self->chr, "StopNotify", NULL, G_DBUS_CALL_FLAGS_NONE, -1, NULL,
 				  NULL, NULL);
 	g_queue_clear_full(&self->pending, (GDestroyNotify)g_bytes_unref);

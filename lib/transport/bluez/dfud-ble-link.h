@@ -36,6 +36,15 @@ DfudBleLink *dfud_ble_link_new(GDBusProxy *characteristic, DfudBleLinkFrameFunc 
  * while this runs completes it with G_IO_ERROR_CANCELLED.
  */
 void dfud_ble_link_start_async(DfudBleLink *self, GAsyncReadyCallback callback, gpointer user_data);
+/*
+ * @probe: the device holds no bond, so it may refuse notifications for lack of security.
+ * bluetoothd 5.66 keeps a characteristic "Notify acquired" for good (until the device object
+ * goes) once an AcquireNotify's CCCD write failed, and never answers that AcquireNotify;
+ * StartNotify fails cleanly with the ATT error. So with @probe the start enables
+ * notifications through StartNotify first: a security refusal fails as above (nothing left
+ * acquired), a success is stopped again and AcquireNotify follows on the now known-good link.
+ */
+void dfud_ble_link_set_probe(DfudBleLink *self, gboolean probe);
 gboolean dfud_ble_link_start_finish(DfudBleLink *self, GAsyncResult *result, GError **error);
 /* the ATT MTU of the write path (23 until started) */
 guint dfud_ble_link_get_mtu(DfudBleLink *self);

@@ -397,6 +397,11 @@ start_link(DfudTransportBle *self)
 	self->phase = PH_LINK;
 	dfud_ble_open_drop_link(self);
 	self->link = dfud_ble_link_new(chr, on_link_frame, on_link_lost, self);
+	/*
+	 * no bond, or one made just now (Just Works cannot give an authenticated link): find out
+	 * whether the link's security suffices before anything is acquired (dfud-ble-link.h)
+	 */
+	dfud_ble_link_set_probe(self->link, self->paired || !device_bool(self, "Paired"));
 	dfud_ble_link_start_async(self->link, link_started, g_object_ref(self));
 }
 
