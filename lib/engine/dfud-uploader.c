@@ -409,7 +409,7 @@ backoff_done(gpointer user_data)
  * after chunk_retries of those the upload fails, named. Never a loop at the link's speed.
  */
 static void
-on_no_progress(DfudUploader *self, guint64 off)
+on_no_progress(DfudUploader *self, guint64 off, const gchar *answer)
 {
 	guint ms;
 
@@ -419,9 +419,10 @@ on_no_progress(DfudUploader *self, guint64 off)
 	}
 	if (self->stuck > self->options.chunk_retries + 1) {
 		finish(self, g_error_new(DFUD_ERROR, DFUD_ERROR_DEVICE,
-					 "upload: the device answers offset %" G_GUINT64_FORMAT
+					 "upload: the device answers %s%" G_GUINT64_FORMAT
 					 " of image %u to every chunk and takes none (%u times)",
-					 off, self->image_index, self->stuck));
+					 answer != NULL ? answer : "offset ", off, self->image_index,
+					 self->stuck));
 		return;
 	}
 	new_generation(self);
@@ -598,7 +599,7 @@ on_answer(DfudUploader *self, ChunkCall *call, const DfudSmpUploadResult *result
 		}
 		if (off < self->acked)
 			set_acked(self, off);
-		on_no_progress(self, off);
+		on_no_progress(self, off, NULL);
 		return;
 	}
 	pump(self);
@@ -665,6 +666,17 @@ chunk_done(GObject *source, GAsyncResult *res, gpointer user_data)
 	if (!dfud_smp_response_parse_image_upload(resp, &result, &error)) {
 		if (current && dfud_upload_size_answered(self->size, call->size, resp, error))
 			return;
+		/*
+		 * rc 2 (ENOMEM) to a packet of a size the device has taken: Zephyr's SMP layer had no
+		 * buffer for the answer (smp.c, smp_on_err() answers in the request's), a passing
+		 * state. Asked again with the stuck device's back-offs, as bounded as they are.
+		 */
+		if (resp->status.failed && !resp->status.group_error &&
+		    resp->status.rc == DFUD_SMP_RC_ENOMEM) {
+			if (current)
+				on_no_progress(self, self->acked, "rc 2 (ENOMEM) at offset ");
+			return;
+		}
 		if (!current && g_error_matches(error, DFUD_ERROR, DFUD_ERROR_BUSY))
 			return; /* went again since */
 		finish(self, wrong_slot_error(self, resp, g_steal_pointer(&error)));

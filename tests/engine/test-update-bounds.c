@@ -166,6 +166,41 @@ test_stuck_offset(void)
 	g_assert_cmpuint(engine_sim_count_requests(sim, "image upload"), <, 100);
 }
 
+/*
+ * rc 2 (ENOMEM) to chunks of a size the device took before: Zephyr had no buffer for the answer
+ * (smp_on_err). Twice: asked again after a back-off, verified. For good: a named Device error
+ * after the stuck device's few back-offs, not a failure at the first one, not a loop.
+ */
+static void
+test_enomem(void)
+{
+	for (guint always = 0; always < 2; always++) {
+		g_autoptr(EngineSim) sim = engine_sim_start(
+		    "--slot0", DATA("hashonly_1k_v1.2.3+4.bin"), "--time-scale=0", "--fault",
+		    always ? "error:cmd=image.upload,rc=2,offset=4096,count=10000"
+			   : "error:cmd=image.upload,rc=2,offset=4096,count=2",
+		    NULL);
+		g_autoptr(GError) error = NULL;
+		DfudUpdateOptions options;
+		gint64 elapsed = 0;
+
+		engine_test_options(&options);
+		error = update(sim, &options, &elapsed);
+		engine_sim_stop(sim);
+		if (!always) {
+			g_assert_no_error(error);
+			g_assert_cmpuint(engine_sim_count_events(sim, "fault"), ==, 2);
+			continue;
+		}
+		g_assert_nonnull(error);
+		g_test_message("%s (%" G_GINT64_FORMAT " ms)", error->message, elapsed / 1000);
+		g_assert_error(error, DFUD_ERROR, DFUD_ERROR_DEVICE);
+		g_assert_nonnull(strstr(error->message, "rc 2 (ENOMEM) at offset "));
+		g_assert_cmpint(elapsed, <, 20 * G_USEC_PER_SEC);
+		g_assert_cmpuint(engine_sim_count_requests(sim, "image upload"), <, 100);
+	}
+}
+
 int
 main(int argc, char **argv)
 {
@@ -178,5 +213,6 @@ main(int argc, char **argv)
 	g_test_add_func("/engine/bounds/busy-always", test_busy_always);
 	g_test_add_func("/engine/bounds/min-rate", test_min_rate);
 	g_test_add_func("/engine/bounds/stuck-offset", test_stuck_offset);
+	g_test_add_func("/engine/bounds/enomem", test_enomem);
 	return g_test_run();
 }
