@@ -114,6 +114,22 @@ class UpdateModesTest(PeerTestCase):
         self.assertFalse(slots[1]["pending"], slots)
 
 
+class DefaultConfigTest(PeerTestCase):
+    """dfud as installed: no dfud.conf at all (Reset=300 s, ResetGrace=5 s, the default
+    JobLinger), the update run three times on one device (the later ones find the image in slot
+    1 already and only mark it): each a Reverted within seconds, never a wait for Reset"""
+    config = ""
+
+    def test_defaults_repeated(self):
+        for i in range(3):
+            run, elapsed = self.update(6)
+            self.assertIn("(Reverted)", run.err, f"run {i}: {run}")
+            self.assertIn("still pending in slot 1: the bootloader did not swap", run.err,
+                          f"run {i}: {run}")
+            self.assertLess(elapsed, VERDICT_S, f"run {i}: the verdict took {elapsed:.1f} s")
+        self.assertEqual(self.peer.boots(), 4, self.peer.output())
+
+
 class CommandsTest(PeerTestCase):
     def test_commands(self):
         run = self.expect(0, "--json", "echo", URI, "hello zephyr")
