@@ -50,6 +50,14 @@ struct _DfudTransportUdp {
 	GQueue send_queue;	   /* of GBytes, waiting for the socket to accept them */
 	GCancellable *open_cancel; /* the open in progress, cancelled by close */
 	guint8 *recv_buf;
+	/* a name with several addresses (localhost: ::1 and 127.0.0.1; a device with A and AAAA
+	 * records): where datagrams go now, and where the device answered last */
+	GList *addresses; /* of GInetAddress, the lookup's order with @heard first */
+	GList *current;	  /* the link of @addresses the socket is connected to */
+	GInetAddress *heard;
+	gboolean answered; /* a datagram came from @current since the socket was connected */
+	GBytes *unanswered; /* the last datagram sent there while @answered is FALSE */
+	GMainContext *context; /* the opener's, for the socket's watches */
 };
 
 G_DEFINE_TYPE(DfudTransportUdp, dfud_transport_udp, DFUD_TYPE_TRANSPORT)
@@ -89,10 +97,73 @@ udp_close_socket(DfudTransportUdp *self)
 		g_clear_pointer(&self->write_source, g_source_unref);
 	}
 	g_queue_clear_full(&self->send_queue, (GDestroyNotify)g_bytes_unref);
+	g_clear_pointer(&self->unanswered, g_bytes_unref);
 	if (self->socket != NULL) {
 		g_socket_close(self->socket, NULL);
 		g_clear_object(&self->socket);
 	}
+}
+
+static void
+udp_clear_addresses(DfudTransportUdp *self)
+{
+	g_list_free_full(self->addresses, g_object_unref);
+	self->addresses = NULL;
+	self->current = NULL;
+}
+
+static gboolean udp_attach_socket(DfudTransportUdp *self, GSocketAddress *address,
+				  GError **error);
+
+/*
+ * Nothing listens where the datagrams went (ICMP port or host unreachable) and nothing ever
+ * answered from there since the socket was connected: a name that resolved to several
+ * addresses goes on to the next one, round the list, so that a device serving one family only
+ * (Zephyr's smp_svr whose [::] socket did not bind, a device without IPv6 routing) is still
+ * found; the caller's retransmission reaches it. An address that answered before is kept (the
+ * device is restarting there). TRUE when the socket now points elsewhere.
+ */
+static gboolean
+udp_try_next_address(DfudTransportUdp *self)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GSocketAddress) address = NULL;
+	g_autofree gchar *from = NULL;
+	GList *next;
+
+	if (self->answered || self->current == NULL || self->addresses->next == NULL)
+		return FALSE;
+	if (self->heard != NULL && g_inet_address_equal(self->current->data, self->heard))
+		return FALSE;
+	next = self->current->next != NULL ? self->current->next : self->addresses;
+	from = g_inet_address_to_string(self->current->data);
+	address = g_inet_socket_address_new(next->data, self->port);
+	if (!udp_attach_socket(self, address, &error)) {
+		g_debug("%s: cannot go on from %s: %s", dfud_transport_get_uri(DFUD_TRANSPORT(self)),
+			from, error->message);
+		return FALSE;
+	}
+	self->current = next;
+	g_debug("%s: nothing listens at %s: trying the name's next address",
+		dfud_transport_get_uri(DFUD_TRANSPORT(self)), from);
+	return TRUE;
+}
+
+static gboolean udp_flush(DfudTransportUdp *self, GError **error);
+static void udp_fail(DfudTransportUdp *self, const GError *error);
+
+/* the request refused at the address given up goes to the next one now, not at the caller's
+ * retransmission: that address never received it */
+static void
+udp_resend_unanswered(DfudTransportUdp *self)
+{
+	g_autoptr(GError) error = NULL;
+
+	if (self->unanswered == NULL)
+		return;
+	g_queue_push_head(&self->send_queue, g_steal_pointer(&self->unanswered));
+	if (self->write_source == NULL && !udp_flush(self, &error))
+		udp_fail(self, error);
 }
 
 /* a socket error that ends the link: tell the listeners */
@@ -138,6 +209,12 @@ udp_handle_datagram(DfudTransportUdp *self, const guint8 *data, gsize len)
 			dfud_transport_get_uri(DFUD_TRANSPORT(self)), len, body_len);
 		return;
 	}
+	if (!self->answered && self->current != NULL) {
+		g_clear_object(&self->heard);
+		self->heard = g_object_ref(self->current->data);
+	}
+	self->answered = TRUE;
+	g_clear_pointer(&self->unanswered, g_bytes_unref);
 	frame = g_bytes_new(data, len);
 	dfud_transport_emit_packet(DFUD_TRANSPORT(self), frame);
 }
@@ -183,6 +260,10 @@ udp_read_cb(gint fd, GIOCondition condition, gpointer user_data)
 			return;
 		if (n < 0) {
 			if (udp_error_is_transient(error)) {
+				if (udp_try_next_address(self)) {
+					udp_resend_unanswered(self);
+					return;
+				}
 				g_debug("%s: %s (the device may be restarting)",
 					dfud_transport_get_uri(DFUD_TRANSPORT(self)),
 					error->message);
@@ -220,12 +301,19 @@ udp_flush(DfudTransportUdp *self, GError **error)
 			return TRUE;
 		}
 		if (n < 0 && udp_error_is_transient(local)) {
+			/* the next address, if any, gets this packet: it is not lost there */
+			if (udp_try_next_address(self))
+				continue;
 			g_debug("%s: packet of %" G_GSIZE_FORMAT " bytes lost: %s",
 				dfud_transport_get_uri(DFUD_TRANSPORT(self)), len, local->message);
 		} else if (n < 0) {
 			g_propagate_error(error, g_steal_pointer(&local));
 			return FALSE;
 		}
+		g_clear_pointer(&self->unanswered, g_bytes_unref);
+		if (n >= 0 && !self->answered && self->current != NULL &&
+		    self->addresses->next != NULL)
+			self->unanswered = g_bytes_ref(packet);
 		g_bytes_unref(g_queue_pop_head(&self->send_queue));
 	}
 	if (self->write_source != NULL) {
@@ -328,42 +416,84 @@ udp_size_packets(DfudTransportUdp *self, GSocketFamily family)
 	dfud_transport_set_max_packet(DFUD_TRANSPORT(self), payload);
 }
 
-/* the socket, connected to @address; the open completes here */
-static void
-udp_connect(DfudTransportUdp *self, GTask *task, GSocketAddress *address)
+/*
+ * A new socket connected to @address in place of the old one (whose watches go); what waits in
+ * the send queue stays for the new one.
+ */
+static gboolean
+udp_attach_socket(DfudTransportUdp *self, GSocketAddress *address, GError **error)
 {
-	g_autoptr(GError) error = NULL;
+	g_autoptr(GError) local = NULL;
 	g_autoptr(GSocket) socket = NULL;
+	g_autoptr(DfudFdWatch) watch = NULL;
 	g_autofree gchar *where = NULL;
 
 	socket = g_socket_new(g_socket_address_get_family(address), G_SOCKET_TYPE_DATAGRAM,
-			      G_SOCKET_PROTOCOL_UDP, &error);
-	if (socket == NULL || !g_socket_connect(socket, address, NULL, &error)) {
-		g_task_return_new_error(task, DFUD_ERROR, DFUD_ERROR_IO, "%s: %s",
-					dfud_transport_get_uri(DFUD_TRANSPORT(self)),
-					error->message);
-		return;
+			      G_SOCKET_PROTOCOL_UDP, &local);
+	if (socket == NULL || !g_socket_connect(socket, address, NULL, &local)) {
+		g_set_error(error, DFUD_ERROR, DFUD_ERROR_IO, "%s: %s",
+			    dfud_transport_get_uri(DFUD_TRANSPORT(self)), local->message);
+		return FALSE;
 	}
 	g_socket_set_blocking(socket, FALSE);
-	udp_close_socket(self);
-	self->socket = g_steal_pointer(&socket);
-	self->read_watch =
-	    dfud_fd_watch_new(g_task_get_context(task), g_socket_get_fd(self->socket), G_IO_IN,
-			      udp_read_cb, self, &error);
-	if (self->read_watch == NULL) {
-		udp_close_socket(self);
-		g_task_return_new_error(task, DFUD_ERROR, DFUD_ERROR_IO, "%s: %s",
-					dfud_transport_get_uri(DFUD_TRANSPORT(self)),
-					error->message);
-		return;
+	watch = dfud_fd_watch_new(self->context, g_socket_get_fd(socket), G_IO_IN, udp_read_cb,
+				  self, &local);
+	if (watch == NULL) {
+		g_set_error(error, DFUD_ERROR, DFUD_ERROR_IO, "%s: %s",
+			    dfud_transport_get_uri(DFUD_TRANSPORT(self)), local->message);
+		return FALSE;
 	}
+	g_clear_pointer(&self->read_watch, dfud_fd_watch_free);
+	if (self->write_source != NULL) {
+		g_source_destroy(self->write_source);
+		g_clear_pointer(&self->write_source, g_source_unref);
+	}
+	if (self->socket != NULL)
+		g_socket_close(self->socket, NULL);
+	g_set_object(&self->socket, socket);
+	self->read_watch = g_steal_pointer(&watch);
+	self->answered = FALSE;
 	udp_size_packets(self, g_socket_address_get_family(address));
 	where = g_socket_connectable_to_string(G_SOCKET_CONNECTABLE(address));
 	g_debug("%s: socket connected to %s, datagrams of up to %u bytes",
 		dfud_transport_get_uri(DFUD_TRANSPORT(self)), where,
 		dfud_transport_get_max_packet(DFUD_TRANSPORT(self)));
+	return TRUE;
+}
+
+/* the socket, connected to @address (a literal's, or the first of @self->addresses); the open
+ * completes here */
+static void
+udp_connect(DfudTransportUdp *self, GTask *task, GSocketAddress *address)
+{
+	g_autoptr(GError) error = NULL;
+
+	udp_close_socket(self);
+	if (self->context != NULL)
+		g_main_context_unref(self->context);
+	self->context = g_main_context_ref(g_task_get_context(task));
+	if (!udp_attach_socket(self, address, &error)) {
+		g_task_return_error(task, g_steal_pointer(&error));
+		return;
+	}
+	self->current = self->addresses; /* NULL for a literal */
 	dfud_transport_set_open(DFUD_TRANSPORT(self), TRUE);
 	g_task_return_boolean(task, TRUE);
+}
+
+/* takes @addresses; the one the device answered from last goes first */
+static void
+udp_set_addresses(DfudTransportUdp *self, GList *addresses)
+{
+	udp_clear_addresses(self);
+	for (GList *l = addresses; l != NULL; l = l->next) {
+		if (self->heard != NULL && g_inet_address_equal(l->data, self->heard)) {
+			addresses = g_list_remove_link(addresses, l);
+			addresses = g_list_concat(l, addresses);
+			break;
+		}
+	}
+	self->addresses = addresses;
 }
 
 static void
@@ -383,8 +513,8 @@ udp_resolved_cb(GObject *source, GAsyncResult *res, gpointer user_data)
 		g_task_return_error(task, g_steal_pointer(&error));
 		return;
 	}
-	address = g_inet_socket_address_new(addresses->data, self->port);
-	g_resolver_free_addresses(addresses);
+	udp_set_addresses(self, addresses);
+	address = g_inet_socket_address_new(self->addresses->data, self->port);
 	udp_connect(self, task, address);
 }
 
@@ -410,8 +540,10 @@ udp_open_async(DfudTransport *transport, GCancellable *cancellable, GAsyncReadyC
 		g_task_return_boolean(task, TRUE); /* already open */
 		return;
 	}
+	/* an address literal (an IPv6 one may carry its scope): no other address to try */
 	literal = g_inet_socket_address_new_from_string(self->host, self->port);
 	if (literal != NULL) {
+		udp_clear_addresses(self);
 		udp_connect(self, task, literal);
 		return;
 	}
@@ -476,6 +608,11 @@ dfud_transport_udp_finalize(GObject *object)
 
 	g_free(self->host);
 	g_free(self->recv_buf);
+	udp_clear_addresses(self);
+	g_clear_object(&self->heard);
+	g_clear_pointer(&self->unanswered, g_bytes_unref);
+	if (self->context != NULL)
+		g_main_context_unref(self->context);
 	G_OBJECT_CLASS(dfud_transport_udp_parent_class)->finalize(object);
 }
 

@@ -130,6 +130,34 @@ class DefaultConfigTest(PeerTestCase):
         self.assertEqual(self.peer.boots(), 4, self.peer.output())
 
 
+class UpdateByNameTest(PeerTestCase):
+    """the device named by a host name whose first address it does not serve: in a namespace
+    where IPv4 and IPv6 share ports (bindv6only 0) the peer's [::] socket does not bind ("Could
+    not bind to receive socket (IPv6), err: 98") and only 127.0.0.1 answers, while "localhost"
+    resolves to ::1 as well (first, with glibc here); dfud goes on to the next address on the
+    ICMP port unreachable, the update ends Reverted as by address"""
+
+    def setUp(self):
+        with open("/proc/sys/net/ipv6/bindv6only", "w") as f:
+            f.write("0\n")
+        super().setUp()
+
+    def test_localhost(self):
+        import socket
+        families = [a[0] for a in socket.getaddrinfo("localhost", zephyr_peer.PORT,
+                                                     type=socket.SOCK_DGRAM)]
+        self.assertIn(socket.AF_INET, families)
+        self.assertIn("Could not bind to receive socket (IPv6)", self.peer.output())
+        start = time.monotonic()
+        run = self.dfuctl("update", f"udp:localhost:{zephyr_peer.PORT}", dfudtest.data(NEW))
+        elapsed = time.monotonic() - start
+        self.assertEqual(run.rc, 6, str(run))
+        self.assert_reverted_without_swap(run, elapsed)
+        if families[0] == socket.AF_INET6:
+            with open(self.daemon_log, errors="replace") as f:
+                self.assertIn("nothing listens at ::1", f.read(), "no move to 127.0.0.1")
+
+
 class CommandsTest(PeerTestCase):
     def test_commands(self):
         run = self.expect(0, "--json", "echo", URI, "hello zephyr")

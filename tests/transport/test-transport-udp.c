@@ -391,6 +391,110 @@ test_udp_resolve(void)
 	g_assert_cmpstr(text, ==, "by name");
 }
 
+/* --- a name with several addresses, nothing listening at the first */
+
+/* a resolver that knows one name, "two.test": 127.0.0.2 first (nothing listens there: loopback
+ * answers with ICMP port unreachable), then 127.0.0.1 */
+typedef struct {
+	GResolver parent_instance;
+} TestResolver;
+typedef struct {
+	GResolverClass parent_class;
+} TestResolverClass;
+
+static GType test_resolver_get_type(void);
+G_DEFINE_TYPE(TestResolver, test_resolver, G_TYPE_RESOLVER)
+
+static GList *
+test_resolver_addresses(const gchar *name, GError **error)
+{
+	if (g_strcmp0(name, "two.test") != 0) {
+		g_set_error(error, G_RESOLVER_ERROR, G_RESOLVER_ERROR_NOT_FOUND, "%s: unknown", name);
+		return NULL;
+	}
+	return g_list_append(g_list_append(NULL, g_inet_address_new_from_string("127.0.0.2")),
+			     g_inet_address_new_from_string("127.0.0.1"));
+}
+
+static GList *
+test_resolver_lookup_by_name(GResolver *resolver, const gchar *name, GCancellable *cancellable,
+			     GError **error)
+{
+	return test_resolver_addresses(name, error);
+}
+
+static void
+test_resolver_lookup_by_name_async(GResolver *resolver, const gchar *name,
+				   GCancellable *cancellable, GAsyncReadyCallback callback,
+				   gpointer user_data)
+{
+	g_autoptr(GTask) task = g_task_new(resolver, cancellable, callback, user_data);
+	GError *error = NULL;
+	GList *addresses = test_resolver_addresses(name, &error);
+
+	if (addresses == NULL)
+		g_task_return_error(task, error);
+	else
+		g_task_return_pointer(task, addresses, (GDestroyNotify)g_resolver_free_addresses);
+}
+
+static GList *
+test_resolver_lookup_by_name_finish(GResolver *resolver, GAsyncResult *result, GError **error)
+{
+	return g_task_propagate_pointer(G_TASK(result), error);
+}
+
+static void
+test_resolver_class_init(TestResolverClass *klass)
+{
+	GResolverClass *resolver_class = G_RESOLVER_CLASS(klass);
+
+	resolver_class->lookup_by_name = test_resolver_lookup_by_name;
+	resolver_class->lookup_by_name_async = test_resolver_lookup_by_name_async;
+	resolver_class->lookup_by_name_finish = test_resolver_lookup_by_name_finish;
+}
+
+static void
+test_resolver_init(TestResolver *self)
+{
+}
+
+/* the first address refuses (ICMP): the request goes on to the next one at once, not at the
+ * client's retransmission, and the device is found there; again after a reopen */
+static void
+test_udp_resolve_next_address(void)
+{
+	g_autoptr(GResolver) saved = g_resolver_get_default();
+	g_autoptr(GResolver) fake = g_object_new(test_resolver_get_type(), NULL);
+	g_autoptr(TestPeer) peer = test_peer_new("127.0.0.1", TEST_PEER_STRICT_V2);
+	g_autoptr(DfudTransport) transport = NULL;
+	g_autoptr(DfudSmpClient) client = NULL;
+	g_autoptr(GError) error = NULL;
+	g_autofree gchar *text = NULL;
+	g_autofree gchar *again = NULL;
+	CallResult r = {0};
+
+	g_resolver_set_default(fake);
+	transport = open_udp("two.test", peer->port);
+	client = dfud_smp_client_new(transport);
+	text = echo(client, "second address", TEST_CALL_TIMEOUT_MS, &error);
+	g_assert_no_error(error);
+	g_assert_cmpstr(text, ==, "second address");
+	/* one copy reached it: the refused one, sent on, not a retransmission */
+	g_assert_cmpuint(peer->seqs->len, ==, 1);
+
+	dfud_transport_close(transport);
+	dfud_transport_open_async(transport, NULL, open_cb, &r);
+	g_assert_true(test_loop_run_until(&r.done, TEST_WAIT_MS));
+	g_assert_no_error(r.error);
+	call_result_clear(&r);
+	again = echo(client, "reopened", TEST_CALL_TIMEOUT_MS, &error);
+	g_assert_no_error(error);
+	g_assert_cmpstr(again, ==, "reopened");
+	g_assert_cmpuint(peer->seqs->len, ==, 2);
+	g_resolver_set_default(saved);
+}
+
 static gboolean
 ipv6_loopback_available(void)
 {
@@ -473,6 +577,7 @@ main(int argc, char **argv)
 	g_test_add_func("/transport/udp/no-listener", test_udp_no_listener);
 	g_test_add_func("/transport/udp/wait-and-reopen", test_udp_wait_and_reopen);
 	g_test_add_func("/transport/udp/resolve", test_udp_resolve);
+	g_test_add_func("/transport/udp/resolve-next-address", test_udp_resolve_next_address);
 	g_test_add_func("/transport/udp/ipv6", test_udp_ipv6);
 	g_test_add_func("/transport/udp/path-mtu", test_udp_path_mtu);
 	return g_test_run();
