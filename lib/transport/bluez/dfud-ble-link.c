@@ -71,6 +71,20 @@ dfud_ble_error_is_security(const GError *error)
 	return strstr(error->message, "nsufficient") != NULL;
 }
 
+gboolean
+dfud_ble_error_is_not_connected(const GError *error)
+{
+	g_autofree gchar *remote = NULL;
+
+	if (error == NULL)
+		return FALSE;
+	if (g_error_matches(error, DFUD_ERROR, DFUD_ERROR_LINK_LOST))
+		return TRUE;
+	remote = g_dbus_error_get_remote_error(error);
+	return g_strcmp0(remote, "org.bluez.Error.NotConnected") == 0 ||
+	       strstr(error->message, "Not connected") != NULL;
+}
+
 DfudBleLink *
 dfud_ble_link_new(GDBusProxy *characteristic, DfudBleLinkFrameFunc frame_func,
 		  DfudBleLinkLostFunc lost_func, gpointer user_data)
@@ -353,11 +367,14 @@ static void
 start_fail(GTask *task, const gchar *step, GError *error)
 {
 	gboolean security = dfud_ble_error_is_security(error);
+	gboolean gone = !security && dfud_ble_error_is_not_connected(error);
 
 	g_dbus_error_strip_remote_error(error);
 	g_task_return_new_error(task, DFUD_ERROR,
-				security ? DFUD_ERROR_NOT_AUTHORIZED : DFUD_ERROR_IO, "%s: %s",
-				step, error->message);
+				security ? DFUD_ERROR_NOT_AUTHORIZED
+				: gone	 ? DFUD_ERROR_LINK_LOST
+					 : DFUD_ERROR_IO,
+				"%s: %s", step, error->message);
 	g_object_unref(task);
 }
 
@@ -384,6 +401,10 @@ acquire_write_done(GObject *source, GAsyncResult *result, gpointer user_data)
 	if (self->write_fd >= 0) {
 		self->mtu = MAX(mtu, DFUD_BLE_ATT_MTU_MIN);
 		g_debug("AcquireWrite: fd %d, ATT MTU %u", self->write_fd, self->mtu);
+	} else if (dfud_ble_error_is_not_connected(error)) {
+		/* BlueZ still shows the device connected, its ATT channel is gone: no link */
+		start_fail(task, "AcquireWrite", error);
+		return;
 	} else {
 		g_autoptr(GVariant) prop = g_dbus_proxy_get_cached_property(self->chr, "MTU");
 
@@ -473,7 +494,8 @@ acquire_notify_done(GObject *source, GAsyncResult *result, gpointer user_data)
 		acquire_write(task);
 		return;
 	}
-	if (dfud_ble_error_is_security(error)) {
+	/* a link going down (BlueZ still shows it connected) is no reason for StartNotify */
+	if (dfud_ble_error_is_security(error) || dfud_ble_error_is_not_connected(error)) {
 		start_fail(task, "AcquireNotify", error);
 		g_error_free(error);
 		return;

@@ -57,6 +57,8 @@ void dfud_ble_link_free(DfudBleLink *self);
 
 /* whether a BlueZ D-Bus error means "the link's security is not enough" */
 gboolean dfud_ble_error_is_security(const GError *error);
+/* BlueZ's "Not connected" (or dfud's LinkLost): the device shows connected, the link is gone */
+gboolean dfud_ble_error_is_not_connected(const GError *error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(DfudBleLink, dfud_ble_link_free)
 

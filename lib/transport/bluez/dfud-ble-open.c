@@ -71,6 +71,7 @@ static const gchar *const phase_names[] = {
 static void start_link(DfudTransportBle *self);
 static void op_finish(DfudTransportBle *self, GError *error);
 static void device_seen(DfudTransportBle *self);
+static void clear_stale_link(DfudTransportBle *self, const GError *error);
 
 /* ---- helpers ---- */
 
@@ -341,6 +342,18 @@ link_started(GObject *source, GAsyncResult *result, gpointer user_data)
 			self->relink = g_timeout_add(BUSY_RETRY_MS, relink, self);
 			return;
 		}
+		/*
+		 * "Not connected" while BlueZ still shows the device connected: the link went down
+		 * under the open (the device left, or both ends failed to raise its security with
+		 * a stored key) and BlueZ has not noticed yet: clear it and connect again
+		 */
+		if (g_error_matches(error, DFUD_ERROR, DFUD_ERROR_LINK_LOST) && device_linked(self)) {
+			set_last_error(self, phase_names[self->phase], error);
+			dfud_ble_open_drop_link(self);
+			clear_stale_link(self, error);
+			g_error_free(error);
+			return;
+		}
 		link_failed(self, error);
 		return;
 	}
@@ -416,7 +429,33 @@ stale_retry(gpointer user_data)
 	return G_SOURCE_REMOVE;
 }
 
-/* TRUE when @error says BlueZ holds a stale connection, and it is being cleared */
+/*
+ * BlueZ holds a connection that is no more: Device1.Disconnect clears it, and STALE_RETRY_MS
+ * later the open connects again (a link still shown up meanwhile is waited out), at most
+ * STALE_CLEARS_MAX times in one open
+ */
+static void
+clear_stale_link(DfudTransportBle *self, const GError *error)
+{
+	if (self->stale_clears >= STALE_CLEARS_MAX) {
+		op_finish(self, g_error_new(DFUD_ERROR, DFUD_ERROR_IO,
+					    "BlueZ still fails to connect to %s after %u "
+					    "Device1.Disconnect: %s",
+					    self->address, self->stale_clears, error->message));
+		return;
+	}
+	self->stale_clears++;
+	g_debug("%s: BlueZ holds a stale connection (%s): Device1.Disconnect, then Connect again "
+		"(%u of %u)",
+		self->address, error->message, self->stale_clears, STALE_CLEARS_MAX);
+	self->phase = PH_CONNECT;
+	/* recorded: a link still shown up then is waited out (wait_for_teardown), not taken */
+	dfud_ble_teardown_start(self->bus, self->device_path);
+	g_clear_handle_id(&self->stale_retry, g_source_remove);
+	self->stale_retry = g_timeout_add(STALE_RETRY_MS, stale_retry, self);
+}
+
+/* TRUE when @error to Connect says BlueZ holds a stale connection, and it is being cleared */
 static gboolean
 clear_stale(DfudTransportBle *self, const GError *error, const gchar *remote)
 {
@@ -430,21 +469,7 @@ clear_stale(DfudTransportBle *self, const GError *error, const gchar *remote)
 		dfud_ble_open_setup(self);
 		return TRUE;
 	}
-	if (self->stale_clears >= STALE_CLEARS_MAX) {
-		op_finish(self, g_error_new(DFUD_ERROR, DFUD_ERROR_IO,
-					    "BlueZ still fails to connect to %s after %u "
-					    "Device1.Disconnect: %s",
-					    self->address, self->stale_clears, error->message));
-		return TRUE;
-	}
-	self->stale_clears++;
-	g_debug("%s: BlueZ holds a stale connection (%s): Device1.Disconnect, then Connect again "
-		"(%u of %u)",
-		self->address, error->message, self->stale_clears, STALE_CLEARS_MAX);
-	/* recorded: a link still shown up then is waited out (wait_for_teardown), not taken */
-	dfud_ble_teardown_start(self->bus, self->device_path);
-	g_clear_handle_id(&self->stale_retry, g_source_remove);
-	self->stale_retry = g_timeout_add(STALE_RETRY_MS, stale_retry, self);
+	clear_stale_link(self, error);
 	return TRUE;
 }
 
