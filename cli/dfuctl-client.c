@@ -394,8 +394,8 @@ job_proxy_ready_cb(GObject *source, GAsyncResult *res, gpointer user_data)
  * asynchronously, the signals older than the properties are dropped and newer ones applied
  * in order.
  */
-DfudDbusJob *
-dfuctl_client_new_job_proxy(DfuctlClient *client, const gchar *path, GError **error)
+static DfudDbusJob *
+job_proxy_new(DfuctlClient *client, const gchar *path, gboolean may_be_gone, GError **error)
 {
 	g_autoptr(GMainLoop) loop = g_main_loop_new(g_main_context_get_thread_default(), FALSE);
 	JobProxyWait wait = {.loop = loop};
@@ -415,12 +415,24 @@ dfuctl_client_new_job_proxy(DfuctlClient *client, const gchar *path, GError **er
 	}
 	/* a proxy of a path with nothing behind it (a job gone after JobLinger) has no
 	 * properties */
-	if (dfud_dbus_job_get_status(wait.job) == NULL) {
+	if (!may_be_gone && dfud_dbus_job_get_status(wait.job) == NULL) {
 		g_object_unref(wait.job);
 		g_set_error(error, DFUD_ERROR, DFUD_ERROR_NOT_FOUND, "no job %s", path);
 		return NULL;
 	}
 	return wait.job;
+}
+
+DfudDbusJob *
+dfuctl_client_new_job_proxy(DfuctlClient *client, const gchar *path, GError **error)
+{
+	return job_proxy_new(client, path, FALSE, error);
+}
+
+DfudDbusJob *
+dfuctl_client_queued_job_proxy(DfuctlClient *client, const gchar *path, GError **error)
+{
+	return job_proxy_new(client, path, TRUE, error);
 }
 
 DfudDbusJob *

@@ -64,6 +64,11 @@ DfudDbusJob *dfuctl_client_get_job(DfuctlClient *client, const gchar *selector, 
 DfudDbusJob *dfuctl_client_job_at(DfuctlClient *client, const gchar *path, GError **error);
 /* a proxy of our own, which sees every property change from its first moment on */
 DfudDbusJob *dfuctl_client_new_job_proxy(DfuctlClient *client, const gchar *path, GError **error);
+/* the same for the job an Update call has just returned, even when it has ended and left the
+ * bus already (JobLinger=0): then without properties, and dfuctl_follow_jobs takes its outcome
+ * from dfud's history */
+DfudDbusJob *dfuctl_client_queued_job_proxy(DfuctlClient *client, const gchar *path,
+					    GError **error);
 
 /* the start of a verb on one device: connects and resolves @selector; on failure prints the
  * error (as dfuctl_fail) and returns NULL with *rc the exit code */

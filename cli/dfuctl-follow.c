@@ -22,6 +22,10 @@
 #define CANCEL_WAIT_S 20
 /* how long dfud may be away from the bus (a restart) before the wait fails */
 #define VANISHED_WAIT_S 30
+/* a job gone from the bus before dfuctl saw it end: how far back its history entry is looked
+ * for (newest first), and how long that call may take */
+#define HISTORY_LOOKBACK 200u
+#define HISTORY_CALL_TIMEOUT_MS 10000
 
 /* --- following jobs until they end */
 
@@ -32,8 +36,11 @@ typedef struct {
 	DfudDbusJob *job;
 	gchar *label;
 	gboolean ended;
+	gboolean gone;	   /* left the bus (InterfacesRemoved) before a final status was seen */
+	GVariant *history; /* then: its Manager.GetHistory entry, when dfud has one */
 	gulong changed_id;
 	gulong owner_id;
+	guint removed_id;
 } Followed;
 
 struct _Follow {
@@ -57,6 +64,10 @@ followed_free(Followed *f)
 		g_signal_handler_disconnect(f->job, f->changed_id);
 	if (f->owner_id != 0)
 		g_signal_handler_disconnect(f->job, f->owner_id);
+	if (f->removed_id != 0)
+		g_dbus_connection_signal_unsubscribe(g_dbus_proxy_get_connection(G_DBUS_PROXY(f->job)),
+						     f->removed_id);
+	g_clear_pointer(&f->history, g_variant_unref);
 	g_object_unref(f->job);
 	g_free(f->label);
 	g_free(f);
@@ -112,6 +123,39 @@ follow_properties_changed_cb(GDBusProxy *proxy, GVariant *changed, GStrv invalid
 			     gpointer user_data)
 {
 	follow_show(user_data);
+}
+
+/*
+ * The job object left the bus without dfuctl seeing a final status: a JobLinger of 0 can unexport
+ * a job that ends within moments of its start before dfuctl's proxy has loaded it. Its outcome
+ * is in dfud's history; waiting on would be waiting forever.
+ */
+static void
+follow_gone(Followed *f)
+{
+	if (f->ended)
+		return;
+	f->ended = TRUE;
+	f->gone = TRUE;
+	if (--f->follow->left == 0)
+		g_main_loop_quit(f->follow->loop);
+}
+
+static void
+follow_removed_cb(GDBusConnection *bus, const gchar *sender, const gchar *path,
+		  const gchar *iface, const gchar *signal, GVariant *params, gpointer user_data)
+{
+	Followed *f = user_data;
+	const gchar *object = NULL;
+
+	if (!g_variant_is_of_type(params, G_VARIANT_TYPE("(oas)")))
+		return;
+	g_variant_get(params, "(&o@as)", &object, NULL);
+	if (g_strcmp0(object, g_dbus_proxy_get_object_path(G_DBUS_PROXY(f->job))) != 0)
+		return;
+	/* a final status sent before the removal has been seen by now (one connection, in order) */
+	follow_show(f);
+	follow_gone(f);
 }
 
 static gboolean
@@ -288,6 +332,99 @@ describe_success(DfudDbusJob *job)
 	return "";
 }
 
+/* the entry of job @id in dfud's history (Manager.GetHistory), NULL when it has none */
+static GVariant *
+history_entry(DfudDbusJob *job, guint64 id)
+{
+	GVariantBuilder filter;
+	g_autoptr(GVariant) ret = NULL;
+	g_autoptr(GVariant) entries = NULL;
+
+	g_variant_builder_init(&filter, G_VARIANT_TYPE_VARDICT);
+	g_variant_builder_add(&filter, "{sv}", "limit", g_variant_new_uint32(HISTORY_LOOKBACK));
+	ret = g_dbus_connection_call_sync(g_dbus_proxy_get_connection(G_DBUS_PROXY(job)),
+					  DFUD_DBUS_NAME, DFUD_DBUS_PATH, "org.dfud.Dfu1.Manager",
+					  "GetHistory", g_variant_new("(a{sv})", &filter),
+					  G_VARIANT_TYPE("(aa{sv})"), G_DBUS_CALL_FLAGS_NONE,
+					  HISTORY_CALL_TIMEOUT_MS, NULL, NULL);
+	if (ret == NULL)
+		return NULL;
+	entries = g_variant_get_child_value(ret, 0);
+	for (gsize i = 0; i < g_variant_n_children(entries); i++) {
+		g_autoptr(GVariant) entry = g_variant_get_child_value(entries, i);
+		guint64 entry_id = 0;
+
+		if (g_variant_lookup(entry, "job", "t", &entry_id) && entry_id == id)
+			return g_steal_pointer(&entry);
+	}
+	return NULL;
+}
+
+/* a failure or cancellation as dfuctl prints it; returns its exit code */
+static int
+report_failure(Follow *follow, guint64 id, const gchar *status, const gchar *error_name,
+	       const gchar *raw_message, const gchar *source)
+{
+	g_autofree gchar *message = dfuctl_progress_sanitize(raw_message);
+	gboolean cancelled = g_strcmp0(status, "cancelled") == 0;
+	DfudErrorCode code = DFUD_ERROR_FAILED;
+	const gchar *name;
+
+	if (error_name != NULL && g_str_has_prefix(error_name, DFUD_DBUS_ERROR_PREFIX) &&
+	    dfud_error_code_from_name(error_name + strlen(DFUD_DBUS_ERROR_PREFIX), &code)) {
+		/* code set */
+	} else if (cancelled) {
+		code = DFUD_ERROR_CANCELLED;
+	}
+	name = dfud_error_code_to_name(code);
+	if (message[0] == '\0') {
+		g_free(message);
+		message = g_strdup(cancelled ? "cancelled" : "no reason given");
+	}
+	g_printerr("dfuctl %s: job %" G_GUINT64_FORMAT " %s: %s (%s)%s\n", follow->verb, id,
+		   cancelled ? "was cancelled" : "failed", message, name, source);
+	return cancelled ? DFUD_EXIT_FAILED : (int)dfud_error_code_to_exit(code);
+}
+
+#define FROM_HISTORY " [from dfud's history: the job left the bus before dfuctl saw it end]"
+
+/* how a job that left the bus early ended, from its history entry; returns its exit code */
+static int
+follow_outcome_gone(Follow *follow, Followed *f)
+{
+	guint64 id = job_id(f->job);
+	const gchar *result = NULL;
+	const gchar *error_name = NULL;
+	const gchar *message = "";
+	const gchar *version = NULL;
+
+	if (f->history == NULL) {
+		g_printerr("dfuctl %s: job %" G_GUINT64_FORMAT
+			   " left the bus before dfuctl saw it end, and dfud's history does not "
+			   "have it (Failed)\n",
+			   follow->verb, id);
+		return DFUD_EXIT_FAILED;
+	}
+	g_variant_lookup(f->history, "result", "&s", &result);
+	g_variant_lookup(f->history, "error-name", "&s", &error_name);
+	g_variant_lookup(f->history, "error-message", "&s", &message);
+	g_variant_lookup(f->history, "new-version", "&s", &version);
+	if (g_strcmp0(result, "failed") == 0 || g_strcmp0(result, "cancelled") == 0 ||
+	    result == NULL)
+		return report_failure(follow, id, result != NULL ? result : "failed", error_name,
+				      message, FROM_HISTORY);
+	if (!follow->options->json) {
+		g_autofree gchar *line = g_strdup_printf(
+		    "%s: job %" G_GUINT64_FORMAT ", %s" FROM_HISTORY, result, id,
+		    version != NULL && version[0] != '\0' ? version : "the new firmware");
+		g_autofree gchar *safe = dfuctl_progress_sanitize(line);
+
+		fprintf(stdout, "%s\n", safe);
+		fflush(stdout);
+	}
+	return g_strcmp0(result, "up-to-date") == 0 ? DFUD_EXIT_NOTHING_TO_DO : DFUD_EXIT_OK;
+}
+
 /* prints how @job ended; returns its exit code */
 static int
 follow_outcome(Follow *follow, Followed *f)
@@ -297,9 +434,6 @@ follow_outcome(Follow *follow, Followed *f)
 	const gchar *result = dfud_dbus_job_get_result(job);
 	const gchar *error_name = dfud_dbus_job_get_error_name(job);
 	gboolean text = !follow->options->json;
-	g_autofree gchar *message = dfuctl_progress_sanitize(dfud_dbus_job_get_error_message(job));
-	DfudErrorCode code = DFUD_ERROR_FAILED;
-	const gchar *name;
 
 	if (g_strcmp0(status, "done") == 0) {
 		g_autofree gchar *device = NULL;
@@ -336,26 +470,8 @@ follow_outcome(Follow *follow, Followed *f)
 		return exit_code;
 	}
 
-	if (error_name != NULL && g_str_has_prefix(error_name, DFUD_DBUS_ERROR_PREFIX) &&
-	    dfud_error_code_from_name(error_name + strlen(DFUD_DBUS_ERROR_PREFIX), &code)) {
-		/* code set */
-	} else if (g_strcmp0(status, "cancelled") == 0) {
-		code = DFUD_ERROR_CANCELLED;
-	}
-	name = dfud_error_code_to_name(code);
-	if (message[0] == '\0') {
-		g_free(message);
-		message =
-		    g_strdup(g_strcmp0(status, "cancelled") == 0 ? "cancelled" : "no reason given");
-	}
-	if (g_strcmp0(status, "cancelled") == 0)
-		g_printerr("dfuctl %s: job %" G_GUINT64_FORMAT " was cancelled: %s (%s)\n",
-			   follow->verb, job_id(job), message, name);
-	else
-		g_printerr("dfuctl %s: job %" G_GUINT64_FORMAT " failed: %s (%s)\n", follow->verb,
-			   job_id(job), message, name);
-	return g_strcmp0(status, "cancelled") == 0 ? DFUD_EXIT_FAILED
-						   : (int)dfud_error_code_to_exit(code);
+	return report_failure(follow, job_id(job), status, error_name,
+			      dfud_dbus_job_get_error_message(job), "");
 }
 
 int
@@ -387,12 +503,25 @@ dfuctl_follow_jobs(const DfuctlOptions *options, const gchar *verb, GPtrArray *j
 						 G_CALLBACK(follow_properties_changed_cb), f);
 		f->owner_id = g_signal_connect(f->job, "notify::g-name-owner",
 					       G_CALLBACK(follow_owner_cb), f);
+		/* every removal, the job's picked in the callback: GLib 2.74 matches arg0 against
+		 * string arguments only, never an object path */
+		f->removed_id = g_dbus_connection_signal_subscribe(
+		    g_dbus_proxy_get_connection(G_DBUS_PROXY(f->job)), DFUD_DBUS_NAME,
+		    "org.freedesktop.DBus.ObjectManager", "InterfacesRemoved", NULL, NULL,
+		    G_DBUS_SIGNAL_FLAGS_NONE, follow_removed_cb, f, NULL);
 		g_ptr_array_add(follow.followed, f);
 		follow.left++;
 	}
-	/* what the jobs are now; some may have ended already */
-	for (guint i = 0; i < follow.followed->len; i++)
-		follow_show(g_ptr_array_index(follow.followed, i));
+	/* what the jobs are now; some may have ended already, or be gone: dfud is there, the job
+	 * has no properties */
+	for (guint i = 0; i < follow.followed->len; i++) {
+		Followed *f = g_ptr_array_index(follow.followed, i);
+		g_autofree gchar *owner = g_dbus_proxy_get_name_owner(G_DBUS_PROXY(f->job));
+
+		follow_show(f);
+		if (!f->ended && owner != NULL && dfud_dbus_job_get_status(f->job) == NULL)
+			follow_gone(f);
+	}
 
 	sigint_id = g_unix_signal_add(SIGINT, follow_sigint_cb, &follow);
 	if (follow.left > 0)
@@ -404,12 +533,20 @@ dfuctl_follow_jobs(const DfuctlOptions *options, const gchar *verb, GPtrArray *j
 		g_source_remove(follow.vanished_id);
 	if (follow.progress != NULL)
 		dfuctl_progress_end(follow.progress);
+	for (guint i = 0; i < follow.followed->len; i++) {
+		Followed *f = g_ptr_array_index(follow.followed, i);
 
-	/* update --json: the final record of its job */
+		if (f->gone)
+			f->history = history_entry(f->job, job_id(f->job));
+	}
+
+	/* update --json: the final record of its job (its history entry when it left early) */
 	if (options->json && !(flags & DFUCTL_FOLLOW_JSON_LINES)) {
 		for (guint i = 0; i < follow.followed->len; i++) {
 			Followed *f = g_ptr_array_index(follow.followed, i);
-			g_autoptr(DfuctlRecord) rec = dfuctl_job_record(f->job);
+			g_autoptr(DfuctlRecord) rec = f->gone && f->history != NULL
+							  ? dfuctl_history_record(f->history)
+							  : dfuctl_job_record(f->job);
 			dfuctl_record_print(rec, TRUE);
 		}
 	}
@@ -418,7 +555,9 @@ dfuctl_follow_jobs(const DfuctlOptions *options, const gchar *verb, GPtrArray *j
 		Followed *f = g_ptr_array_index(follow.followed, i);
 		int code;
 
-		if (f->ended) {
+		if (f->gone) {
+			code = follow_outcome_gone(&follow, f);
+		} else if (f->ended) {
 			code = follow_outcome(&follow, f);
 		} else {
 			const gchar *status = dfud_dbus_job_get_status(f->job);

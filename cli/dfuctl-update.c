@@ -163,7 +163,7 @@ dfuctl_update_run(const DfuctlOptions *options, int argc, char **argv)
 		return dfuctl_fail(&opts, verb, remote);
 	}
 
-	job = dfuctl_client_new_job_proxy(client, job_path, &error);
+	job = dfuctl_client_queued_job_proxy(client, job_path, &error);
 	if (job == NULL)
 		return dfuctl_fail(&opts, verb, error);
 	if (no_wait) {
