@@ -65,8 +65,8 @@ followed_free(Followed *f)
 	if (f->owner_id != 0)
 		g_signal_handler_disconnect(f->job, f->owner_id);
 	if (f->removed_id != 0)
-		g_dbus_connection_signal_unsubscribe(g_dbus_proxy_get_connection(G_DBUS_PROXY(f->job)),
-						     f->removed_id);
+		g_dbus_connection_signal_unsubscribe(
+		    g_dbus_proxy_get_connection(G_DBUS_PROXY(f->job)), f->removed_id);
 	g_clear_pointer(&f->history, g_variant_unref);
 	g_object_unref(f->job);
 	g_free(f->label);
@@ -142,8 +142,8 @@ follow_gone(Followed *f)
 }
 
 static void
-follow_removed_cb(GDBusConnection *bus, const gchar *sender, const gchar *path,
-		  const gchar *iface, const gchar *signal, GVariant *params, gpointer user_data)
+follow_removed_cb(GDBusConnection *bus, const gchar *sender, const gchar *path, const gchar *iface,
+		  const gchar *signal, GVariant *params, gpointer user_data)
 {
 	Followed *f = user_data;
 	const gchar *object = NULL;

@@ -55,8 +55,8 @@ struct _DfudTransportUdp {
 	GList *addresses; /* of GInetAddress, the lookup's order with @heard first */
 	GList *current;	  /* the link of @addresses the socket is connected to */
 	GInetAddress *heard;
-	gboolean answered; /* a datagram came from @current since the socket was connected */
-	GBytes *unanswered; /* the last datagram sent there while @answered is FALSE */
+	gboolean answered;     /* a datagram came from @current since the socket was connected */
+	GBytes *unanswered;    /* the last datagram sent there while @answered is FALSE */
 	GMainContext *context; /* the opener's, for the socket's watches */
 };
 
@@ -112,8 +112,7 @@ udp_clear_addresses(DfudTransportUdp *self)
 	self->current = NULL;
 }
 
-static gboolean udp_attach_socket(DfudTransportUdp *self, GSocketAddress *address,
-				  GError **error);
+static gboolean udp_attach_socket(DfudTransportUdp *self, GSocketAddress *address, GError **error);
 
 /*
  * Nothing listens where the datagrams went (ICMP port or host unreachable) and nothing ever
@@ -139,8 +138,8 @@ udp_try_next_address(DfudTransportUdp *self)
 	from = g_inet_address_to_string(self->current->data);
 	address = g_inet_socket_address_new(next->data, self->port);
 	if (!udp_attach_socket(self, address, &error)) {
-		g_debug("%s: cannot go on from %s: %s", dfud_transport_get_uri(DFUD_TRANSPORT(self)),
-			from, error->message);
+		g_debug("%s: cannot go on from %s: %s",
+			dfud_transport_get_uri(DFUD_TRANSPORT(self)), from, error->message);
 		return FALSE;
 	}
 	self->current = next;

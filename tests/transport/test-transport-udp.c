@@ -409,7 +409,8 @@ static GList *
 test_resolver_addresses(const gchar *name, GError **error)
 {
 	if (g_strcmp0(name, "two.test") != 0) {
-		g_set_error(error, G_RESOLVER_ERROR, G_RESOLVER_ERROR_NOT_FOUND, "%s: unknown", name);
+		g_set_error(error, G_RESOLVER_ERROR, G_RESOLVER_ERROR_NOT_FOUND, "%s: unknown",
+			    name);
 		return NULL;
 	}
 	return g_list_append(g_list_append(NULL, g_inet_address_new_from_string("127.0.0.2")),

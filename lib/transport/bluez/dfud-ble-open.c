@@ -347,7 +347,8 @@ link_started(GObject *source, GAsyncResult *result, gpointer user_data)
 		 * under the open (the device left, or both ends failed to raise its security with
 		 * a stored key) and BlueZ has not noticed yet: clear it and connect again
 		 */
-		if (g_error_matches(error, DFUD_ERROR, DFUD_ERROR_LINK_LOST) && device_linked(self)) {
+		if (g_error_matches(error, DFUD_ERROR, DFUD_ERROR_LINK_LOST) &&
+		    device_linked(self)) {
 			set_last_error(self, phase_names[self->phase], error);
 			dfud_ble_open_drop_link(self);
 			clear_stale_link(self, error);
