@@ -42,8 +42,9 @@
  */
 #define STALE_CLEARS_MAX 3u
 #define STALE_RETRY_MS 1000u
-/* how long the SMP characteristic may trail ServicesResolved */
-#define NO_SERVICE_GRACE_S 5
+/* how long the SMP characteristic may trail ServicesResolved (a peripheral whose GATT database
+ * is registered again after a bluetoothd restart has been seen to take more than 5 s) */
+#define NO_SERVICE_GRACE_S 15
 #define MITM_MESSAGE                                                                               \
 	"the device requires an authenticated (MITM) link: give a passkey (pairing without one, "  \
 	"Just Works, cannot satisfy it)"
